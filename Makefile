@@ -1,0 +1,29 @@
+# Two commands for everyone: `make lab` and `make test`. Both create .venv on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: lab test notebooks clean
+
+# Reinstall only when pyproject.toml changes.
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+lab: $(INSTALLED)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+test: $(INSTALLED)
+	$(PY) -m pytest -n 2 --dist loadscope
+
+# Re-execute every notebook top to bottom, in place, so that the committed outputs are fresh.
+notebooks: $(INSTALLED)
+	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,51 @@
+"""Offline, seeded toy distributions for 2-D GANs, at the scales of the WGAN-GP reference code.
+
+References:
+    Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville (2017), Improved Training of Wasserstein GANs
+    (toy experiments: 8 Gaussians, 25 Gaussians, Swiss roll).
+"""
+
+import numpy as np
+
+from clipedu import _checks
+
+
+def _rng(n, seed):
+    _checks.positive_int("n", n)
+    return np.random.default_rng(_checks.seed(seed))
+
+
+def eight_gaussians(n, seed=None):
+    """``n`` points from 8 Gaussians (std 0.02) on a circle of radius 2, all divided by 1.414.
+
+    Returns a float32 array of shape (n, 2).
+    """
+    rng = _rng(n, seed)
+    angles = np.arange(8) * (np.pi / 4)
+    centers = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    points = centers[rng.integers(0, 8, size=n)] + 0.02 * rng.standard_normal((n, 2))
+    return (points / 1.414).astype(np.float32)
+
+
+def twenty_five_gaussians(n, seed=None):
+    """``n`` points from 25 Gaussians (std 0.05) on the grid {-4, -2, 0, 2, 4}², divided by 2.828.
+
+    Returns a float32 array of shape (n, 2).
+    """
+    rng = _rng(n, seed)
+    grid = np.array([(x, y) for x in range(-4, 5, 2) for y in range(-4, 5, 2)], dtype=np.float64)
+    points = grid[rng.integers(0, 25, size=n)] + 0.05 * rng.standard_normal((n, 2))
+    return (points / 2.828).astype(np.float32)
+
+
+def swiss_roll(n, seed=None):
+    """``n`` points of a 2-D Swiss roll (noise 0.25), divided by 7.5.
+
+    The roll of scikit-learn's ``make_swiss_roll`` (t uniform in [1.5π, 4.5π], x = t cos t,
+    z = t sin t, Gaussian noise 0.25), keeping the columns x and z as the reference code does.
+    Returns a float32 array of shape (n, 2).
+    """
+    rng = _rng(n, seed)
+    t = 1.5 * np.pi * (1 + 2 * rng.random(n))
+    points = np.stack([t * np.cos(t), t * np.sin(t)], axis=1) + 0.25 * rng.standard_normal((n, 2))
+    return (points / 7.5).astype(np.float32)

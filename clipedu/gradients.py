@@ -1,0 +1,97 @@
+"""Gradient clipping as the Keras optimizer arguments do it, as plain functions.
+
+Each function takes a gradient as a list of arrays or tensors (one per variable; a single array, or
+a flat list of numbers such as ``[0.1, 3.0]``, is one tensor) and returns a list of numpy arrays: the update direction that an optimizer built
+with the same argument really applies. ``clipedu``'s tests check that against Keras.
+
+References:
+    Pascanu, Mikolov & Bengio (2013), On the difficulty of training recurrent neural networks.
+"""
+
+import numbers
+
+import numpy as np
+
+from clipedu import _checks
+from clipedu._keras import keras
+
+
+def _as_arrays(grads):
+    if isinstance(grads, (list, tuple)):
+        if not grads:
+            raise ValueError("grads must hold at least one array, got an empty list")
+        # A flat list of numbers is one vector, not one scalar tensor per number.
+        items = [grads] if all(isinstance(g, numbers.Number) for g in grads) else grads
+    else:
+        items = [grads]
+    arrays = []
+    for g in items:
+        try:
+            array = np.asarray(g if isinstance(g, (np.ndarray, list, tuple, numbers.Number))
+                               else keras.ops.convert_to_numpy(g))
+        except Exception as error:
+            raise TypeError(f"grads must be arrays or tensors, got {g!r} ({type(g).__name__})") from error
+        if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+            raise TypeError(f"grads must hold numbers, got an array of dtype {array.dtype}")
+        if np.issubdtype(array.dtype, np.integer):
+            array = array.astype(np.float64)
+        arrays.append(array)
+    return arrays
+
+
+def global_norm(grads):
+    """The L2 norm of all tensors of ``grads`` taken together, as a float."""
+    return float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in _as_arrays(grads))))
+
+
+def clip_by_value(grads, clipvalue):
+    """Clips every element into [-clipvalue, clipvalue]: Keras ``clipvalue``.
+
+    Elements are clipped independently, so the direction of the update can turn.
+    """
+    clipvalue = _checks.positive_finite("clipvalue", clipvalue)
+    return [np.clip(g, -clipvalue, clipvalue) for g in _as_arrays(grads)]
+
+
+def clip_by_norm(grads, clipnorm):
+    """Rescales each tensor on its own to L2 norm ≤ clipnorm: Keras ``clipnorm``.
+
+    Each tensor keeps its direction, but tensors are scaled by different factors, so the direction
+    of the whole update can turn.
+    """
+    clipnorm = _checks.positive_finite("clipnorm", clipnorm)
+    clipped = []
+    for g in _as_arrays(grads):
+        norm = np.sqrt(np.sum(np.square(g, dtype=np.float64)))
+        clipped.append((g * (clipnorm / max(norm, clipnorm))).astype(g.dtype))
+    return clipped
+
+
+def clip_by_global_norm(grads, global_clipnorm):
+    """Rescales all tensors by one factor so that their global norm is ≤ global_clipnorm.
+
+    Keras ``global_clipnorm``: the direction of the whole update is kept.
+    """
+    global_clipnorm = _checks.positive_finite("global_clipnorm", global_clipnorm)
+    arrays = _as_arrays(grads)
+    scale = global_clipnorm / max(global_norm(arrays), global_clipnorm)
+    return [(g * scale).astype(g.dtype) for g in arrays]
+
+
+def angle_between(a, b):
+    """The angle in degrees between two gradients, all tensors of each flattened together.
+
+    Raises ValueError when the two hold different numbers of values or either is zero (the angle
+    of a zero vector is undefined).
+    """
+    a = np.concatenate([g.ravel() for g in _as_arrays(a)]).astype(np.float64)
+    b = np.concatenate([g.ravel() for g in _as_arrays(b)]).astype(np.float64)
+    if a.size != b.size:
+        raise ValueError(f"a and b must hold the same number of values, got {a.size} and {b.size}")
+    norm_a, norm_b = np.linalg.norm(a), np.linalg.norm(b)
+    if norm_a == 0 or norm_b == 0:
+        raise ValueError("the angle to a zero gradient is undefined (a or b has norm 0)")
+    # Kahan's formula: exact 0 for parallel vectors, where arccos of a cosine loses precision.
+    unit_a, unit_b = a / norm_a, b / norm_b
+    angle = 2 * np.arctan2(np.linalg.norm(unit_a - unit_b), np.linalg.norm(unit_a + unit_b))
+    return float(np.degrees(angle))

@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+
+from clipedu import datasets
+
+ALL = [datasets.eight_gaussians, datasets.twenty_five_gaussians, datasets.swiss_roll]
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_shape_dtype_and_seed(make):
+    a = make(500, seed=3)
+    assert a.shape == (500, 2) and a.dtype == np.float32
+    np.testing.assert_array_equal(a, make(500, seed=3))
+    assert not np.array_equal(a, make(500, seed=4))
+
+
+def test_eight_gaussians_sit_on_a_circle_of_radius_2_over_1_414():
+    points = datasets.eight_gaussians(4000, seed=0)
+    radius = np.linalg.norm(points, axis=1) * 1.414
+    assert np.all(np.abs(radius - 2.0) < 0.12)  # 6 std of 0.02 on each axis
+    angles = np.round(np.degrees(np.arctan2(points[:, 1], points[:, 0])) / 45) % 8
+    counts = np.bincount(angles.astype(int), minlength=8)
+    assert counts.min() > 400  # all 8 modes, about equally often
+
+
+def test_twenty_five_gaussians_sit_on_the_grid():
+    points = datasets.twenty_five_gaussians(5000, seed=0) * 2.828
+    nearest = np.round(points / 2) * 2
+    assert np.all(np.abs(points - nearest) < 0.3)
+    assert len({tuple(p) for p in nearest}) == 25
+    assert np.max(np.abs(nearest)) == 4
+
+
+def test_swiss_roll_radius_grows_with_the_angle():
+    points = datasets.swiss_roll(3000, seed=0) * 7.5
+    radius = np.linalg.norm(points, axis=1)
+    # t in [1.5π, 4.5π] and the radius of the noiseless roll is t; noise is 0.25 per axis.
+    assert radius.min() > 1.5 * np.pi - 1.2 and radius.max() < 4.5 * np.pi + 1.2
+    assert abs(points.std() - 7.5) < 1.5  # the reference divides by 7.5, "stdev plus a little"
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_invalid_arguments(make):
+    with pytest.raises(ValueError, match="n must be.*0"):
+        make(0)
+    with pytest.raises(TypeError, match="n must be.*2.5"):
+        make(2.5)
+    with pytest.raises(TypeError, match="seed must be.*'a'"):
+        make(10, seed="a")
+    with pytest.raises(ValueError, match="seed must be.*-1"):
+        make(10, seed=-1)

@@ -1,0 +1,41 @@
+"""Re-executes notebooks top to bottom, in place, in this interpreter's kernel; prints each time.
+
+Usage: python tools/execute_notebooks.py notebooks/01_gradient_clipping.ipynb [...]
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import nbclient
+import nbformat
+
+# clipedu first, so that this process and the kernels it starts inherit its quiet TensorFlow log.
+import clipedu  # noqa: F401
+
+
+def execute(path):
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        store_widget_state=True,
+    )
+    start = time.perf_counter()
+    client.execute()
+    nbformat.write(notebook, path)
+    return time.perf_counter() - start
+
+
+def main(paths):
+    if not paths:
+        sys.exit("usage: python tools/execute_notebooks.py NOTEBOOK.ipynb [...]")
+    for name in paths:
+        seconds = execute(Path(name))
+        print(f"{name}: {seconds:.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
