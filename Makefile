@@ -15,8 +15,9 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# JupyterLab refuses root unless told; containers and cloud machines often run as root.
 lab: $(INSTALLED)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(INSTALLED)
 	$(PY) -m pytest -n 2 --dist loadscope
