@@ -14,6 +14,21 @@ import nbformat
 import clipedu  # noqa: F401
 
 
+def coalesce_streams(notebook):
+    """Merges consecutive stdout/stderr outputs of a cell into one, as nbval does before comparing."""
+    for cell in notebook.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.output_type == "stream" and previous is not None
+                    and previous.output_type == "stream" and previous.name == output.name):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
 def execute(path):
     notebook = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(
@@ -25,6 +40,7 @@ def execute(path):
     )
     start = time.perf_counter()
     client.execute()
+    coalesce_streams(notebook)
     nbformat.write(notebook, path)
     return time.perf_counter() - start
 

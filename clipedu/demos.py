@@ -1,0 +1,273 @@
+"""Interactive demos: each owns its sliders and its figure, and exposes the numbers it shows.
+
+``demo.compute(**values)`` returns the state for any slider values without drawing, so tests and
+compared notebook cells read the same numbers that the figure and the readout show.
+``demo.state`` is the state for the sliders' current values; ``demo.summary(state)`` the text of
+the readout. Display a demo by leaving it as the last expression of a cell.
+"""
+
+import warnings
+
+import ipywidgets as widgets
+import numpy as np
+from IPython.display import clear_output, display
+from matplotlib.figure import Figure
+
+from clipedu import _checks, exploding, gradients, plots
+
+KINDS = ("clipvalue", "clipnorm", "global_clipnorm")
+CLIP = {
+    "clipvalue": gradients.clip_by_value,
+    "clipnorm": gradients.clip_by_norm,
+    "global_clipnorm": gradients.clip_by_global_norm,
+}
+
+
+def _slider(description, value, low, high, step):
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
+                               continuous_update=True, readout_format=".2f",
+                               style={"description_width": "initial"})
+
+
+def _choice(description, options, value):
+    return widgets.SelectionSlider(options=list(options), value=value, description=description,
+                                   continuous_update=True, style={"description_width": "initial"})
+
+
+def _turn(reference, clipped):
+    """The angle between two gradients, or None where it is undefined (a zero gradient)."""
+    if gradients.global_norm(reference) == 0 or gradients.global_norm(clipped) == 0:
+        return None
+    return gradients.angle_between(reference, clipped)
+
+
+def _degrees(angle):
+    return "undefined (zero gradient)" if angle is None else f"{angle:.1f}°"
+
+
+class Demo:
+    """Sliders, a text readout and a figure, redrawn whenever a slider moves."""
+
+    def __init__(self, sliders, figsize):
+        self.sliders = sliders
+        self.figure = Figure(figsize=figsize, dpi=80, layout="constrained")
+        self.readout = widgets.HTML()
+        self.output = widgets.Output()
+        for slider in sliders.values():
+            slider.observe(lambda change: self.update(), names="value")
+        self.widget = widgets.VBox([widgets.HBox(list(sliders.values()), layout={"flex_flow": "row wrap"}),
+                                    self.readout, self.output])
+
+    @property
+    def values(self):
+        return {name: slider.value for name, slider in self.sliders.items()}
+
+    @property
+    def state(self):
+        return self.compute(**self.values)
+
+    def set(self, **values):
+        """Moves sliders by name, e.g. ``demo.set(threshold=1.0)``; the figure follows."""
+        unknown = set(values) - set(self.sliders)
+        if unknown:
+            raise ValueError(f"no slider named {sorted(unknown)}; sliders: {sorted(self.sliders)}")
+        with self.widget.hold_trait_notifications():
+            for name, value in values.items():
+                self.sliders[name].value = value
+        self.update()
+
+    def update(self):
+        state = self.state
+        self.readout.value = f"<pre style='margin:0'>{self.summary(state)}</pre>"
+        self.draw(self.figure, state)
+        with self.output:
+            clear_output(wait=True)
+            display(self.figure)
+
+    def _ipython_display_(self):
+        self.update()
+        display(self.widget)
+
+
+class GradientClipDemo(Demo):
+    """One 2-D gradient g and what clipvalue, clipnorm and global_clipnorm make of it."""
+
+    def __init__(self, g=(0.1, 3.0), threshold=0.5):
+        super().__init__({"g0": _slider("g[0]", g[0], -4, 4, 0.05),
+                          "g1": _slider("g[1]", g[1], -4, 4, 0.05),
+                          "threshold": _slider("threshold", threshold, 0.05, 4, 0.05)}, figsize=(9, 4.6))
+
+    def draw(self, figure, state):
+        plots.clipped_gradient(figure, state)
+
+    @staticmethod
+    def compute(g0, g1, threshold):
+        g = np.array([g0, g1], np.float64)
+        clipped = {kind: CLIP[kind]([g], threshold)[0] for kind in KINDS}
+        return {
+            "gradient": g,
+            "threshold": float(threshold),
+            "clipped": clipped,
+            "angle": {kind: _turn(g, clipped[kind]) for kind in KINDS},
+            "length": {"original": float(np.linalg.norm(g))} | {k: float(np.linalg.norm(v)) for k, v in clipped.items()},
+        }
+
+    @staticmethod
+    def summary(state):
+        lines = [f"{'':16} {'vector':>18} {'length':>7}  turned by",
+                 f"{'gradient':16} {_vector(state['gradient'])} {state['length']['original']:7.3f}"]
+        for kind in KINDS:
+            lines.append(f"{kind:16} {_vector(state['clipped'][kind])} {state['length'][kind]:7.3f}  "
+                         f"{_degrees(state['angle'][kind])}")
+        return "\n".join(lines)
+
+
+def _vector(v):
+    return "[" + ", ".join(f"{x:7.3f}" for x in np.ravel(v)) + "]"
+
+
+class TwoTensorDemo(Demo):
+    """A gradient made of two tensors: per-tensor clipnorm turns the whole update, global does not."""
+
+    NAMES = ("kernel", "bias")
+
+    def __init__(self, kernel=(3.0, 4.0), bias_direction=(1.0, -0.5), bias_scale=0.4, threshold=1.0):
+        self.kernel = np.array(kernel, np.float64)
+        self.bias_direction = np.array(bias_direction, np.float64)
+        super().__init__({"bias_scale": _slider("bias gradient scale", bias_scale, 0, 6, 0.1),
+                          "threshold": _slider("threshold", threshold, 0.1, 6, 0.1)}, figsize=(8, 4.2))
+
+    def draw(self, figure, state):
+        plots.two_tensors(figure, state)
+
+    def compute(self, bias_scale, threshold):
+        g = [self.kernel, bias_scale * self.bias_direction]
+        clipped = {kind: CLIP[kind](g, threshold) for kind in ("clipnorm", "global_clipnorm")}
+        return {
+            "names": self.NAMES,
+            "gradient": g,
+            "threshold": float(threshold),
+            "norms": [float(np.linalg.norm(t)) for t in g],
+            "global_norm": gradients.global_norm(g),
+            "clipped": clipped,
+            "clipped_norms": {k: [float(np.linalg.norm(t)) for t in v] for k, v in clipped.items()},
+            "angle": {k: _turn(g, v) for k, v in clipped.items()},
+        }
+
+    @staticmethod
+    def summary(state):
+        lines = [f"{'':16} {'kernel':>18} {'bias':>18}  whole update turned by",
+                 f"{'gradient':16} {_vector(state['gradient'][0])} {_vector(state['gradient'][1])}"]
+        for kind, clipped in state["clipped"].items():
+            lines.append(f"{kind:16} {_vector(clipped[0])} {_vector(clipped[1])}  {_degrees(state['angle'][kind])}")
+        return "\n".join(lines)
+
+
+def quadratic_loss(x, y, curvature=10.0):
+    """The loss 0.5 (x² + curvature · y²): a valley steep across and shallow along."""
+    return 0.5 * (np.square(x) + curvature * np.square(y))
+
+
+class StepOnSurfaceDemo(Demo):
+    """Where one gradient step lands on a 2-D loss surface, with each kind of clipping."""
+
+    CURVATURE = 10.0
+
+    def __init__(self, start=(3.0, 1.0), learning_rate=0.3, threshold=1.0):
+        x, y = np.meshgrid(np.linspace(-4, 4, 161), np.linspace(-3, 3, 121))
+        self.surface = (x, y, quadratic_loss(x, y, self.CURVATURE))
+        super().__init__({"x": _slider("start x", start[0], -3.8, 3.8, 0.1),
+                          "y": _slider("start y", start[1], -2.8, 2.8, 0.1),
+                          "learning_rate": _slider("learning rate", learning_rate, 0.01, 0.5, 0.01),
+                          "threshold": _slider("threshold", threshold, 0.1, 10, 0.1)}, figsize=(6.4, 5))
+
+    def draw(self, figure, state):
+        plots.step_on_surface(figure, state, self.surface)
+
+    def compute(self, x, y, learning_rate, threshold):
+        start = np.array([x, y], np.float64)
+        gradient = np.array([x, self.CURVATURE * y])
+        directions = {"none": gradient} | {kind: CLIP[kind]([gradient], threshold)[0] for kind in ("clipvalue", "clipnorm")}
+        landing = {kind: start - learning_rate * d for kind, d in directions.items()}
+        return {
+            "start": start,
+            "gradient": gradient,
+            "loss_before": float(quadratic_loss(x, y, self.CURVATURE)),
+            "landing": landing,
+            "loss_after": {kind: float(quadratic_loss(*p, self.CURVATURE)) for kind, p in landing.items()},
+        }
+
+    @staticmethod
+    def summary(state):
+        lines = [f"start {_vector(state['start'])}, loss {state['loss_before']:.3f}, gradient {_vector(state['gradient'])}"]
+        for kind, point in state["landing"].items():
+            lines.append(f"{kind:12} lands at {_vector(point)}, loss {state['loss_after'][kind]:.3f}")
+        return "\n".join(lines)
+
+
+class ExplodingDemo(Demo):
+    """Training a recurrent unit whose gradients explode, without clipping and with each argument.
+
+    Every combination of the learning rates and thresholds is trained once, when the demo is made
+    (with a progress bar), with a real Keras SGD optimizer (``clipedu.exploding.train_rnn``); the
+    sliders then only choose among those runs, so moving them is instant.
+    """
+
+    def __init__(self, start=(1.1, 0.5), steps=100, learning_rates=(0.001, 0.003, 0.01, 0.03),
+                 thresholds=(0.1, 1.0, 10.0), learning_rate=0.01, threshold=1.0,
+                 window=((-0.2, 1.3), (-0.5, 2.0)), progress=True):
+        from tqdm.auto import tqdm
+
+        self.start = exploding._point("start", start)
+        steps = _checks.positive_int("steps", steps)
+        learning_rates = [_checks.positive_finite("learning_rates", v) for v in learning_rates]
+        thresholds = [_checks.positive_finite("thresholds", v) for v in thresholds]
+        for name, value, options in [("learning_rate", learning_rate, learning_rates),
+                                     ("threshold", threshold, thresholds)]:
+            if value not in options:
+                raise ValueError(f"{name} must be one of {options}, got {value!r}")
+        jobs = [(lr, "none", None) for lr in learning_rates]
+        jobs += [(lr, kind, t) for lr in learning_rates for kind in KINDS for t in thresholds]
+        self.runs = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # the readout reports divergence
+            for lr, kind, t in tqdm(jobs, desc="training", disable=not progress):
+                clip = {} if kind == "none" else {kind: t}
+                self.runs[lr, kind, t] = exploding.train_rnn(self.start, lr, steps, **clip)
+        (w_low, w_high), (u_low, u_high) = window
+        w, u = np.linspace(w_low, w_high, 201), np.linspace(u_low, u_high, 201)
+        x, y = exploding.sequences()
+        self.surface = (w, u, np.log10(exploding.loss_surface(w[None, :], u[:, None], x, y) + 1e-3))
+        super().__init__({"learning_rate": _choice("learning rate", learning_rates, learning_rate),
+                          "threshold": _choice("threshold", thresholds, threshold)}, figsize=(11, 3.8))
+
+    def draw(self, figure, state):
+        plots.exploding_runs(figure, state, self.surface)
+
+    def compute(self, learning_rate, threshold):
+        if (learning_rate, "clipvalue", threshold) not in self.runs:
+            raise ValueError(f"no precomputed run for learning_rate={learning_rate!r}, threshold={threshold!r}; "
+                             f"choose from {self.sliders['learning_rate'].options} and "
+                             f"{self.sliders['threshold'].options}")
+        runs = {"none": self.runs[learning_rate, "none", None]}
+        runs |= {kind: self.runs[learning_rate, kind, threshold] for kind in KINDS}
+        return {
+            "start": self.start,
+            "learning_rate": learning_rate,
+            "threshold": threshold,
+            "runs": runs,
+            "diverged": {k: r["diverged"] for k, r in runs.items()},
+            "updates": {k: len(r["grad_norm"]) for k, r in runs.items()},
+            "final_loss": {k: float(r["loss"][-1]) for k, r in runs.items()},
+            "longest_step": {k: float(r["step_length"].max()) for k, r in runs.items()},
+            "first_grad_norm": {k: float(r["grad_norm"][0]) for k, r in runs.items()},
+        }
+
+    @staticmethod
+    def summary(state):
+        lines = [f"{'':16} {'updates':>8} {'final loss':>11} {'longest step':>13}  final (w, u)"]
+        for kind, run in state["runs"].items():
+            end = "diverged" if state["diverged"][kind] else f"({run['w'][-1]:.3f}, {run['u'][-1]:.3f})"
+            lines.append(f"{kind:16} {state['updates'][kind]:8d} {state['final_loss'][kind]:11.3g} "
+                         f"{state['longest_step'][kind]:13.3g}  {end}")
+        return "\n".join(lines)

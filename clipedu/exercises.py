@@ -1,0 +1,126 @@
+"""Self-checked exercises: ``check(name, answer)`` says whether an answer is right, or what is wrong.
+
+Each notebook poses its exercises by name; the expected answers are computed here by clipedu's
+own functions, which the tests check against Keras.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from clipedu import gradients
+
+EXERCISES = {}
+
+
+class Feedback:
+    """The verdict on one answer; shows as one line of text in a notebook."""
+
+    def __init__(self, name, correct, message):
+        self.name, self.correct, self.message = name, correct, message
+
+    def __repr__(self):
+        mark = "Correct" if self.correct else ("No answer yet" if self.correct is None else "Not yet")
+        return f"{self.name}: {mark}. {self.message}"
+
+
+def _exercise(name, question):
+    def register(checker):
+        EXERCISES[name] = (question, checker)
+        return checker
+    return register
+
+
+def _number(answer):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not math.isfinite(answer):
+        raise TypeError(f"the answer must be one finite number, got {answer!r}")
+    return float(answer)
+
+
+def _vector(answer, size):
+    values = np.asarray(answer, dtype=np.float64).ravel()
+    if values.size != size or not np.all(np.isfinite(values)):
+        raise TypeError(f"the answer must be {size} finite numbers, got {answer!r}")
+    return values
+
+
+def check(name, answer):
+    """Checks ``answer`` to the exercise ``name``; returns a Feedback (correct, or what is wrong)."""
+    if name not in EXERCISES:
+        raise ValueError(f"name must be one of {sorted(EXERCISES)}, got {name!r}")
+    if answer is None:
+        return Feedback(name, None, "Replace None with your answer and run the cell again.")
+    question, checker = EXERCISES[name]
+    try:
+        correct, message = checker(answer)
+    except (TypeError, ValueError) as error:
+        return Feedback(name, False, f"{error}. The question: {question}")
+    return Feedback(name, correct, message)
+
+
+G_VALUE = [0.6, -2.0, 1.2]
+
+
+@_exercise("01.clip_by_value", f"clip the gradient {G_VALUE} with clipvalue=1.0 (a list of 3 numbers)")
+def _clip_by_value(answer):
+    answer = _vector(answer, 3)
+    expected = gradients.clip_by_value(np.array(G_VALUE), 1.0)[0]
+    if np.allclose(answer, expected, atol=1e-3):
+        return True, "clipvalue clips every element on its own; elements inside [-1, 1] stay as they are."
+    if np.allclose(answer, gradients.clip_by_norm(np.array(G_VALUE), 1.0)[0], atol=1e-3):
+        return False, "That is what clipnorm gives. Hint: clipvalue looks at each element alone."
+    wrong = [i for i in range(3) if not math.isclose(answer[i], expected[i], abs_tol=1e-3)]
+    return False, f"Element(s) {wrong} are off. Hint: an element inside [-1, 1] is left alone; the sign stays."
+
+
+@_exercise("01.unturned_gradient", "a 2-D gradient with both elements non-zero that clipvalue=1.0 changes "
+                                   "but does not turn (two numbers)")
+def _unturned(answer):
+    g = _vector(answer, 2)
+    if np.any(g == 0):
+        return False, "Both elements must be non-zero."
+    clipped = gradients.clip_by_value(g, 1.0)[0]
+    if np.array_equal(clipped, g):
+        return False, "clipvalue=1.0 leaves this gradient unchanged. Hint: make an element larger than 1."
+    turn = gradients.angle_between(g, clipped)
+    if turn < 1e-3:
+        return True, f"{np.round(g, 3).tolist()} becomes {np.round(clipped, 3).tolist()}: shorter, same direction."
+    return False, (f"clipvalue turns it by {turn:.2f}°. Hint: the direction survives only if every element "
+                   "is scaled by the same factor.")
+
+
+TWO_TENSORS = [[3.0, 4.0], [0.3]]
+
+
+@_exercise("01.per_tensor_norm", f"the global norm of the gradient {TWO_TENSORS} (two tensors) after "
+                                 "clipnorm=1.0 (one number)")
+def _per_tensor_norm(answer):
+    answer = _number(answer)
+    grads = [np.array(t) for t in TWO_TENSORS]
+    expected = gradients.global_norm(gradients.clip_by_norm(grads, 1.0))
+    if math.isclose(answer, expected, rel_tol=1e-2):
+        return True, "clipnorm brought [3, 4] to norm 1 and left [0.3] alone: the whole is longer than 1."
+    if math.isclose(answer, 1.0, rel_tol=1e-3):
+        return False, "That would be global_clipnorm. Hint: clipnorm clips each tensor on its own."
+    return False, "Hint: clip each tensor to norm ≤ 1 on its own, then take the norm of all values together."
+
+
+@_exercise("02.longest_global_step", "the longest possible SGD step with learning_rate=0.01 and "
+                                     "global_clipnorm=1.0 (one number)")
+def _longest_global_step(answer):
+    answer = _number(answer)
+    if math.isclose(answer, 0.01 * 1.0, rel_tol=1e-2):
+        return True, "The clipped gradient has norm ≤ 1, so the step has length ≤ learning_rate · 1."
+    return False, "Hint: the step is learning_rate times the clipped gradient; how long can that gradient be?"
+
+
+@_exercise("02.longest_clipvalue_step", "the longest possible SGD step of the two-weight network (w, u) "
+                                        "with learning_rate=0.01 and clipvalue=1.0 (one number)")
+def _longest_clipvalue_step(answer):
+    answer = _number(answer)
+    if math.isclose(answer, 0.01 * math.sqrt(2), rel_tol=1e-2):
+        return True, "Both elements can be clipped to ±1 at once: the step is the diagonal of the box."
+    if math.isclose(answer, 0.01, rel_tol=1e-2):
+        return False, "That is the longest step of one weight. Hint: w and u can both be clipped at once."
+    return False, "Hint: the clipped gradient lies in the box [-1, 1]²; how long is its longest vector?"

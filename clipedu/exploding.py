@@ -1,0 +1,133 @@
+"""A recurrent network whose gradients explode: one linear unit reading sequences of 50 steps.
+
+The unit computes h_t = w · h_{t-1} + u · x_t from h_0 = 0 and outputs h_50; the targets are what
+the same unit gives with w = 0.8, u = 1. The gradient with respect to w sums terms that grow like
+w^50: for |w| > 1 it explodes (Pascanu et al., Section 2: the recurrent weight's largest
+eigenvalue above 1), and the loss surface rises into a steep wall. One plain gradient step from
+w = 1.1 overshoots so far that the next loss overflows.
+
+References:
+    Pascanu, Mikolov & Bengio (2013), On the difficulty of training recurrent neural networks.
+"""
+
+import warnings
+
+import numpy as np
+
+from clipedu import _checks
+from clipedu._keras import keras
+
+TIME_STEPS = 50
+TRUE_W, TRUE_U = 0.8, 1.0
+
+
+def _run_unit(w, u, x):
+    """h_50 for every (w, u) of a grid and every sequence: shape (*grid, n_sequences)."""
+    w = np.asarray(w, np.float64)[..., None]
+    u = np.asarray(u, np.float64)[..., None]
+    h = np.zeros(np.broadcast_shapes(w.shape, u.shape)[:-1] + (x.shape[0],))
+    for t in range(x.shape[1]):
+        h = w * h + u * x[:, t, 0]
+    return h
+
+
+def sequences(n=32, seed=0):
+    """``n`` random input sequences x of shape (n, 50, 1) and their targets y of shape (n, 1)."""
+    n = _checks.positive_int("n", n)
+    rng = np.random.default_rng(_checks.seed(seed))
+    x = rng.standard_normal((n, TIME_STEPS, 1)).astype(np.float32)
+    y = _run_unit(TRUE_W, TRUE_U, x)[:, None].astype(np.float32)
+    return x, y
+
+
+def loss_surface(w, u, x, y):
+    """The mean squared error at every (w, u); numpy arrays of broadcastable shapes."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.mean(np.square(_run_unit(w, u, x) - y[:, 0]), axis=-1)
+
+
+def _point(name, value):
+    try:
+        point = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be a pair of numbers (w, u), got {value!r}") from error
+    if point.shape != (2,) or not np.all(np.isfinite(point)):
+        raise ValueError(f"{name} must be a pair of finite numbers (w, u), got {value!r}")
+    return point
+
+
+def train_rnn(start, learning_rate, steps, *, clipvalue=None, clipnorm=None, global_clipnorm=None, seed=0):
+    """Full-batch gradient descent with a real Keras SGD optimizer and its clipping argument.
+
+    The network is ``keras.layers.SimpleRNN(1, activation=None, use_bias=False)``: its recurrent
+    kernel is w and its kernel u, two separate 1×1 variables; so ``clipnorm``, which rescales each
+    variable on its own, clips each of them exactly as ``clipvalue`` does.
+
+    Args:
+        start: the starting point (w, u).
+        learning_rate: SGD's learning rate.
+        steps: how many updates to make.
+        clipvalue, clipnorm, global_clipnorm: at most one, passed to ``keras.optimizers.SGD``.
+        seed: the seed of the training sequences (see ``sequences``).
+
+    Returns:
+        A dict of numpy arrays: ``w``, ``u`` and ``loss`` at each point visited (the start and
+        after each update); ``grad_norm`` (global norm of the gradient before clipping) and
+        ``step_length`` (distance moved) for each update; and ``diverged`` (bool). A run whose loss
+        or gradient becomes infinite or NaN stops with a warning and returns what it recorded.
+    """
+    import tensorflow as tf
+
+    start = _point("start", start)
+    learning_rate = _checks.positive_finite("learning_rate", learning_rate)
+    steps = _checks.positive_int("steps", steps)
+    clip = {name: _checks.positive_finite(name, value)
+            for name, value in [("clipvalue", clipvalue), ("clipnorm", clipnorm),
+                                ("global_clipnorm", global_clipnorm)] if value is not None}
+    if len(clip) > 1:
+        raise ValueError(f"give at most one of clipvalue, clipnorm and global_clipnorm, got {clip}")
+    x, y = sequences(seed=seed)
+
+    rnn = keras.layers.SimpleRNN(1, activation=None, use_bias=False)
+    model = keras.Sequential([keras.Input((TIME_STEPS, 1)), rnn])
+    rnn.cell.recurrent_kernel.assign([[start[0]]])
+    rnn.cell.kernel.assign([[start[1]]])
+    variables = model.trainable_variables
+    optimizer = keras.optimizers.SGD(learning_rate=learning_rate, **clip)
+    optimizer.build(variables)
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        grads = tape.gradient(loss, variables)
+        optimizer.apply(grads, variables)
+        return loss, tf.linalg.global_norm(grads)
+
+    points, grad_norms, diverged = [start], [], False
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")  # each run traces its own step, which TensorFlow would warn about
+    try:
+        for _ in range(steps):
+            loss, grad_norm = (float(t) for t in step())
+            if not (np.isfinite(loss) and np.isfinite(grad_norm)):
+                diverged = True
+                warnings.warn(f"training diverged: after {len(grad_norms)} updates the loss was {loss} and "
+                              f"its gradient norm {grad_norm}; returning the run up to that point",
+                              RuntimeWarning, stacklevel=2)
+                break
+            grad_norms.append(grad_norm)
+            points.append([float(keras.ops.convert_to_numpy(v)[0, 0])
+                           for v in (rnn.cell.recurrent_kernel, rnn.cell.kernel)])
+    finally:
+        logger.setLevel(level)
+    points = np.array(points)
+    return {
+        "w": points[:, 0],
+        "u": points[:, 1],
+        "loss": loss_surface(points[:, 0], points[:, 1], x, y),
+        "grad_norm": np.array(grad_norms),
+        "step_length": np.linalg.norm(np.diff(points, axis=0), axis=1),
+        "diverged": diverged,
+    }

@@ -1,0 +1,106 @@
+import math
+
+import numpy as np
+import pytest
+
+from clipedu import gradients
+from clipedu.demos import ExplodingDemo, GradientClipDemo, StepOnSurfaceDemo, TwoTensorDemo
+
+
+def _all_finite(value):
+    if isinstance(value, dict):
+        return all(_all_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_all_finite(v) for v in value)
+    if isinstance(value, (str, bool)) or value is None:
+        return True
+    return bool(np.all(np.isfinite(value)))
+
+
+def test_gradient_demo_shows_the_worked_example():
+    demo = GradientClipDemo()
+    demo.set(g0=0.1, g1=3.0, threshold=0.5)
+    state = demo.state
+    np.testing.assert_allclose(state["clipped"]["clipvalue"], [0.1, 0.5])
+    assert state["angle"]["clipvalue"] == pytest.approx(math.degrees(math.atan2(3, 0.1) - math.atan2(0.5, 0.1)))
+    assert state["angle"]["clipnorm"] == pytest.approx(0.0, abs=1e-9)
+    assert state["length"]["clipnorm"] == pytest.approx(0.5)
+    assert "9.4°" in demo.readout.value
+    assert demo.figure.axes, "the figure was drawn"
+
+
+def test_gradient_demo_sliders_drive_the_state_and_readout():
+    demo = GradientClipDemo()
+    demo.set(g0=-3.0, g1=2.0, threshold=1.0)
+    assert demo.values == {"g0": -3.0, "g1": 2.0, "threshold": 1.0}
+    np.testing.assert_allclose(demo.state["clipped"]["clipvalue"], [-1.0, 1.0])
+    assert "[ -1.000,   1.000]" in demo.readout.value
+    with pytest.raises(ValueError, match="no slider named"):
+        demo.set(gradient=1.0)
+
+
+@pytest.mark.parametrize("threshold", [0.05, 4.0])
+@pytest.mark.parametrize("g", [(0.0, 0.0), (4.0, -4.0), (0.0, 3.0)])
+def test_gradient_demo_extremes_neither_crash_nor_give_nan(g, threshold):
+    demo = GradientClipDemo()
+    demo.set(g0=g[0], g1=g[1], threshold=threshold)
+    state = demo.state
+    assert _all_finite(state)
+    if g == (0.0, 0.0):
+        assert all(a is None for a in state["angle"].values())
+        assert "undefined" in demo.readout.value
+    else:
+        assert all(length <= threshold * math.sqrt(2) + 1e-12
+                   for kind, length in state["length"].items() if kind != "original")
+
+
+def test_gradient_demo_slider_limits():
+    demo = GradientClipDemo()
+    demo.sliders["threshold"].value = 100  # a slider clamps to its range
+    assert demo.values["threshold"] == demo.sliders["threshold"].max == 4.0
+
+
+def test_two_tensor_demo_global_keeps_direction_and_per_tensor_turns():
+    demo = TwoTensorDemo()
+    state = demo.state
+    assert state["angle"]["global_clipnorm"] == pytest.approx(0.0, abs=1e-9)
+    assert state["angle"]["clipnorm"] > 10
+    assert state["clipped_norms"]["clipnorm"][0] == pytest.approx(1.0)
+    assert gradients.global_norm(state["clipped"]["global_clipnorm"]) == pytest.approx(1.0)
+    demo.set(bias_scale=0.0, threshold=6.0)
+    assert _all_finite(demo.state) and demo.state["angle"]["clipnorm"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_step_demo_lands_where_sgd_with_the_clipped_gradient_lands():
+    demo = StepOnSurfaceDemo()
+    demo.set(x=3.0, y=1.0, learning_rate=0.3, threshold=1.0)
+    state = demo.state
+    gradient = np.array([3.0, 10.0])  # of 0.5 (x² + 10 y²)
+    np.testing.assert_allclose(state["landing"]["none"], [3.0, 1.0] - 0.3 * gradient)
+    np.testing.assert_allclose(state["landing"]["clipvalue"], [3.0, 1.0] - 0.3 * np.array([1.0, 1.0]))
+    np.testing.assert_allclose(state["landing"]["clipnorm"], [3.0, 1.0] - 0.3 * gradient / np.hypot(3, 10))
+    assert state["loss_after"]["none"] > state["loss_before"] > state["loss_after"]["clipnorm"]
+
+
+@pytest.fixture(scope="module")
+def exploding_demo():
+    return ExplodingDemo(steps=15, learning_rates=(0.003, 0.01), thresholds=(1.0,), learning_rate=0.01,
+                         threshold=1.0, progress=False)
+
+
+def test_exploding_demo_plain_run_diverges_and_clipped_runs_do_not(exploding_demo):
+    state = exploding_demo.state
+    assert state["diverged"] == {"none": True, "clipvalue": False, "clipnorm": False, "global_clipnorm": False}
+    # Positions are float32 variables: allow their rounding.
+    assert state["longest_step"]["global_clipnorm"] <= 0.01 * (1 + 1e-4)
+    exploding_demo.set(learning_rate=0.003)
+    assert exploding_demo.state["learning_rate"] == 0.003
+    assert "diverged" in exploding_demo.readout.value
+    assert exploding_demo.state["longest_step"]["global_clipnorm"] <= 0.003 * (1 + 1e-4)
+
+
+def test_exploding_demo_rejects_values_it_did_not_train(exploding_demo):
+    with pytest.raises(ValueError, match="no precomputed run"):
+        exploding_demo.compute(learning_rate=0.5, threshold=1.0)
+    with pytest.raises(ValueError, match="learning_rate must be one of"):
+        ExplodingDemo(learning_rates=(0.01,), learning_rate=0.02, progress=False)

@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+
+from clipedu import exploding
+
+
+def _hand_rnn(w, u, x):
+    h = np.zeros(x.shape[0])
+    for t in range(x.shape[1]):
+        h = w * h + u * x[:, t, 0]
+    return h
+
+
+def test_sequences_are_seeded_and_targets_come_from_w_0_8_u_1():
+    x, y = exploding.sequences(n=8, seed=5)
+    assert x.shape == (8, 50, 1) and y.shape == (8, 1)
+    np.testing.assert_array_equal(x, exploding.sequences(n=8, seed=5)[0])
+    np.testing.assert_allclose(y[:, 0], _hand_rnn(0.8, 1.0, x.astype(np.float64)), rtol=1e-5)
+
+
+def test_loss_surface_is_zero_at_the_true_weights_and_rises_into_a_wall():
+    x, y = exploding.sequences()
+    assert exploding.loss_surface(0.8, 1.0, x, y) < 1e-8
+    assert exploding.loss_surface(1.1, 0.5, x, y) > 1000 * exploding.loss_surface(0.9, 0.5, x, y)
+
+
+def test_keras_gradient_norm_matches_finite_differences_of_the_loss():
+    x, y = exploding.sequences()
+    run = exploding.train_rnn((0.95, 0.5), learning_rate=1e-9, steps=1)
+    h = 1e-6
+    dw = (exploding.loss_surface(0.95 + h, 0.5, x, y) - exploding.loss_surface(0.95 - h, 0.5, x, y)) / (2 * h)
+    du = (exploding.loss_surface(0.95, 0.5 + h, x, y) - exploding.loss_surface(0.95, 0.5 - h, x, y)) / (2 * h)
+    assert run["grad_norm"][0] == pytest.approx(np.hypot(dw, du), rel=1e-3)
+
+
+def test_plain_descent_from_the_wall_diverges_and_keeps_its_record():
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        run = exploding.train_rnn((1.1, 0.5), learning_rate=0.01, steps=50)
+    assert run["diverged"]
+    updates = len(run["grad_norm"])
+    assert 1 <= updates < 50
+    assert len(run["w"]) == len(run["u"]) == len(run["loss"]) == updates + 1
+    assert run["w"][0] == 1.1 and abs(run["w"][1]) > 100
+
+
+@pytest.mark.parametrize("clip, longest", [({"global_clipnorm": 1.0}, 0.01),
+                                           ({"clipvalue": 1.0}, 0.01 * np.sqrt(2)),
+                                           ({"clipnorm": 1.0}, 0.01 * np.sqrt(2))])
+def test_clipped_descent_survives_with_bounded_steps(clip, longest):
+    run = exploding.train_rnn((1.1, 0.5), learning_rate=0.01, steps=60, **clip)
+    assert not run["diverged"] and len(run["grad_norm"]) == 60
+    assert run["step_length"].max() <= longest * (1 + 1e-4)  # positions are float32
+    assert run["loss"][-1] < run["loss"][0] / 1000
+
+
+def test_invalid_arguments():
+    with pytest.raises(ValueError, match="start"):
+        exploding.train_rnn((1.0,), 0.01, 5)
+    with pytest.raises(TypeError, match="start"):
+        exploding.train_rnn("ab", 0.01, 5)
+    with pytest.raises(ValueError, match="learning_rate.*-0.1"):
+        exploding.train_rnn((1.0, 0.5), -0.1, 5)
+    with pytest.raises(ValueError, match="steps.*0"):
+        exploding.train_rnn((1.0, 0.5), 0.01, 0)
+    with pytest.raises(ValueError, match="at most one"):
+        exploding.train_rnn((1.0, 0.5), 0.01, 5, clipvalue=1.0, clipnorm=1.0)
+    with pytest.raises(ValueError, match="global_clipnorm.*nan"):
+        exploding.train_rnn((1.0, 0.5), 0.01, 5, global_clipnorm=float("nan"))
+    with pytest.raises(ValueError, match="n must be"):
+        exploding.sequences(n=0)
