@@ -1,0 +1,245 @@
+"""Wasserstein GAN: Algorithm 1 with weight clipping, or the gradient penalty, as a Keras model.
+
+References:
+    Arjovsky, Chintala & Bottou (2017), Wasserstein GAN, Algorithm 1.
+    Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville (2017), Improved Training of Wasserstein GANs,
+    Algorithm 1.
+"""
+
+import math
+import numbers
+
+from clipedu import _checks
+from clipedu._keras import keras
+
+PAPER_CLIP_VALUE = 0.01
+_DEFAULT = object()  # clip_value's default: the paper's c with clipping, None with the penalty
+
+
+def _settings(n_critic, clip_value, gp_weight):
+    """Checks the loss settings; returns them with clip_value's default resolved."""
+    n_critic = _checks.positive_int("n_critic", n_critic)
+    if gp_weight is not None:
+        if isinstance(gp_weight, bool) or not isinstance(gp_weight, numbers.Real):
+            raise TypeError(f"gp_weight must be None or a non-negative number, got {gp_weight!r}")
+        if not math.isfinite(gp_weight) or gp_weight < 0:
+            raise ValueError(f"gp_weight must be None or a non-negative finite number, got {gp_weight!r}")
+        if clip_value is not _DEFAULT and clip_value is not None:
+            raise ValueError(f"give clip_value or gp_weight, not both: got clip_value={clip_value!r} "
+                             f"and gp_weight={gp_weight!r}")
+        return n_critic, None, float(gp_weight)
+    if clip_value is _DEFAULT:
+        clip_value = PAPER_CLIP_VALUE
+    if clip_value is not None:
+        clip_value = _checks.positive_finite("clip_value", clip_value)
+    return n_critic, clip_value, None
+
+
+def _latent_dim(generator):
+    shape = getattr(generator, "input_shape", None)
+    if not isinstance(generator, keras.Model) or shape is None or shape[-1] is None:
+        raise TypeError(f"generator must be a built keras Model with a known input size, got {generator!r}")
+    return int(shape[-1])
+
+
+def wgan_step(critic, generator, real, critic_optimizer, generator_optimizer, n_critic=5,
+              clip_value=_DEFAULT, gp_weight=None, seed=None):
+    """One generator iteration of Algorithm 1: ``n_critic`` critic updates, then one generator update.
+
+    Critic update i uses rows i·m to (i+1)·m of ``real`` (m = len(real) / n_critic) and fresh noise;
+    with clipping, every critic parameter is clipped into [-clip_value, clip_value] right after
+    each critic update, as in the paper. With ``gp_weight`` (WGAN-GP) nothing is clipped and the
+    critic loss adds gp_weight · E[(‖∇D(x̂)‖ - 1)²] at random interpolates x̂ of real and fake samples.
+    Call it eagerly, inside ``tf.function``, or through ``WGAN.fit``, which compiles it.
+
+    Args:
+        critic, generator: Keras models; the generator's input size is the latent dimension.
+        real: n_critic · m real samples.
+        critic_optimizer, generator_optimizer: Keras optimizers.
+        n_critic: critic updates per generator update.
+        clip_value: the clipping bound c; default 0.01 (the paper's) unless ``gp_weight`` is given;
+            None trains an unconstrained critic.
+        gp_weight: λ of the gradient penalty (Gulrajani et al. use 10), or None.
+        seed: a ``keras.random.SeedGenerator`` for the noise, or None for Keras' global one.
+
+    Returns:
+        A dict of scalar tensors from the last critic update: ``critic_loss``, ``wasserstein``
+        (E[D(real)] - E[D(fake)]) and, with the penalty, ``gradient_penalty``; and
+        ``generator_loss`` (-E[D(fake)]) from the generator update.
+    """
+    import tensorflow as tf
+
+    n_critic, clip_value, gp_weight = _settings(n_critic, clip_value, gp_weight)
+    latent_dim = _latent_dim(generator)
+    batch = keras.ops.shape(real)[0]
+    if isinstance(batch, int) and batch % n_critic:
+        raise ValueError(f"real must hold n_critic · m samples; got {batch} samples for n_critic={n_critic}")
+    m = batch // n_critic
+    critic_variables = critic.trainable_variables
+    generator_variables = generator.trainable_variables
+
+    results = {}
+    for i in range(n_critic):
+        real_batch = real[i * m:(i + 1) * m]
+        noise = keras.random.normal((m, latent_dim), seed=seed)
+        with tf.GradientTape() as tape:
+            fake = generator(noise, training=True)
+            real_score = keras.ops.mean(critic(real_batch, training=True))
+            fake_score = keras.ops.mean(critic(fake, training=True))
+            critic_loss = fake_score - real_score
+            if gp_weight is not None:
+                penalty = _gradient_penalty(critic, real_batch, fake, seed)
+                critic_loss = critic_loss + gp_weight * penalty
+                results["gradient_penalty"] = penalty
+        grads = tape.gradient(critic_loss, critic_variables)
+        critic_optimizer.apply(grads, critic_variables)
+        if clip_value is not None:
+            for variable in critic_variables:
+                variable.assign(keras.ops.clip(variable, -clip_value, clip_value))
+        results["critic_loss"] = critic_loss
+        results["wasserstein"] = real_score - fake_score
+
+    noise = keras.random.normal((m, latent_dim), seed=seed)
+    with tf.GradientTape() as tape:
+        generator_loss = -keras.ops.mean(critic(generator(noise, training=True), training=True))
+    grads = tape.gradient(generator_loss, generator_variables)
+    generator_optimizer.apply(grads, generator_variables)
+    results["generator_loss"] = generator_loss
+    return results
+
+
+def _gradient_penalty(critic, real, fake, seed):
+    """E[(‖∇D(x̂)‖₂ - 1)²] at x̂ = ε·real + (1 - ε)·fake, ε ~ U[0, 1] per sample."""
+    import tensorflow as tf
+
+    epsilon = keras.random.uniform((keras.ops.shape(real)[0],) + (1,) * (len(real.shape) - 1), seed=seed)
+    interpolates = epsilon * real + (1 - epsilon) * fake
+    with tf.GradientTape() as tape:
+        tape.watch(interpolates)
+        scores = critic(interpolates, training=True)
+    grads = tape.gradient(scores, interpolates)
+    norms = keras.ops.sqrt(keras.ops.sum(keras.ops.square(grads), axis=tuple(range(1, len(grads.shape)))))
+    return keras.ops.mean(keras.ops.square(norms - 1.0))
+
+
+@keras.saving.register_keras_serializable(package="clipedu")
+class WGAN(keras.Model):
+    """A Wasserstein GAN whose ``fit`` runs Algorithm 1 (weight clipping) or WGAN-GP.
+
+    One batch of ``fit`` is one generator iteration: ``fit(x, batch_size=n_critic * m)`` gives each
+    of the ``n_critic`` critic updates its own m real samples (the paper: m = 64, n_critic = 5, so
+    ``batch_size=320``). Metrics: ``critic_loss``, ``generator_loss``, ``wasserstein``
+    (E[D(real)] - E[D(fake)]) and, with the penalty, ``gradient_penalty``. If a loss becomes NaN or
+    infinite, training stops with a warning and ``fit`` returns the history recorded so far.
+
+    Args:
+        critic, generator: Keras models (see ``clipedu.mlp``).
+        latent_dim: the size of the generator's input noise.
+        n_critic: critic updates per generator update (≥ 1).
+        clip_value: the bound c of weight clipping; default 0.01 unless ``gp_weight`` is given;
+            None with no penalty trains an unconstrained critic.
+        gp_weight: λ of the gradient penalty, or None.
+        seed: the seed of the noise.
+    """
+
+    def __init__(self, critic, generator, latent_dim, *, n_critic=5, clip_value=_DEFAULT, gp_weight=None,
+                 seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.n_critic, self.clip_value, self.gp_weight = _settings(n_critic, clip_value, gp_weight)
+        self.latent_dim = _checks.positive_int("latent_dim", latent_dim)
+        for name, model in [("critic", critic), ("generator", generator)]:
+            if not isinstance(model, keras.Model):
+                raise TypeError(f"{name} must be a keras Model, got {model!r}")
+        if _latent_dim(generator) != self.latent_dim:
+            raise ValueError(f"latent_dim={latent_dim!r} but the generator takes inputs of size "
+                             f"{_latent_dim(generator)}")
+        self.critic, self.generator = critic, generator
+        self.seed = None if seed is None else _checks.seed(seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed)
+        names = ["critic_loss", "generator_loss", "wasserstein"]
+        if self.gp_weight is not None:
+            names.append("gradient_penalty")
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        self.built = True  # its parts are built models
+
+    def compile(self, critic_optimizer=None, generator_optimizer=None, **kwargs):
+        """Sets the two optimizers; defaults are the papers' settings.
+
+        With clipping: RMSprop(5e-5) for both (Arjovsky et al.); with the penalty:
+        Adam(1e-4, beta_1=0, beta_2=0.9) for both (Gulrajani et al.). Other keyword arguments
+        (``steps_per_execution``, ``jit_compile``) go to ``keras.Model.compile``.
+        """
+        def default():
+            if self.gp_weight is None:
+                return keras.optimizers.RMSprop(learning_rate=5e-5)
+            return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
+
+        for name, optimizer in [("critic_optimizer", critic_optimizer), ("generator_optimizer", generator_optimizer)]:
+            if optimizer is not None and not isinstance(optimizer, keras.optimizers.Optimizer):
+                raise TypeError(f"{name} must be a keras Optimizer or None, got {optimizer!r}")
+        self.critic_optimizer = critic_optimizer or default()
+        self.generator_optimizer = generator_optimizer or default()
+        # Built here, not inside the compiled step, where creating their variables would be traced.
+        self.critic_optimizer.build(self.critic.trainable_variables)
+        self.generator_optimizer.build(self.generator.trainable_variables)
+        super().compile(**kwargs)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def call(self, noise, training=False):
+        return self.generator(noise, training=training)
+
+    def train_step(self, data):
+        real = data[0] if isinstance(data, tuple) else data
+        results = wgan_step(self.critic, self.generator, real, self.critic_optimizer, self.generator_optimizer,
+                            self.n_critic, self.clip_value, self.gp_weight, seed=self.seed_generator)
+        for name, tracker in self.trackers.items():
+            tracker.update_state(results[name])
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def fit(self, x=None, *args, callbacks=None, **kwargs):
+        """``keras.Model.fit``, with a callback that stops on a NaN or infinite loss."""
+        callbacks = list(callbacks or []) + [_StopOnNaN()]
+        return super().fit(x, *args, callbacks=callbacks, **kwargs)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "critic": keras.saving.serialize_keras_object(self.critic),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "latent_dim": self.latent_dim,
+            "n_critic": self.n_critic,
+            "clip_value": self.clip_value,
+            "gp_weight": self.gp_weight,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["critic"] = keras.saving.deserialize_keras_object(config["critic"])
+        config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
+        return cls(**config)
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return None
+        return {"critic_optimizer": keras.saving.serialize_keras_object(self.critic_optimizer),
+                "generator_optimizer": keras.saving.serialize_keras_object(self.generator_optimizer)}
+
+    def compile_from_config(self, config):
+        self.compile(critic_optimizer=keras.saving.deserialize_keras_object(config["critic_optimizer"]),
+                     generator_optimizer=keras.saving.deserialize_keras_object(config["generator_optimizer"]))
+
+
+class _StopOnNaN(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        bad = {k: v for k, v in (logs or {}).items() if not math.isfinite(float(v))}
+        if bad:
+            import warnings
+
+            warnings.warn(f"training stopped at batch {batch}: {bad}; the history recorded so far is kept",
+                          RuntimeWarning, stacklevel=2)
+            self.model.stop_training = True

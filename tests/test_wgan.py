@@ -1,0 +1,216 @@
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+
+import clipedu
+from clipedu import WGAN, datasets, mlp, wgan_step
+from clipedu._keras import keras
+from clipedu.recording import ActivationGradientHistory, WeightHistory, activation_gradient_norms, critic_weights
+
+
+def _nets(init="glorot_uniform", depth=2, width=16):
+    return mlp(2, 1, depth=depth, width=width, initializer=init), mlp(3, 2, depth=depth, width=width)
+
+
+class _AfterEveryBatch(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.largest = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.largest.append(np.max(np.abs(critic_weights(self.model.critic))))
+
+
+def test_clipping_holds_on_every_critic_parameter_after_every_step():
+    keras.utils.set_random_seed(0)
+    critic, generator = _nets(init=keras.initializers.RandomNormal(stddev=1.0))
+    for layer in critic.layers:
+        layer.bias.assign(np.full(layer.bias.shape, 0.5, np.float32))  # biases outside [-c, c] too
+    assert np.max(np.abs(critic_weights(critic))) > 0.01
+    wgan = WGAN(critic, generator, latent_dim=3, n_critic=2, clip_value=0.01, seed=0)
+    wgan.compile()
+    after = _AfterEveryBatch()
+    wgan.fit(datasets.eight_gaussians(8 * 20, seed=0), batch_size=8 * 2, epochs=1, verbose=0, callbacks=[after])
+    assert len(after.largest) == 10
+    assert max(after.largest) <= 0.01 + 1e-9
+    biases = np.concatenate([keras.ops.convert_to_numpy(layer.bias) for layer in critic.layers])
+    assert np.all(np.abs(biases) <= 0.01)
+
+
+def test_n_critic_critic_updates_per_generator_update():
+    keras.utils.set_random_seed(1)
+    wgan = WGAN(*_nets(), latent_dim=3, n_critic=4, seed=1)
+    wgan.compile()
+    wgan.fit(datasets.eight_gaussians(6 * 4 * 8, seed=1), batch_size=4 * 8, epochs=1, verbose=0)
+    assert int(wgan.critic_optimizer.iterations) == 6 * 4
+    assert int(wgan.generator_optimizer.iterations) == 6
+
+
+def test_default_optimizers_are_the_papers():
+    clipping = WGAN(*_nets(), latent_dim=3)
+    clipping.compile()
+    penalty = WGAN(*_nets(), latent_dim=3, gp_weight=10)
+    penalty.compile()
+    assert clipping.clip_value == 0.01 and penalty.clip_value is None
+    assert isinstance(clipping.critic_optimizer, keras.optimizers.RMSprop)
+    assert float(clipping.critic_optimizer.learning_rate) == pytest.approx(5e-5)
+    assert isinstance(penalty.generator_optimizer, keras.optimizers.Adam)
+    assert float(penalty.generator_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert penalty.generator_optimizer.beta_1 == 0.0 and penalty.generator_optimizer.beta_2 == 0.9
+
+
+def test_gradient_penalty_mode_leaves_weights_unclipped_and_reports_the_penalty():
+    keras.utils.set_random_seed(2)
+    critic, generator = _nets(init=keras.initializers.RandomNormal(stddev=1.0))
+    wgan = WGAN(critic, generator, latent_dim=3, n_critic=2, gp_weight=10.0, seed=2)
+    wgan.compile()
+    history = wgan.fit(datasets.eight_gaussians(64, seed=2), batch_size=16, epochs=2, verbose=0)
+    assert np.max(np.abs(critic_weights(critic))) > 0.5
+    assert set(history.history) == {"critic_loss", "generator_loss", "wasserstein", "gradient_penalty"}
+    assert all(p > 0 for p in history.history["gradient_penalty"])
+
+
+def test_unconstrained_critic_is_allowed():
+    critic, generator = _nets(init=keras.initializers.RandomNormal(stddev=1.0))
+    wgan = WGAN(critic, generator, latent_dim=3, n_critic=1, clip_value=None)
+    wgan.compile()
+    wgan.fit(datasets.eight_gaussians(16, seed=0), batch_size=8, verbose=0)
+    assert np.max(np.abs(critic_weights(critic))) > 0.5
+
+
+def test_penalty_of_a_linear_critic_is_its_gradient_norm_minus_one_squared():
+    # D(x) = 3 x0 + 4 x1: the gradient is (3, 4) everywhere, so the penalty is (5 - 1)² = 16.
+    critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    critic.layers[0].kernel.assign(np.array([[3.0], [4.0]], np.float32))
+    generator = mlp(3, 2, depth=1, width=4)
+    frozen = keras.optimizers.SGD(learning_rate=1e-12)
+    results = wgan_step(critic, generator, datasets.eight_gaussians(8, seed=0), frozen, keras.optimizers.SGD(),
+                        n_critic=2, gp_weight=10.0, seed=keras.random.SeedGenerator(0))
+    assert float(results["gradient_penalty"]) == pytest.approx(16.0, rel=1e-5)
+    assert float(results["critic_loss"]) == pytest.approx(-float(results["wasserstein"]) + 160.0, rel=1e-5)
+
+
+def test_penalty_at_interpolates_matches_a_hand_computation():
+    # D(x) = (w·x + b)², so ∇D(x) = 2 (w·x + b) w and ‖∇D‖ = 2 |w·x + b| ‖w‖.
+    from clipedu.wgan import _gradient_penalty
+
+    w, b = np.array([0.5, -1.5]), 0.25
+    critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation=keras.ops.square)])
+    critic.layers[0].kernel.assign(w[:, None].astype(np.float32))
+    critic.layers[0].bias.assign(np.float32([b]))
+    real = datasets.eight_gaussians(6, seed=3).astype(np.float64)
+    fake = datasets.swiss_roll(6, seed=3).astype(np.float64)
+    penalty = float(_gradient_penalty(critic, real.astype(np.float32), fake.astype(np.float32),
+                                      keras.random.SeedGenerator(7)))
+    epsilon = keras.ops.convert_to_numpy(keras.random.uniform((6, 1), seed=keras.random.SeedGenerator(7)))
+    x_hat = epsilon * real + (1 - epsilon) * fake
+    norms = 2 * np.abs(x_hat @ w + b) * np.linalg.norm(w)
+    assert penalty == pytest.approx(np.mean((norms - 1) ** 2), rel=1e-4)
+    assert 0 < epsilon.min() and epsilon.max() < 1
+
+
+def test_save_and_load_in_a_fresh_process(tmp_path):
+    keras.utils.set_random_seed(3)
+    wgan = WGAN(*_nets(), latent_dim=3, n_critic=2, clip_value=0.02, seed=3)
+    wgan.compile(critic_optimizer=keras.optimizers.RMSprop(1e-3))
+    wgan.fit(datasets.eight_gaussians(32, seed=3), batch_size=16, verbose=0)
+    noise = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
+    expected = keras.ops.convert_to_numpy(wgan.generator(noise))
+    path = tmp_path / "wgan.keras"
+    wgan.save(path)
+    np.save(tmp_path / "noise.npy", noise)
+    script = textwrap.dedent(f"""
+        import clipedu, keras, numpy as np
+        wgan = keras.saving.load_model({str(path)!r})
+        out = keras.ops.convert_to_numpy(wgan.generator(np.load({str(tmp_path / 'noise.npy')!r})))
+        np.save({str(tmp_path / 'out.npy')!r}, out)
+        print(type(wgan).__name__, wgan.n_critic, wgan.clip_value, wgan.gp_weight, wgan.latent_dim,
+              type(wgan.critic_optimizer).__name__, round(float(wgan.critic_optimizer.learning_rate), 6))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["WGAN", "2", "0.02", "None", "3", "RMSprop", "0.001"]
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), expected, rtol=1e-6)
+
+
+def test_nan_loss_stops_training_and_keeps_the_history():
+    keras.utils.set_random_seed(4)
+    # An unconstrained critic with an absurd learning rate overflows float32 within a few steps.
+    wgan = WGAN(*_nets(), latent_dim=3, n_critic=1, clip_value=None)
+    wgan.compile(critic_optimizer=keras.optimizers.SGD(learning_rate=1e30))
+    counter = _AfterEveryBatch()
+    with pytest.warns(RuntimeWarning, match="training stopped at batch"):
+        history = wgan.fit(datasets.eight_gaussians(40, seed=4), batch_size=8, epochs=3, verbose=0,
+                           callbacks=[counter])
+    assert len(counter.largest) < 5, "stopped within the first epoch of five batches"
+    assert list(history.history) and len(history.history["critic_loss"]) == 1
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"n_critic": 0}, ValueError, "n_critic"),
+    ({"n_critic": 2.5}, TypeError, "n_critic"),
+    ({"clip_value": 0}, ValueError, "clip_value"),
+    ({"clip_value": -0.01}, ValueError, "clip_value"),
+    ({"gp_weight": -1.0}, ValueError, "gp_weight"),
+    ({"gp_weight": "10"}, TypeError, "gp_weight"),
+    ({"clip_value": 0.01, "gp_weight": 10.0}, ValueError, "not both"),
+    ({"latent_dim": 0}, ValueError, "latent_dim"),
+    ({"latent_dim": 5}, ValueError, "latent_dim=5"),
+])
+def test_invalid_arguments_name_the_argument(kwargs, error, match):
+    arguments = {"latent_dim": 3} | kwargs
+    with pytest.raises(error, match=match):
+        WGAN(*_nets(), **arguments)
+
+
+def test_invalid_models_optimizers_and_batches():
+    critic, generator = _nets()
+    with pytest.raises(TypeError, match="critic"):
+        WGAN("critic", generator, 3)
+    wgan = WGAN(critic, generator, 3)
+    with pytest.raises(TypeError, match="critic_optimizer"):
+        wgan.compile(critic_optimizer="rmsprop")
+    with pytest.raises(ValueError, match="n_critic · m"):
+        wgan_step(critic, generator, np.zeros((7, 2), np.float32), keras.optimizers.SGD(), keras.optimizers.SGD(),
+                  n_critic=2)
+
+
+def test_recorders_follow_training():
+    keras.utils.set_random_seed(5)
+    critic, generator = _nets(init=keras.initializers.RandomUniform(-0.01, 0.01))
+    wgan = WGAN(critic, generator, 3, n_critic=2, clip_value=0.01, seed=5)
+    wgan.compile(critic_optimizer=keras.optimizers.RMSprop(1e-3))
+    real = datasets.eight_gaussians(32, seed=5)
+    weights, grads = WeightHistory(every=5), ActivationGradientHistory(real, every=5)
+    wgan.fit(datasets.eight_gaussians(16 * 10, seed=6), batch_size=16, verbose=0, callbacks=[weights, grads])
+    assert weights.iterations == grads.iterations == [0, 5, 10]
+    np.testing.assert_array_equal(weights.snapshots[-1], critic_weights(critic))
+    at_bound = weights.fraction_at_bound(0.01)
+    assert at_bound[0] < at_bound[-1]
+    assert len(grads.norms) == 3 and grads.norms[0].shape == (3,)
+    with pytest.raises(ValueError, match="every"):
+        WeightHistory(every=0)
+
+
+def test_activation_gradient_norms_of_a_linear_chain():
+    # D(x) = 2 · (3 x): the loss gradient w.r.t. the last output is ±1/n per sample.
+    chain = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False),
+                              keras.layers.Dense(1, use_bias=False)])
+    chain.layers[0].kernel.assign([[3.0]])
+    chain.layers[1].kernel.assign([[2.0]])
+    real, fake = np.ones((4, 1), np.float32), np.zeros((4, 1), np.float32)
+    norms = activation_gradient_norms(chain, real, fake)
+    last = np.sqrt(8 * (1 / 4) ** 2)  # 8 samples, each ∂loss/∂D = ±1/4
+    np.testing.assert_allclose(norms, [2 * last, last], rtol=1e-6)
+
+
+def test_public_names():
+    assert clipedu.WGAN is WGAN and clipedu.wgan_step is wgan_step and clipedu.mlp is mlp
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="depth"):
+            mlp(2, 1, depth=-1)
