@@ -271,3 +271,193 @@ class ExplodingDemo(Demo):
             lines.append(f"{kind:16} {state['updates'][kind]:8d} {state['final_loss'][kind]:11.3g} "
                          f"{state['longest_step'][kind]:13.3g}  {end}")
         return "\n".join(lines)
+
+
+def progress_bar(total, description="training"):
+    """A Keras callback that advances a progress bar by one per batch (generator iteration)."""
+    from tqdm.auto import tqdm
+
+    from clipedu._keras import keras
+
+    total = _checks.positive_int("total", total)
+
+    class ProgressBar(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.bar = tqdm(total=total, desc=description)
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.bar.update(1)
+            if self.bar.n >= self.bar.total:
+                self.bar.close()
+
+    return ProgressBar()
+
+
+def _fit_clipped_regressor(c, epochs, seed):
+    """A 2-32-32-1 ReLU network with every weight clipped into [-c, c], fit to a smooth 2-D function."""
+    from clipedu._keras import keras
+    from clipedu.constraints import WeightClip, clip_weights, constrain_all
+    from clipedu.networks import mlp
+
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (512, 2)).astype(np.float32)
+    y = (np.sin(3 * x[:, :1]) + x[:, 1:] ** 2).astype(np.float32)
+    model = constrain_all(mlp(2, 1, depth=2, width=32), WeightClip(c))
+    clip_weights(model, c)  # start inside [-c, c]: what the histogram shows is training
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    history = model.fit(x, y, epochs=epochs, batch_size=64, verbose=0)
+    weights = np.concatenate([np.ravel(keras.ops.convert_to_numpy(v)) for v in model.trainable_variables])
+    return weights, float(history.history["loss"][-1])
+
+
+def _fraction_at(weights, c):
+    return float(np.mean(np.isclose(np.abs(weights), c, rtol=1e-6, atol=0)))
+
+
+class WeightHistogramDemo(Demo):
+    """The weights of a small network trained with every weight clipped into [-c, c], for several c.
+
+    Each c is trained once when the demo is made (``epochs`` epochs of Adam on 512 points); the
+    slider then only chooses among the results.
+    """
+
+    def __init__(self, cs=(0.01, 0.03, 0.1, 0.3, 1.0), epochs=20, c=0.1, seed=0):
+        cs = [_checks.positive_finite("cs", v) for v in cs]
+        if c not in cs:
+            raise ValueError(f"c must be one of {cs}, got {c!r}")
+        epochs = _checks.positive_int("epochs", epochs)
+        self.results = {value: _fit_clipped_regressor(value, epochs, seed) for value in cs}
+        super().__init__({"c": _choice("c", cs, c)}, figsize=(6.4, 3.6))
+
+    def draw(self, figure, state):
+        plots.weight_histogram(figure, state)
+
+    def compute(self, c):
+        if c not in self.results:
+            raise ValueError(f"c must be one of {list(self.results)}, got {c!r}")
+        weights, loss = self.results[c]
+        return {"c": c, "weights": weights, "loss": loss, "at_bound": _fraction_at(weights, c),
+                "largest": float(np.max(np.abs(weights)))}
+
+    @staticmethod
+    def summary(state):
+        return (f"c = {state['c']:g}: {100 * state['at_bound']:.1f}% of weights at ±c, "
+                f"largest |w| {state['largest']:.4g}, final training loss {state['loss']:.4f}")
+
+
+class WeightDistributionDemo(Demo):
+    """A WGAN critic's weights over training, one precomputed run per clipping bound c.
+
+    ``histories`` maps c to a ``clipedu.recording.WeightHistory`` of a run clipped at c (all with
+    the same snapshot iterations). Weights are shown divided by c, so the bound is at ±1 for every c.
+    """
+
+    def __init__(self, histories, c=None, iteration=None):
+        if not histories:
+            raise ValueError("histories must map at least one c to a WeightHistory")
+        self.histories = {_checks.positive_finite("c", k): v for k, v in histories.items()}
+        iterations = [h.iterations for h in self.histories.values()]
+        if any(i != iterations[0] for i in iterations):
+            raise ValueError(f"every run must be recorded at the same iterations, got {iterations}")
+        cs = list(self.histories)
+        c = cs[0] if c is None else c
+        iteration = iterations[0][-1] if iteration is None else iteration
+        self.at_bound = {k: h.fraction_at_bound(k) for k, h in self.histories.items()}
+        super().__init__({"c": _choice("c", cs, c), "iteration": _choice("iteration", iterations[0], iteration)},
+                         figsize=(10, 3.6))
+
+    def draw(self, figure, state):
+        plots.weight_distribution(figure, state)
+
+    def compute(self, c, iteration):
+        if c not in self.histories or iteration not in self.histories[c].iterations:
+            raise ValueError(f"no snapshot for c={c!r} at iteration={iteration!r}")
+        history = self.histories[c]
+        index = history.iterations.index(iteration)
+        return {"c": c, "iteration": iteration, "scaled_weights": history.snapshots[index] / c,
+                "at_bound": float(self.at_bound[c][index]), "iterations": history.iterations,
+                "at_bound_over_training": {k: v for k, v in self.at_bound.items()}}
+
+    @staticmethod
+    def summary(state):
+        return (f"c = {state['c']:g}, after {state['iteration']} generator iterations: "
+                f"{100 * state['at_bound']:.1f}% of the critic's weights at ±c")
+
+
+class LayerGradientDemo(Demo):
+    """Gradient norms through the layers of deep critics, one curve per setting (c, or the penalty).
+
+    ``norms`` maps a setting's label (e.g. ``"c = 0.01"``) to ``activation_gradient_norms`` of
+    that critic; the slider picks the one drawn bold.
+    """
+
+    def __init__(self, norms, setting=None):
+        if not norms:
+            raise ValueError("norms must map at least one setting to its gradient norms")
+        self.norms = {label: np.asarray(v, np.float64) for label, v in norms.items()}
+        labels = list(self.norms)
+        super().__init__({"setting": _choice("critic", labels, labels[0] if setting is None else setting)},
+                         figsize=(6.4, 4))
+
+    def draw(self, figure, state):
+        plots.layer_gradients(figure, state)
+
+    def compute(self, setting):
+        if setting not in self.norms:
+            raise ValueError(f"setting must be one of {list(self.norms)}, got {setting!r}")
+        norms = self.norms[setting]
+        return {"setting": setting, "norms": norms, "all": self.norms,
+                "first_over_last": float(norms[0] / norms[-1])}
+
+    @staticmethod
+    def summary(state):
+        ratio = state["first_over_last"]
+        trend = "explode towards the input" if ratio > 10 else ("vanish towards the input" if ratio < 0.1 else "stay")
+        return (f"{state['setting']}: first layer {state['norms'][0]:.2e}, last layer {state['norms'][-1]:.2e} "
+                f"(ratio {ratio:.2e}): gradients {trend}")
+
+
+class SamplesDemo(Demo):
+    """Generated samples of several runs side by side, at a training iteration chosen by a slider.
+
+    ``runs`` maps a label to a ``clipedu.recording.SampleHistory`` (all recorded at the same
+    iterations); ``real`` is drawn behind each panel.
+    """
+
+    def __init__(self, runs, real, iteration=None):
+        if not runs:
+            raise ValueError("runs must map at least one label to a SampleHistory")
+        self.runs = dict(runs)
+        iterations = [h.iterations for h in self.runs.values()]
+        if any(i != iterations[0] for i in iterations):
+            raise ValueError(f"every run must be recorded at the same iterations, got {iterations}")
+        self.real = np.asarray(real)
+        iteration = iterations[0][-1] if iteration is None else iteration
+        super().__init__({"iteration": _choice("iteration", iterations[0], iteration)},
+                         figsize=(4 * len(self.runs), 4))
+
+    def draw(self, figure, state):
+        plots.samples_side_by_side(figure, state)
+
+    def compute(self, iteration):
+        first = next(iter(self.runs.values()))
+        if iteration not in first.iterations:
+            raise ValueError(f"iteration must be one of {first.iterations}, got {iteration!r}")
+        index = first.iterations.index(iteration)
+        samples = {label: h.samples[index] for label, h in self.runs.items()}
+        return {"iteration": iteration, "real": self.real, "samples": samples,
+                "distance": {label: _mean_nearest_distance(s, self.real) for label, s in samples.items()}}
+
+    @staticmethod
+    def summary(state):
+        parts = [f"{label}: {d:.3f}" for label, d in state["distance"].items()]
+        return (f"after {state['iteration']} iterations, mean distance from a generated sample to the "
+                f"nearest real one: " + ", ".join(parts))
+
+
+def _mean_nearest_distance(samples, real):
+    """How far generated samples lie from the real data: the mean distance to the nearest real point."""
+    distances = np.linalg.norm(samples[:, None, :] - real[None, :, :], axis=2)
+    return float(np.mean(distances.min(axis=1)))

@@ -124,3 +124,74 @@ def _longest_clipvalue_step(answer):
     if math.isclose(answer, 0.01, rel_tol=1e-2):
         return False, "That is the longest step of one weight. Hint: w and u can both be clipped at once."
     return False, "Hint: the clipped gradient lies in the box [-1, 1]²; how long is its longest vector?"
+
+
+@_exercise("03.outside_at_start", "the fraction of a Glorot-uniform Dense(30) kernel on 100 inputs that lies "
+                                  "outside [-0.1, 0.1] before training (a number between 0 and 1)")
+def _outside_at_start(answer):
+    answer = _number(answer)
+    limit = math.sqrt(6 / (100 + 30))
+    expected = 1 - 0.1 / limit
+    if math.isclose(answer, expected, abs_tol=0.01):
+        return True, f"Uniform on [-{limit:.4f}, {limit:.4f}]: a share 0.1 / {limit:.4f} lies inside."
+    if math.isclose(answer, 1 - expected, abs_tol=0.01):
+        return False, "That is the share inside [-0.1, 0.1]. Hint: the question asks about outside."
+    return False, "Hint: for a uniform distribution on [-L, L], the share inside [-a, a] is a / L."
+
+
+@_exercise("03.before_first_update", "how many kernel values of Dense(3, kernel_initializer='ones', "
+                                     "kernel_constraint=WeightClip(0.5)) on 4 inputs lie outside [-0.5, 0.5] "
+                                     "after compile, before any training (one integer)")
+def _before_first_update(answer):
+    answer = _number(answer)
+    if answer == 12:
+        return True, "All 4 × 3 of them: a constraint runs only after an optimizer update."
+    if answer == 0:
+        return False, "Hint: when does Keras apply a constraint? compile() does not update anything."
+    return False, "Hint: the kernel has 4 × 3 values, all equal to 1 at the start."
+
+
+@_exercise("04.glorot_at_bound", "the fraction of a Glorot-uniform 128 × 128 kernel that the first clip at "
+                                 "c = 0.01 puts exactly on ±c (a number between 0 and 1)")
+def _glorot_at_bound(answer):
+    answer = _number(answer)
+    limit = math.sqrt(6 / (128 + 128))
+    expected = 1 - 0.01 / limit
+    if math.isclose(answer, expected, abs_tol=0.01):
+        return True, (f"Every value outside [-0.01, 0.01] lands on ±0.01: {expected:.0%} of the kernel, before "
+                      "any learning.")
+    return False, (f"Hint: Glorot uniform draws from [-L, L] with L = sqrt(6 / (128 + 128)) = {limit:.4f}; "
+                   "every value outside [-c, c] is moved onto ±c.")
+
+
+@_exercise("04.batch_size", "the batch_size to pass to WGAN.fit for n_critic = 5 critic updates of m = 64 "
+                            "real samples each (one integer)")
+def _batch_size(answer):
+    answer = _number(answer)
+    if answer == 320:
+        return True, "One batch of fit is one generator iteration: n_critic · m real samples."
+    if answer == 64:
+        return False, "That gives each critic update only 64 / 5 samples. Hint: one batch feeds all 5 updates."
+    return False, "Hint: each of the n_critic critic updates takes its own m real samples from the batch."
+
+
+@_exercise("05.penalty_linear", "the gradient penalty term (λ = 10) of the linear critic D(x) = 3 x0 + 4 x1 "
+                                "(one number)")
+def _penalty_linear(answer):
+    answer = _number(answer)
+    if math.isclose(answer, 10 * (5 - 1) ** 2, rel_tol=1e-3):
+        return True, "‖∇D‖ = ‖(3, 4)‖ = 5 at every point, so the term is 10 · (5 - 1)² = 160."
+    if math.isclose(answer, 16, rel_tol=1e-3):
+        return False, "That is (‖∇D‖ - 1)². Hint: multiply by λ."
+    return False, "Hint: the gradient of 3 x0 + 4 x1 is (3, 4) everywhere; the penalty is λ (‖∇D‖ - 1)²."
+
+
+@_exercise("05.interpolate", "the interpolate x̂ = ε x + (1 - ε) x̃ for ε = 0.25, real x = (1, 0) and "
+                             "generated x̃ = (0, 1) (two numbers)")
+def _interpolate(answer):
+    answer = _vector(answer, 2)
+    if np.allclose(answer, [0.25, 0.75], atol=1e-3):
+        return True, "x̂ lies on the segment between the real and the generated sample, a quarter of the way from x̃."
+    if np.allclose(answer, [0.75, 0.25], atol=1e-3):
+        return False, "ε weighs the real sample. Hint: x̂ = 0.25 · (1, 0) + 0.75 · (0, 1)."
+    return False, "Hint: x̂ = ε · x + (1 - ε) · x̃, element by element."

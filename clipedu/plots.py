@@ -134,3 +134,94 @@ def exploding_runs(figure, state, surface):
         ax.set_xlabel("update")
         ax.set_title(title, fontsize=10)
     figure.suptitle(f"learning rate {state['learning_rate']:g}, threshold {state['threshold']:g}", fontsize=10)
+
+
+def weight_histogram(figure, state):
+    """A histogram of a network's weights with the clipping bounds ±c marked."""
+    figure.clear()
+    ax = figure.subplots()
+    c = state["c"]
+    ax.hist(state["weights"], bins=np.linspace(-1.05 * c, 1.05 * c, 43), color="tab:purple")
+    for bound in (-c, c):
+        ax.axvline(bound, color="tab:red", ls=":", lw=1.5)
+    ax.set_yscale("log")
+    ax.set_xlabel("weight value (dotted: ±c)")
+    ax.set_ylabel("count")
+    ax.set_title(f"c = {c:g}: {100 * state['at_bound']:.0f}% at ±c, training loss {state['loss']:.3f}", fontsize=10)
+
+
+def weight_distribution(figure, state):
+    """A critic's weights divided by c at one iteration, and the fraction at ±c over training."""
+    figure.clear()
+    ax_hist, ax_line = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
+    ax_hist.hist(state["scaled_weights"], bins=np.linspace(-1.05, 1.05, 43), color="tab:purple")
+    ax_hist.set_yscale("log")
+    ax_hist.set_xlabel("weight / c")
+    ax_hist.set_ylabel("count")
+    ax_hist.set_title(f"c = {state['c']:g}, iteration {state['iteration']}: "
+                      f"{100 * state['at_bound']:.0f}% at ±c", fontsize=10)
+    for c, fractions in state["at_bound_over_training"].items():
+        chosen = c == state["c"]
+        ax_line.plot(state["iterations"], 100 * fractions, lw=2.5 if chosen else 1, alpha=1 if chosen else 0.5,
+                     label=f"c = {c:g}")
+    ax_line.axvline(state["iteration"], color="0.5", ls=":")
+    ax_line.set_xlabel("generator iteration")
+    ax_line.set_ylabel("% of weights at ±c")
+    ax_line.legend(fontsize=8)
+
+
+def layer_gradients(figure, state):
+    """Gradient norms per critic layer (log scale), the chosen setting bold, the others faint."""
+    figure.clear()
+    ax = figure.subplots()
+    for label, norms in state["all"].items():
+        chosen = label == state["setting"]
+        ax.plot(np.arange(1, len(norms) + 1), norms, marker="o", lw=2.5 if chosen else 1,
+                alpha=1 if chosen else 0.35, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("critic layer (1 = next to the input)")
+    ax.set_ylabel("‖∂ loss / ∂ activations‖")
+    ax.set_title(state["setting"], fontsize=10)
+    ax.legend(fontsize=8)
+
+
+def samples_side_by_side(figure, state):
+    """Real samples (grey) and each run's generated samples (colour), one panel per run."""
+    figure.clear()
+    axes = np.atleast_1d(figure.subplots(1, len(state["samples"]), sharex=True, sharey=True))
+    for ax, (label, samples) in zip(axes, state["samples"].items()):
+        ax.scatter(*state["real"].T, s=4, color="0.7", label="real")
+        ax.scatter(*samples.T, s=4, color="tab:red", alpha=0.6, label="generated")
+        ax.set_title(f"{label}: distance {state['distance'][label]:.3f}", fontsize=10)
+        ax.set_aspect("equal")
+        ax.set_xlim(-2.2, 2.2)
+        ax.set_ylim(-2.2, 2.2)
+    axes[0].legend(loc="lower left", fontsize=8, markerscale=3)
+    figure.suptitle(f"after {state['iteration']} generator iterations", fontsize=10)
+
+
+def samples_and_critic(ax, real, fake, surface, title=None):
+    """Real and generated samples over the critic's value surface, in one axes."""
+    axis, values = surface
+    ax.contourf(axis, axis, values, levels=20, cmap="coolwarm")
+    ax.scatter(*real.T, s=3, color="black", label="real")
+    ax.scatter(*fake.T, s=3, color="gold", alpha=0.7, label="generated")
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(loc="lower left", fontsize=8, markerscale=3)
+
+
+def curves(figure, series, xlabel, ylabel, title=None, log=False):
+    """Several named curves in one axes: ``series`` maps a label to (x, y)."""
+    figure.clear()
+    ax = figure.subplots()
+    for label, (x, y) in series.items():
+        ax.plot(x, y, label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)

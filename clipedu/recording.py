@@ -97,3 +97,30 @@ class ActivationGradientHistory(_EveryN):
         noise = keras.random.normal((len(self.real), wgan.latent_dim), seed=self.seed)
         fake = wgan.generator(noise, training=False)
         self.norms.append(activation_gradient_norms(wgan.critic, self.real, fake))
+
+
+class SampleHistory(_EveryN):
+    """Generated samples of a ``clipedu.WGAN`` every ``every`` iterations, always from the same noise."""
+
+    def __init__(self, n=512, every=100, seed=0):
+        super().__init__(every)
+        self.n = _checks.positive_int("n", n)
+        self.seed = _checks.seed(seed)
+        self.samples = []
+
+    def record(self):
+        wgan = self.model
+        noise = np.random.default_rng(self.seed).standard_normal((self.n, wgan.latent_dim)).astype(np.float32)
+        self.samples.append(keras.ops.convert_to_numpy(wgan.generator(noise, training=False)))
+
+
+def critic_surface(critic, limits=(-2.0, 2.0), n=101):
+    """The critic's value on an n × n grid over limits²: returns (grid points along one axis, values)."""
+    low, high = limits
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"limits must be two finite numbers, low < high, got {limits!r}")
+    n = _checks.positive_int("n", n)
+    axis = np.linspace(low, high, n, dtype=np.float32)
+    x, y = np.meshgrid(axis, axis)
+    values = critic(np.stack([x.ravel(), y.ravel()], axis=1), training=False)
+    return axis, keras.ops.convert_to_numpy(values).reshape(n, n)
