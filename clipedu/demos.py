@@ -343,7 +343,7 @@ class WeightHistogramDemo(Demo):
 
     @staticmethod
     def summary(state):
-        return (f"c = {state['c']:g}: {100 * state['at_bound']:.1f}% of weights at ±c, "
+        return (f"c = {state['c']:g}: {100 * state['at_bound']:.0f}% of weights at ±c, "
                 f"largest |w| {state['largest']:.4g}, final training loss {state['loss']:.4f}")
 
 
@@ -383,7 +383,7 @@ class WeightDistributionDemo(Demo):
     @staticmethod
     def summary(state):
         return (f"c = {state['c']:g}, after {state['iteration']} generator iterations: "
-                f"{100 * state['at_bound']:.1f}% of the critic's weights at ±c")
+                f"{100 * state['at_bound']:.0f}% of the critic's weights at ±c")
 
 
 class LayerGradientDemo(Demo):

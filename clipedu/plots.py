@@ -206,22 +206,9 @@ def samples_and_critic(ax, real, fake, surface, title=None):
     ax.contourf(axis, axis, values, levels=20, cmap="coolwarm")
     ax.scatter(*real.T, s=3, color="black", label="real")
     ax.scatter(*fake.T, s=3, color="gold", alpha=0.7, label="generated")
+    ax.set_xlim(axis[0], axis[-1])
+    ax.set_ylim(axis[0], axis[-1])
     ax.set_aspect("equal")
     if title:
         ax.set_title(title, fontsize=10)
     ax.legend(loc="lower left", fontsize=8, markerscale=3)
-
-
-def curves(figure, series, xlabel, ylabel, title=None, log=False):
-    """Several named curves in one axes: ``series`` maps a label to (x, y)."""
-    figure.clear()
-    ax = figure.subplots()
-    for label, (x, y) in series.items():
-        ax.plot(x, y, label=label)
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
