@@ -4,7 +4,17 @@ import numpy as np
 import pytest
 
 from clipedu import gradients
-from clipedu.demos import ExplodingDemo, GradientClipDemo, StepOnSurfaceDemo, TwoTensorDemo
+from clipedu.demos import (
+    ExplodingDemo,
+    GradientClipDemo,
+    LayerGradientDemo,
+    SamplesDemo,
+    StepOnSurfaceDemo,
+    TwoTensorDemo,
+    WeightDistributionDemo,
+    WeightHistogramDemo,
+    progress_bar,
+)
 
 
 def _all_finite(value):
@@ -104,3 +114,72 @@ def test_exploding_demo_rejects_values_it_did_not_train(exploding_demo):
         exploding_demo.compute(learning_rate=0.5, threshold=1.0)
     with pytest.raises(ValueError, match="learning_rate must be one of"):
         ExplodingDemo(learning_rates=(0.01,), learning_rate=0.02, progress=False)
+
+
+def test_weight_histogram_demo_small_c_piles_weights_at_the_bound_and_fits_worse():
+    demo = WeightHistogramDemo(cs=(0.01, 1.0), epochs=3, c=0.01)
+    small, large = demo.compute(0.01), demo.compute(1.0)
+    assert small["largest"] <= 0.01 * (1 + 1e-6) and large["largest"] <= 1.0 * (1 + 1e-6)
+    assert small["at_bound"] > 0.5 > large["at_bound"]
+    assert small["loss"] > large["loss"]
+    demo.set(c=1.0)
+    assert f"{100 * large['at_bound']:.0f}% of weights at ±c" in demo.readout.value
+    with pytest.raises(ValueError, match="c must be one of"):
+        demo.compute(0.5)
+
+
+class _History:
+    def __init__(self, iterations, snapshots):
+        self.iterations, self.snapshots = iterations, snapshots
+
+    def fraction_at_bound(self, c):
+        return np.array([np.mean(np.isclose(np.abs(s), c)) for s in self.snapshots])
+
+
+def test_weight_distribution_demo_scales_by_c_and_reads_the_fraction_at_the_bound():
+    histories = {0.01: _History([0, 10], [np.array([0.0, 0.005, 0.01, -0.01]), np.full(4, 0.01)]),
+                 0.1: _History([0, 10], [np.zeros(4), np.array([0.1, 0.0, 0.0, 0.0])])}
+    demo = WeightDistributionDemo(histories, c=0.01, iteration=0)
+    state = demo.compute(c=0.01, iteration=0)
+    np.testing.assert_allclose(state["scaled_weights"], [0.0, 0.5, 1.0, -1.0])
+    assert state["at_bound"] == 0.5
+    demo.set(c=0.1, iteration=10)
+    assert demo.state["at_bound"] == 0.25 and "25%" in demo.readout.value
+    with pytest.raises(ValueError, match="no snapshot"):
+        demo.compute(c=0.1, iteration=5)
+    with pytest.raises(ValueError, match="same iterations"):
+        WeightDistributionDemo({0.01: _History([0], [np.zeros(1)]), 0.1: _History([0, 10], [np.zeros(1)] * 2)})
+
+
+def test_layer_gradient_demo_classifies_explode_vanish_stay():
+    demo = LayerGradientDemo({"c = 0.1": [100.0, 10.0, 1.0], "c = 0.01": [1e-6, 1e-3, 1.0], "gp": [1.0, 1.0, 0.5]})
+    assert "explode" in LayerGradientDemo.summary(demo.compute("c = 0.1"))
+    assert "vanish" in LayerGradientDemo.summary(demo.compute("c = 0.01"))
+    assert "stay" in LayerGradientDemo.summary(demo.compute("gp"))
+    assert demo.compute("c = 0.1")["first_over_last"] == pytest.approx(100.0)
+    with pytest.raises(ValueError, match="setting must be one of"):
+        demo.compute("c = 1")
+
+
+def test_samples_demo_distance_is_zero_on_the_data_and_counts_missed_points():
+    real = np.array([[0.0, 0.0], [1.0, 0.0], [10.0, 0.0]])
+    on_data = _History([0], [real.copy()])
+    on_data.samples = on_data.snapshots
+    partial = _History([0], [real[:2].copy()])
+    partial.samples = partial.snapshots
+    demo = SamplesDemo({"perfect": on_data, "partial": partial}, real)
+    distance = demo.compute(0)["distance"]
+    assert distance["perfect"] == 0.0
+    # Only the real point at 10 is missed: its nearest generated point is 9 away, one of three.
+    assert distance["partial"] == pytest.approx((0 + 9 / 3) / 2)
+    with pytest.raises(ValueError, match="iteration must be one of"):
+        demo.compute(100)
+
+
+def test_progress_bar_counts_batches():
+    bar = progress_bar(3, "test")
+    for batch in range(3):
+        bar.on_train_batch_end(batch)
+    assert bar.bar.n == 3
+    with pytest.raises(ValueError, match="total"):
+        progress_bar(0)

@@ -9,7 +9,14 @@ import pytest
 import clipedu
 from clipedu import WGAN, datasets, mlp, wgan_step
 from clipedu._keras import keras
-from clipedu.recording import ActivationGradientHistory, WeightHistory, activation_gradient_norms, critic_weights
+from clipedu.recording import (
+    ActivationGradientHistory,
+    SampleHistory,
+    WeightHistory,
+    activation_gradient_norms,
+    critic_surface,
+    critic_weights,
+)
 
 
 def _nets(init="glorot_uniform", depth=2, width=16):
@@ -186,14 +193,29 @@ def test_recorders_follow_training():
     wgan.compile(critic_optimizer=keras.optimizers.RMSprop(1e-3))
     real = datasets.eight_gaussians(32, seed=5)
     weights, grads = WeightHistory(every=5), ActivationGradientHistory(real, every=5)
-    wgan.fit(datasets.eight_gaussians(16 * 10, seed=6), batch_size=16, verbose=0, callbacks=[weights, grads])
-    assert weights.iterations == grads.iterations == [0, 5, 10]
+    samples = SampleHistory(n=7, every=5, seed=1)
+    wgan.fit(datasets.eight_gaussians(16 * 10, seed=6), batch_size=16, verbose=0, callbacks=[weights, grads, samples])
+    assert weights.iterations == grads.iterations == samples.iterations == [0, 5, 10]
+    noise = np.random.default_rng(1).standard_normal((7, 3)).astype(np.float32)
+    np.testing.assert_allclose(samples.samples[-1], keras.ops.convert_to_numpy(generator(noise)), rtol=1e-6)
+    assert not np.allclose(samples.samples[0], samples.samples[-1])
     np.testing.assert_array_equal(weights.snapshots[-1], critic_weights(critic))
     at_bound = weights.fraction_at_bound(0.01)
     assert at_bound[0] < at_bound[-1]
     assert len(grads.norms) == 3 and grads.norms[0].shape == (3,)
     with pytest.raises(ValueError, match="every"):
         WeightHistory(every=0)
+
+
+def test_critic_surface_evaluates_the_critic_on_a_grid():
+    linear = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    linear.layers[0].kernel.assign([[1.0], [10.0]])
+    axis, values = critic_surface(linear, limits=(-1.0, 1.0), n=3)
+    np.testing.assert_allclose(axis, [-1.0, 0.0, 1.0])
+    # Rows follow y, columns follow x: D = x + 10 y.
+    np.testing.assert_allclose(values, [[-11, -10, -9], [-1, 0, 1], [9, 10, 11]], atol=1e-6)
+    with pytest.raises(ValueError, match="limits"):
+        critic_surface(linear, limits=(1.0, -1.0))
 
 
 def test_activation_gradient_norms_of_a_linear_chain():
