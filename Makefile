@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: lab test notebooks clean
+.PHONY: lab test test-browser notebooks clean
 
 # Reinstall only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -20,7 +20,16 @@ lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(INSTALLED)
-	$(PY) -m pytest -n 2 --dist loadscope
+	$(PY) -m pytest -n 2 --dist loadscope --ignore=tests/browser
+
+# The notebooks in a real JupyterLab and headless Chromium (Debian's: apt-get install chromium).
+# Screenshots of every figure before and after its sliders move go to artifacts/browser/.
+test-browser: $(VENV)/.installed-browser
+	$(PY) -m pytest tests/browser -v -p no:xdist
+
+$(VENV)/.installed-browser: $(INSTALLED)
+	$(PY) -m pip install --quiet -e '.[dev,browser]'
+	touch $@
 
 # Re-execute every notebook top to bottom, in place, so that the committed outputs are fresh.
 notebooks: $(INSTALLED)

@@ -6,11 +6,12 @@ compared notebook cells read the same numbers that the figure and the readout sh
 the readout. Display a demo by leaving it as the last expression of a cell.
 """
 
+import io
 import warnings
 
 import ipywidgets as widgets
 import numpy as np
-from IPython.display import clear_output, display
+from IPython.display import Image, clear_output, display
 from matplotlib.figure import Figure
 
 from clipedu import _checks, exploding, gradients, plots
@@ -80,9 +81,12 @@ class Demo:
         state = self.state
         self.readout.value = f"<pre style='margin:0'>{self.summary(state)}</pre>"
         self.draw(self.figure, state)
+        # A PNG, not the Figure: a Figure shows as text unless pyplot's inline backend is active.
+        png = io.BytesIO()
+        self.figure.savefig(png, format="png")
         with self.output:
             clear_output(wait=True)
-            display(self.figure)
+            display(Image(data=png.getvalue(), format="png"))
 
     def _ipython_display_(self):
         self.update()
