@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: lab test test-browser notebooks clean
+.PHONY: lab test test-browser bench notebooks clean
 
 # Reinstall only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -30,6 +30,10 @@ test-browser: $(VENV)/.installed-browser
 $(VENV)/.installed-browser: $(INSTALLED)
 	$(PY) -m pip install --quiet -e '.[dev,browser]'
 	touch $@
+
+# The budgets of DESIGN.md, measured side by side: a table, and benchmarks/results.json.
+bench: $(INSTALLED)
+	$(PY) benchmarks/run.py
 
 # Re-execute every notebook top to bottom, in place, so that the committed outputs are fresh.
 notebooks: $(INSTALLED)

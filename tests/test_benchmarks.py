@@ -1,0 +1,28 @@
+"""The benchmark's quick mode still runs and still produces every figure (never a time)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_quick_benchmark_produces_every_figure(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--json", str(out)],
+                            capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = json.loads(out.read_text())["rows"]
+    groups = {row["group"] for row in rows}
+    assert {"WGAN.fit", "scaling", "notebooks", "suite", "slider callbacks"} <= groups
+    names = {row["name"] for row in rows}
+    for expected in ["clip overhead", "clipedu speed-up over the eager loop", "Keras train_on_batch with per-layer WeightClip",
+                     "one generator iteration through fit", "large matmul", "00_start_here.ipynb"]:
+        assert expected in names, expected
+    demos = {"GradientClipDemo", "TwoTensorDemo", "StepOnSurfaceDemo", "ExplodingDemo", "WeightHistogramDemo",
+             "WeightDistributionDemo", "LayerGradientDemo", "SamplesDemo"}
+    assert demos == {row["name"].split(".")[0] for row in rows if row["group"] == "slider callbacks"
+                     and not row["name"].startswith(" ")}
+    assert all(isinstance(row["value"], float) and row["value"] > 0 for row in rows if "overhead" not in row["name"])
+    assert "written to" in result.stdout
