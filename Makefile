@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: lab test test-browser bench notebooks clean
+.PHONY: lab test test-browser bench notebooks html clean
 
 # Reinstall only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -20,6 +20,7 @@ lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(INSTALLED)
+	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 --dist loadscope --ignore=tests/browser
 
 # The notebooks in a real JupyterLab and headless Chromium (Debian's: apt-get install chromium).
@@ -38,6 +39,10 @@ bench: $(INSTALLED)
 # Re-execute every notebook top to bottom, in place, so that the committed outputs are fresh.
 notebooks: $(INSTALLED)
 	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
+
+# The executed notebooks as static HTML, figures and widget states included, for reading first.
+html: $(INSTALLED)
+	$(PY) -m jupyter nbconvert --to html --output-dir build/html $(NOTEBOOKS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -6,7 +6,6 @@ References:
 """
 
 import numpy as np
-
 from clipedu import _checks
 
 

@@ -11,10 +11,9 @@ import warnings
 
 import ipywidgets as widgets
 import numpy as np
+from clipedu import _checks, exploding, gradients, plots
 from IPython.display import Image, clear_output, display
 from matplotlib.figure import Figure
-
-from clipedu import _checks, exploding, gradients, plots
 
 KINDS = ("clipvalue", "clipnorm", "global_clipnorm")
 CLIP = {
@@ -115,7 +114,8 @@ class GradientClipDemo(Demo):
             "threshold": float(threshold),
             "clipped": clipped,
             "angle": {kind: _turn(g, clipped[kind]) for kind in KINDS},
-            "length": {"original": float(np.linalg.norm(g))} | {k: float(np.linalg.norm(v)) for k, v in clipped.items()},
+            "length": {"original": float(np.linalg.norm(g))}
+            | {kind: float(np.linalg.norm(v)) for kind, v in clipped.items()},
         }
 
     @staticmethod
@@ -193,7 +193,8 @@ class StepOnSurfaceDemo(Demo):
     def compute(self, x, y, learning_rate, threshold):
         start = np.array([x, y], np.float64)
         gradient = np.array([x, self.CURVATURE * y])
-        directions = {"none": gradient} | {kind: CLIP[kind]([gradient], threshold)[0] for kind in ("clipvalue", "clipnorm")}
+        directions = {"none": gradient}
+        directions |= {kind: CLIP[kind]([gradient], threshold)[0] for kind in ("clipvalue", "clipnorm")}
         landing = {kind: start - learning_rate * d for kind, d in directions.items()}
         return {
             "start": start,
@@ -205,7 +206,8 @@ class StepOnSurfaceDemo(Demo):
 
     @staticmethod
     def summary(state):
-        lines = [f"start {_vector(state['start'])}, loss {state['loss_before']:.3f}, gradient {_vector(state['gradient'])}"]
+        lines = [f"start {_vector(state['start'])}, loss {state['loss_before']:.3f}, "
+                 f"gradient {_vector(state['gradient'])}"]
         for kind, point in state["landing"].items():
             lines.append(f"{kind:12} lands at {_vector(point)}, loss {state['loss_after'][kind]:.3f}")
         return "\n".join(lines)
@@ -281,9 +283,8 @@ class ExplodingDemo(Demo):
 
 def progress_bar(total, description="training"):
     """A Keras callback that advances a progress bar by one per batch (generator iteration)."""
-    from tqdm.auto import tqdm
-
     from clipedu._keras import keras
+    from tqdm.auto import tqdm
 
     total = _checks.positive_int("total", total)
 
@@ -344,7 +345,8 @@ class WeightHistogramDemo(Demo):
         if c not in self.results:
             raise ValueError(f"c must be one of {list(self.results)}, got {c!r}")
         weights, loss = self.results[c]
-        return {"c": c, "weights": weights, "histogram": np.histogram(weights, bins=np.linspace(-1.05 * c, 1.05 * c, 43)),
+        histogram = np.histogram(weights, bins=np.linspace(-1.05 * c, 1.05 * c, 43))
+        return {"c": c, "weights": weights, "histogram": histogram,
                 "loss": loss, "at_bound": _fraction_at(weights, c), "largest": float(np.max(np.abs(weights)))}
 
     @staticmethod

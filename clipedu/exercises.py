@@ -8,7 +8,6 @@ import math
 import numbers
 
 import numpy as np
-
 from clipedu import gradients
 
 EXERCISES = {}
@@ -195,3 +194,21 @@ def _interpolate(answer):
     if np.allclose(answer, [0.75, 0.25], atol=1e-3):
         return False, "ε weighs the real sample. Hint: x̂ = 0.25 · (1, 0) + 0.75 · (0, 1)."
     return False, "Hint: x̂ = ε · x + (1 - ε) · x̃, element by element."
+
+
+@_exercise("00.first_clip", "what clipvalue=0.5 makes of the gradient [0.1, 3] (two numbers)")
+def _first_clip(answer):
+    answer = _vector(answer, 2)
+    expected = gradients.clip_by_value([0.1, 3.0], 0.5)[0]
+    if np.allclose(answer, expected, atol=1e-3):
+        return True, "0.1 lies inside [-0.5, 0.5] and stays; 3 is cut to 0.5."
+    return False, "Hint: clip each element into [-0.5, 0.5] on its own."
+
+
+@_exercise("00.first_turn", "by how many degrees clipvalue=0.5 turns the gradient [0.1, 3] (one number)")
+def _first_turn(answer):
+    answer = _number(answer)
+    expected = gradients.angle_between([0.1, 3.0], gradients.clip_by_value([0.1, 3.0], 0.5))
+    if math.isclose(answer, expected, abs_tol=0.1):
+        return True, f"{expected:.1f}°: clipping by value changed the direction of the update."
+    return False, "Hint: the set-up cell printed it, after 'turned by'."

@@ -13,7 +13,6 @@ References:
 import warnings
 
 import numpy as np
-
 from clipedu import _checks
 from clipedu._keras import keras
 

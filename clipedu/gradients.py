@@ -1,8 +1,9 @@
 """Gradient clipping as the Keras optimizer arguments do it, as plain functions.
 
 Each function takes a gradient as a list of arrays or tensors (one per variable; a single array, or
-a flat list of numbers such as ``[0.1, 3.0]``, is one tensor) and returns a list of numpy arrays: the update direction that an optimizer built
-with the same argument really applies. ``clipedu``'s tests check that against Keras.
+a flat list of numbers such as ``[0.1, 3.0]``, is one tensor) and returns a list of numpy arrays:
+the update direction that an optimizer built with the same argument really applies. ``clipedu``'s
+tests check that against Keras.
 
 References:
     Pascanu, Mikolov & Bengio (2013), On the difficulty of training recurrent neural networks.
@@ -11,7 +12,6 @@ References:
 import numbers
 
 import numpy as np
-
 from clipedu import _checks
 from clipedu._keras import keras
 

@@ -80,7 +80,7 @@ def clipped_gradient(figure, state):
         _arrow(ax, (0, 0), state["clipped"]["clipnorm"], "clipnorm", width=3.5)
         _arrow(ax, (0, 0), state["clipped"]["global_clipnorm"], "global_clipnorm", style="--",
                label="global_clipnorm (= clipnorm: one tensor)")
-        _square_axes(ax, [state["gradient"], np.array([t, t])] if reach is None else [np.array([reach, reach])], 
+        _square_axes(ax, [state["gradient"], np.array([t, t])] if reach is None else [np.array([reach, reach])],
                      margin=1.15 if reach is None else 1.0)
         ax.set_xlabel("g[0]")
         ax.set_ylabel("g[1]")

@@ -1,7 +1,6 @@
 """Keras callbacks that record a WGAN critic during training, for the figures of notebooks 04–05."""
 
 import numpy as np
-
 from clipedu import _checks
 from clipedu._keras import keras
 

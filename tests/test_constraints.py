@@ -3,10 +3,9 @@ import sys
 import textwrap
 import warnings
 
+import clipedu
 import numpy as np
 import pytest
-
-import clipedu
 from clipedu import WeightClip, clip_weights, constrain_all
 from clipedu._keras import keras
 

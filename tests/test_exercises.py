@@ -4,7 +4,6 @@ import runpy
 from pathlib import Path
 
 import pytest
-
 from clipedu.exercises import EXERCISES, check
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,6 @@ import math
 
 import numpy as np
 import pytest
-
 from clipedu import gradients
 from clipedu._keras import keras
 

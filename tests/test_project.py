@@ -1,6 +1,7 @@
 """The set-up files agree with each other, and every notebook is committed executed."""
 
 import json
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -35,3 +36,25 @@ def test_every_notebook_is_committed_executed_top_to_bottom():
         assert not errors, f"{path.name} holds an error output"
         text = path.read_text()
         assert "absl::InitializeLog" not in text and "cuda_platform" not in text, path.name
+
+
+def test_binder_builds_the_environment_and_installs_clipedu():
+    from packaging.requirements import Requirement
+
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict) and "pip" in d)
+    for requirement in pip_section:
+        Requirement(requirement)  # raises on a line pip would reject
+    post_build = ROOT / "postBuild"
+    assert os.access(post_build, os.X_OK), "Binder runs postBuild only if it is executable"
+    assert "pip install --no-deps -e ." in post_build.read_text()
+
+
+def test_every_notebook_opens_with_badges_and_the_colab_install_and_ends_with_where_next():
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        first = "".join(cells[0]["source"])
+        assert f"colab.research.google.com/github/clipedu/clipedu/blob/main/notebooks/{path.name}" in first, path.name
+        assert f"mybinder.org/v2/gh/clipedu/clipedu/main?labpath=notebooks%2F{path.name}" in first, path.name
+        assert 'find_spec("clipedu") is None' in "".join(cells[1]["source"]), f"{path.name}: no Colab install cell"
+        assert "Where next" in "".join(cells[-1]["source"]), f"{path.name}: no 'where next' at the end"

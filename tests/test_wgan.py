@@ -3,10 +3,9 @@ import sys
 import textwrap
 import warnings
 
+import clipedu
 import numpy as np
 import pytest
-
-import clipedu
 from clipedu import WGAN, datasets, mlp, wgan_step
 from clipedu._keras import keras
 from clipedu.recording import (

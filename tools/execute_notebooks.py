@@ -7,11 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-import nbclient
-import nbformat
-
 # clipedu first, so that this process and the kernels it starts inherit its quiet TensorFlow log.
 import clipedu  # noqa: F401
+import nbclient
+import nbformat
 
 
 def coalesce_streams(notebook):

@@ -45,7 +45,8 @@ class Lab:
 
         sessions = [s for s in self.api("/api/sessions") if s["path"] == notebook]
         assert sessions, f"{notebook}: no kernel session is open"
-        client = BlockingKernelClient(connection_file=str(self.runtime_dir / f"kernel-{sessions[0]['kernel']['id']}.json"))
+        kernel = sessions[0]["kernel"]["id"]
+        client = BlockingKernelClient(connection_file=str(self.runtime_dir / f"kernel-{kernel}.json"))
         client.load_connection_file()
         client.start_channels()
         client.wait_for_ready(timeout=30)
@@ -66,8 +67,8 @@ def lab(tmp_path_factory):
     # Every cell in the page, not only those scrolled into view, so that every output can be checked.
     (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     runtime = base / "runtime"
-    env = os.environ | {"JUPYTERLAB_SETTINGS_DIR": str(base / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(base / "ws"),
-                        "JUPYTER_RUNTIME_DIR": str(runtime)}
+    env = os.environ | {"JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
+                        "JUPYTERLAB_WORKSPACES_DIR": str(base / "ws"), "JUPYTER_RUNTIME_DIR": str(runtime)}
     port, token = _free_port(), secrets.token_hex(16)
     log = open(base / "lab.log", "w")
     server = subprocess.Popen(
@@ -83,9 +84,10 @@ def lab(tmp_path_factory):
             try:
                 lab.api("/api/status")
                 break
-            except OSError:
+            except OSError as error:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"JupyterLab did not start; its log:\n{(base / 'lab.log').read_text()}")
+                    log_text = (base / "lab.log").read_text()
+                    raise RuntimeError(f"JupyterLab did not start; its log:\n{log_text}") from error
                 time.sleep(0.5)
         yield lab
     finally:

@@ -114,8 +114,8 @@ def test_notebook_runs_and_its_sliders_work(notebook, lab, browser, artifacts):
                 figure.screenshot(path=artifacts / f"{tag}_before.png")
                 sliders = figure.locator(".widget-slider")
                 assert sliders.count(), f"{notebook}, {name}: no slider"
-                kinds = json.loads(_kernel_text(client, "import json; print(json.dumps({s.description: type(s).__name__ "
-                                                        f"for s in {name}.sliders.values()}}))"))
+                kinds = json.loads(_kernel_text(client, "import json; print(json.dumps({s.description: "
+                                                        f"type(s).__name__ for s in {name}.sliders.values()}}))"))
                 for i in range(sliders.count()):
                     slider = sliders.nth(i)
                     label = slider.locator(".widget-label").inner_text()
@@ -126,7 +126,8 @@ def test_notebook_runs_and_its_sliders_work(notebook, lab, browser, artifacts):
                     assert changed, f"{where}: the figure did not change"
                     expected = _kernel_text(client, f"print({name}.summary({name}.state))")
                     shown = figure.locator(".widget-html-content pre").inner_text()
-                    assert _lines(shown) == _lines(expected), f"{where}: readout\n{shown}\nbut the demo computes\n{expected}"
+                    assert _lines(shown) == _lines(expected), (
+                        f"{where}: readout\n{shown}\nbut the demo computes\n{expected}")
                 figure.screenshot(path=artifacts / f"{tag}_after.png")
         finally:
             client.stop_channels()
