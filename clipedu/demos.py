@@ -53,8 +53,9 @@ class Demo:
         self.figure = Figure(figsize=figsize, dpi=72, layout="constrained")
         self.readout = widgets.HTML()
         self.output = widgets.Output()
+        self._moving_several = False
         for slider in sliders.values():
-            slider.observe(lambda change: self.update(), names="value")
+            slider.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox(list(sliders.values()), layout={"flex_flow": "row wrap"}),
                                     self.readout, self.output])
 
@@ -71,10 +72,17 @@ class Demo:
         unknown = set(values) - set(self.sliders)
         if unknown:
             raise ValueError(f"no slider named {sorted(unknown)}; sliders: {sorted(self.sliders)}")
-        with self.widget.hold_trait_notifications():
+        self._moving_several = True  # one redraw for all of them, not one per slider
+        try:
             for name, value in values.items():
                 self.sliders[name].value = value
+        finally:
+            self._moving_several = False
         self.update()
+
+    def _on_change(self, change):
+        if not self._moving_several:
+            self.update()
 
     def update(self):
         state = self.state

@@ -6,7 +6,7 @@ numbers from them.
 
 import numpy as np
 from matplotlib.patches import Circle, Rectangle
-from matplotlib.ticker import FuncFormatter, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 COLORS = {
     "original": "black",
@@ -40,6 +40,7 @@ def _log_scale(ax):
     """A log y axis labelled 1e-02, 1e+00, ... without minor ticks: plain text and few ticks draw far
     faster than math text and dozens of minor ticks."""
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(numticks=5))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0e}"))
     ax.yaxis.set_minor_locator(NullLocator())
 
@@ -149,14 +150,15 @@ def exploding_runs(figure, state, surface):
     ax_surface.plot(*state["start"], "o", color="white", markeredgecolor="k", markersize=7)
     ax_surface.set_xlim(w[0], w[-1])
     ax_surface.set_ylim(u[0], u[-1])
+    ax_surface.locator_params(nbins=5)  # fewer tick labels: text is most of a redraw's cost
     ax_surface.set_xlabel("w (recurrent weight)")
     ax_surface.set_ylabel("u (input weight)")
     ax_surface.legend(loc="upper left", fontsize=7, framealpha=0.9)
     for ax, title in [(ax_loss, "loss"), (ax_grad, "gradient norm before clipping")]:
         _log_scale(ax)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.set_xlabel("update")
         _title(ax, title)
-    figure.suptitle(f"learning rate {state['learning_rate']:g}, threshold {state['threshold']:g}", fontsize=10)
 
 
 def weight_histogram(figure, state):
