@@ -40,9 +40,9 @@ bench: $(INSTALLED)
 notebooks: $(INSTALLED)
 	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
 
-# The executed notebooks as static HTML, figures and widget states included, for reading first.
+# The executed notebooks as static HTML, for reading first: each slider figure as it was executed.
 html: $(INSTALLED)
-	$(PY) -m jupyter nbconvert --to html --output-dir build/html $(NOTEBOOKS)
+	$(PY) tools/export_html.py build/html $(NOTEBOOKS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,62 @@
+"""Exports executed notebooks as static HTML that shows every interactive figure without a kernel.
+
+Usage: python tools/export_html.py OUTPUT_DIR notebooks/01_gradient_clipping.ipynb [...]
+
+A widget needs a running kernel (or a widget manager fetched from the web) to show anything; here
+each widget view is replaced by what it showed when the notebook was executed: its readout and its
+figure, read from the widget state stored in the notebook.
+"""
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _frozen(model_id, models):
+    """The readout HTML and figure outputs inside the widget ``model_id``, depth first."""
+    model = models.get(model_id, {})
+    name, state = model.get("model_name"), model.get("state", {})
+    if name == "HTMLModel":
+        return [nbformat.v4.new_output("display_data", {"text/html": state.get("value", "")})]
+    if name == "OutputModel":
+        return [nbformat.from_dict(o) for o in state.get("outputs", []) if o.get("output_type") == "display_data"]
+    frozen = []
+    for child in state.get("children", []):
+        frozen += _frozen(child.removeprefix("IPY_MODEL_"), models)
+    return frozen
+
+
+def freeze_widgets(notebook):
+    """Replaces every widget view output by the readout and figure its widget state holds."""
+    models = notebook.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    models = models.get("state", {})
+    for cell in notebook.cells:
+        outputs = []
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            outputs += _frozen(view["model_id"], models) if view else [output]
+        if "outputs" in cell:
+            cell.outputs = outputs
+    notebook.metadata.pop("widgets", None)
+    return notebook
+
+
+def main(arguments):
+    if len(arguments) < 2:
+        sys.exit(__doc__)
+    folder = Path(arguments[0])
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in arguments[1:]:
+        notebook = freeze_widgets(nbformat.read(name, as_version=4))
+        body, _ = HTMLExporter().from_notebook_node(notebook)
+        target = folder / (Path(name).stem + ".html")
+        target.write_text(body)
+        print(f"{target}: {len(body) // 1000} kB")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
