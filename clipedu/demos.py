@@ -11,9 +11,13 @@ import warnings
 
 import ipywidgets as widgets
 import numpy as np
-from clipedu import _checks, exploding, gradients, plots
+from clipedu import _checks, exploding, gradients, plots, recording
+from clipedu._keras import keras
+from clipedu.constraints import WeightClip, clip_weights, constrain_all
+from clipedu.networks import mlp
 from IPython.display import Image, clear_output, display
 from matplotlib.figure import Figure
+from tqdm.auto import tqdm
 
 KINDS = ("clipvalue", "clipnorm", "global_clipnorm")
 CLIP = {
@@ -232,8 +236,6 @@ class ExplodingDemo(Demo):
     def __init__(self, start=(1.1, 0.5), steps=100, learning_rates=(0.001, 0.003, 0.01, 0.03),
                  thresholds=(0.1, 1.0, 10.0), learning_rate=0.01, threshold=1.0,
                  window=((-0.2, 1.3), (-0.5, 2.0)), progress=True):
-        from tqdm.auto import tqdm
-
         self.start = exploding._point("start", start)
         steps = _checks.positive_int("steps", steps)
         learning_rates = [_checks.positive_finite("learning_rates", v) for v in learning_rates]
@@ -311,10 +313,6 @@ def progress_bar(total, description="training"):
 
 def _fit_clipped_regressor(c, epochs, seed):
     """A 2-32-32-1 ReLU network with every weight clipped into [-c, c], fit to a smooth 2-D function."""
-    from clipedu._keras import keras
-    from clipedu.constraints import WeightClip, clip_weights, constrain_all
-    from clipedu.networks import mlp
-
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     x = rng.uniform(-1, 1, (512, 2)).astype(np.float32)
@@ -323,12 +321,7 @@ def _fit_clipped_regressor(c, epochs, seed):
     clip_weights(model, c)  # start inside [-c, c]: what the histogram shows is training
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
     history = model.fit(x, y, epochs=epochs, batch_size=64, verbose=0)
-    weights = np.concatenate([np.ravel(keras.ops.convert_to_numpy(v)) for v in model.trainable_variables])
-    return weights, float(history.history["loss"][-1])
-
-
-def _fraction_at(weights, c):
-    return float(np.mean(np.isclose(np.abs(weights), c, rtol=1e-6, atol=0)))
+    return recording.critic_weights(model), float(history.history["loss"][-1])
 
 
 class WeightHistogramDemo(Demo):
@@ -355,12 +348,21 @@ class WeightHistogramDemo(Demo):
         weights, loss = self.results[c]
         histogram = np.histogram(weights, bins=np.linspace(-1.05 * c, 1.05 * c, 43))
         return {"c": c, "weights": weights, "histogram": histogram,
-                "loss": loss, "at_bound": _fraction_at(weights, c), "largest": float(np.max(np.abs(weights)))}
+                "loss": loss, "at_bound": recording.fraction_at_bound(weights, c),
+                "largest": float(np.max(np.abs(weights)))}
 
     @staticmethod
     def summary(state):
         return (f"c = {state['c']:g}: {100 * state['at_bound']:.0f}% of weights at ±c, "
                 f"largest |w| {state['largest']:.4g}, final training loss {state['loss']:.4f}")
+
+
+def _common_iterations(histories):
+    """The iterations at which every one of ``histories`` was recorded; they must all agree."""
+    iterations = [h.iterations for h in histories]
+    if any(i != iterations[0] for i in iterations):
+        raise ValueError(f"every run must be recorded at the same iterations, got {iterations}")
+    return iterations[0]
 
 
 class WeightDistributionDemo(Demo):
@@ -374,14 +376,12 @@ class WeightDistributionDemo(Demo):
         if not histories:
             raise ValueError("histories must map at least one c to a WeightHistory")
         self.histories = {_checks.positive_finite("c", k): v for k, v in histories.items()}
-        iterations = [h.iterations for h in self.histories.values()]
-        if any(i != iterations[0] for i in iterations):
-            raise ValueError(f"every run must be recorded at the same iterations, got {iterations}")
+        iterations = _common_iterations(self.histories.values())
         cs = list(self.histories)
         c = cs[0] if c is None else c
-        iteration = iterations[0][-1] if iteration is None else iteration
+        iteration = iterations[-1] if iteration is None else iteration
         self.at_bound = {k: h.fraction_at_bound(k) for k, h in self.histories.items()}
-        super().__init__({"c": _choice("c", cs, c), "iteration": _choice("iteration", iterations[0], iteration)},
+        super().__init__({"c": _choice("c", cs, c), "iteration": _choice("iteration", iterations, iteration)},
                          figsize=(10, 3.6))
 
     def draw(self, figure, state):
@@ -448,12 +448,10 @@ class SamplesDemo(Demo):
         if not runs:
             raise ValueError("runs must map at least one label to a SampleHistory")
         self.runs = dict(runs)
-        iterations = [h.iterations for h in self.runs.values()]
-        if any(i != iterations[0] for i in iterations):
-            raise ValueError(f"every run must be recorded at the same iterations, got {iterations}")
+        iterations = _common_iterations(self.runs.values())
         self.real = np.asarray(real)
-        iteration = iterations[0][-1] if iteration is None else iteration
-        super().__init__({"iteration": _choice("iteration", iterations[0], iteration)},
+        iteration = iterations[-1] if iteration is None else iteration
+        super().__init__({"iteration": _choice("iteration", iterations, iteration)},
                          figsize=(4 * len(self.runs), 4))
 
     def draw(self, figure, state):

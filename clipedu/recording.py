@@ -10,6 +10,11 @@ def critic_weights(critic):
     return np.concatenate([np.ravel(keras.ops.convert_to_numpy(v)) for v in critic.trainable_variables])
 
 
+def fraction_at_bound(weights, c):
+    """The fraction of ``weights`` that lie on ±c (within float32 rounding)."""
+    return float(np.mean(np.isclose(np.abs(weights), c, rtol=1e-6, atol=0)))
+
+
 def activation_gradient_norms(critic, real, fake):
     """The norm of the gradient of the critic loss with respect to each layer's output.
 
@@ -76,7 +81,7 @@ class WeightHistory(_EveryN):
     def fraction_at_bound(self, c):
         """For each snapshot, the fraction of weights within float32 rounding of ±c."""
         c = _checks.positive_finite("c", c)
-        return np.array([np.mean(np.isclose(np.abs(s), c, rtol=1e-6, atol=0)) for s in self.snapshots])
+        return np.array([fraction_at_bound(s, c) for s in self.snapshots])
 
 
 class ActivationGradientHistory(_EveryN):

@@ -8,6 +8,7 @@ References:
 
 import math
 import numbers
+import warnings
 
 from clipedu import _checks
 from clipedu._keras import keras
@@ -238,8 +239,6 @@ class _StopOnNaN(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         bad = {k: v for k, v in (logs or {}).items() if not math.isfinite(float(v))}
         if bad:
-            import warnings
-
             warnings.warn(f"training stopped at batch {batch}: {bad}; the history recorded so far is kept",
                           RuntimeWarning, stacklevel=2)
             self.model.stop_training = True
