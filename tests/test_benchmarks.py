@@ -17,7 +17,8 @@ def test_quick_benchmark_produces_every_figure(tmp_path):
     groups = {row["group"] for row in rows}
     assert {"WGAN.fit", "scaling", "notebooks", "suite", "slider callbacks"} <= groups
     names = {row["name"] for row in rows}
-    for expected in ["clip overhead", "clipedu speed-up over the eager loop",
+    for expected in ["clip overhead, one thread", "clip overhead, default threads",
+                     "clipedu speed-up over the eager loop", "same through Keras' array pipeline (autotuned tf.data)",
                      "Keras train_on_batch with per-layer WeightClip", "one generator iteration through fit",
                      "large matmul", "00_start_here.ipynb"]:
         assert expected in names, expected

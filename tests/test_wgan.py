@@ -56,6 +56,52 @@ def test_n_critic_critic_updates_per_generator_update():
     assert int(wgan.generator_optimizer.iterations) == 6
 
 
+def test_fit_defaults_to_the_papers_batch_of_n_critic_times_64():
+    keras.utils.set_random_seed(1)
+    wgan = WGAN(*_nets(), latent_dim=3, n_critic=5, seed=1)
+    wgan.compile()
+    wgan.fit(datasets.eight_gaussians(3 * 320 + 100, seed=1), verbose=0)  # 100 left over: no fourth batch
+    assert int(wgan.generator_optimizer.iterations) == 3
+    assert int(wgan.critic_optimizer.iterations) == 15
+
+
+def _epochs(dataset, n):
+    """The rows of n passes over the dataset, each checked to come in batches of 10 × 2."""
+    epochs = [[batch.numpy() for batch in dataset] for _ in range(n)]
+    assert all([batch.shape for batch in epoch] == [(10, 2), (10, 2)] for epoch in epochs)
+    return [np.concatenate(epoch) for epoch in epochs]
+
+
+def test_real_batches_are_a_new_order_of_distinct_rows_every_epoch():
+    x = np.arange(2 * 23, dtype=np.float32).reshape(23, 2)  # row i is (2i, 2i + 1)
+    batches = clipedu.wgan._real_batches(x, 10, 5, True, keras.random.SeedGenerator(0))
+    first, second = _epochs(batches, 2)
+    for epoch in (first, second):
+        rows = epoch[:, 0] / 2
+        assert len(set(rows)) == 20 and set(rows) <= set(range(23))
+        np.testing.assert_array_equal(epoch[:, 1], epoch[:, 0] + 1)  # whole rows, not mixed columns
+    assert not np.array_equal(first, second)
+    again = clipedu.wgan._real_batches(x, 10, 5, True, keras.random.SeedGenerator(0))
+    np.testing.assert_array_equal(_epochs(again, 1)[0], first)  # the same seed gives the same order
+    in_order = clipedu.wgan._real_batches(x, 10, 5, False, keras.random.SeedGenerator(0))
+    np.testing.assert_array_equal(_epochs(in_order, 1)[0], x[:20])
+
+
+def test_fit_rejects_batches_that_cannot_be_split_into_n_critic_updates():
+    wgan = WGAN(*_nets(), latent_dim=3, n_critic=4)
+    wgan.compile()
+    real = datasets.eight_gaussians(64, seed=0)
+    for kwargs, error, match in [({"batch_size": 30}, ValueError, "batch_size must be a multiple of n_critic=4"),
+                                 ({"batch_size": 128}, ValueError, "64 samples, fewer than batch_size=128"),
+                                 ({"batch_size": 0}, ValueError, "batch_size"),
+                                 ({"batch_size": 8.0}, TypeError, "batch_size"),
+                                 ({"y": real}, ValueError, "real samples x only")]:
+        with pytest.raises(error, match=match):
+            wgan.fit(real, verbose=0, **kwargs)
+    with pytest.raises(ValueError, match=r"one sample per row.*\(64,\)"):
+        wgan.fit(real[:, 0], batch_size=8, verbose=0)
+
+
 def test_default_optimizers_are_the_papers():
     clipping = WGAN(*_nets(), latent_dim=3)
     clipping.compile()
