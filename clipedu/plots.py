@@ -145,7 +145,7 @@ def exploding_runs(figure, state, surface):
         if state["diverged"][kind]:
             finite = np.flatnonzero(np.isfinite(run["loss"]) & (run["loss"] < 1e30))
             ax_loss.plot(finite[-1], run["loss"][finite[-1]], "x", color="red", markersize=10, mew=2)
-            ax_loss.annotate(f"{LABELS[kind]}: diverged after {state['updates'][kind]} update(s)",
+            ax_loss.annotate(f"{LABELS[kind]}:\ndiverged after {state['updates'][kind]} update(s)",
                              (0.97, 0.97), xycoords="axes fraction", ha="right", va="top", fontsize=8, color="red")
     ax_surface.plot(*state["start"], "o", color="white", markeredgecolor="k", markersize=7)
     ax_surface.set_xlim(w[0], w[-1])

@@ -182,3 +182,25 @@ def test_progress_bar_counts_batches():
     assert bar.bar.n == 3
     with pytest.raises(ValueError, match="total"):
         progress_bar(0)
+
+
+def test_a_slider_move_draws_the_figure_once_and_keeps_its_layout():
+    demo = GradientClipDemo()
+    demo.update()  # the first draw lays the axes out
+    positions = [ax.get_position().bounds for ax in demo.figure.axes]
+    draws = []
+    demo.figure.canvas.mpl_connect("draw_event", draws.append)
+    demo.sliders["g0"].value = -2.0
+    assert len(draws) == 1
+    assert [ax.get_position().bounds for ax in demo.figure.axes] == positions
+
+
+def test_importing_demos_freezes_the_objects_already_imported():
+    import subprocess
+    import sys
+
+    code = "import gc, clipedu.demos; print(gc.get_freeze_count(), len(gc.get_objects()))"
+    frozen, tracked = map(int, subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                              check=True).stdout.split())
+    assert frozen > 100_000  # TensorFlow, Keras, matplotlib and ipywidgets
+    assert tracked < frozen / 10  # what full collections still scan
