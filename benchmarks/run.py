@@ -7,10 +7,10 @@ repeated runs after a warm-up; comparisons are ratios measured in the same run. 
 repetitions and small runs, so that the suite can check that every figure is still produced; its
 numbers are not meant to be read.
 
-The clip overhead is measured twice: with TensorFlow's default threads, where the other core's
-work makes single calls vary by up to ±30 % and blocks of calls disagree by several per cent, and
-in a child process limited to one thread, where the spread is about 2 % and a 5 % difference is
-clearly seen. The goal is judged on the second.
+The clip overhead is measured twice: with TensorFlow's default threads, where calls vary by tens of
+per cent from one to the next and, in some runs, blocks of 300 pairs of calls disagree by several
+per cent; and in a child process limited to one thread, where the blocks agree within about half a
+per cent. The goal is judged on the second.
 """
 
 import argparse
