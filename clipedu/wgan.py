@@ -207,7 +207,8 @@ class WGAN(keras.Model):
         ``x`` holds the real samples: an array or tensor, or a ``tf.data.Dataset`` of batches (passed
         to Keras as it is). An array is cut into batches of ``batch_size`` rows, default
         ``n_critic · 64`` (the paper's m = 64), in a new random order every epoch when ``shuffle``;
-        a last batch with fewer rows is left out, so that every critic update sees m samples. The
+        a last batch with fewer rows is left out, so that every critic update sees m samples. With
+        ``steps_per_epoch``, an epoch is that many batches and the passes over ``x`` run on. The
         batches are prepared one ahead without tf.data's autotuning: on a two-core CPU the
         autotuner's threads compete with the training step and doubled the time of a generator
         iteration in some runs (``make bench`` measures it). Other keyword arguments go to
@@ -219,6 +220,8 @@ class WGAN(keras.Model):
                 raise ValueError(f"WGAN.fit takes real samples x only, got y={y!r}")
             batch_size = self.n_critic * 64 if batch_size is None else _checks.positive_int("batch_size", batch_size)
             x = _real_batches(x, batch_size, self.n_critic, shuffle, self.seed_generator)
+            if kwargs.get("steps_per_epoch") is not None:  # epochs then end mid-pass: the passes go on
+                x = x.repeat()
             batch_size, shuffle = None, False
         return super().fit(x, y, batch_size, epochs, shuffle=shuffle, callbacks=callbacks, **kwargs)
 

@@ -65,6 +65,15 @@ def test_fit_defaults_to_the_papers_batch_of_n_critic_times_64():
     assert int(wgan.critic_optimizer.iterations) == 15
 
 
+def test_fit_with_steps_per_epoch_runs_every_epoch_in_full():
+    wgan = WGAN(*_nets(), latent_dim=3, n_critic=2, seed=1)
+    wgan.compile()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras warns when its input runs out of data
+        wgan.fit(datasets.eight_gaussians(3 * 16, seed=1), batch_size=16, steps_per_epoch=2, epochs=4, verbose=0)
+    assert int(wgan.generator_optimizer.iterations) == 8
+
+
 def _epochs(dataset, n):
     """The rows of n passes over the dataset, each checked to come in batches of 10 × 2."""
     epochs = [[batch.numpy() for batch in dataset] for _ in range(n)]
