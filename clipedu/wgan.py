@@ -217,7 +217,7 @@ class WGAN(keras.Model):
         callbacks = list(callbacks or []) + [_StopOnNaN()]
         if isinstance(x, np.ndarray) or keras.ops.is_tensor(x):
             if y is not None:
-                raise ValueError(f"WGAN.fit takes real samples x only, got y={y!r}")
+                raise ValueError(f"WGAN.fit takes real samples x only, got a y of type {type(y).__name__}")
             batch_size = self.n_critic * 64 if batch_size is None else _checks.positive_int("batch_size", batch_size)
             x = _real_batches(x, batch_size, self.n_critic, shuffle, self.seed_generator)
             if kwargs.get("steps_per_epoch") is not None:  # epochs then end mid-pass: the passes go on
@@ -256,7 +256,8 @@ class WGAN(keras.Model):
 
 
 def _real_batches(x, batch_size, n_critic, shuffle, seed_generator):
-    """A tf.data.Dataset of ``len(x) // batch_size`` batches of ``x``, reshuffled every epoch."""
+    """A tf.data.Dataset of ``len(x) // batch_size`` batches of ``x``, in a new order every pass if
+    ``shuffle``."""
     import tensorflow as tf
 
     x = keras.ops.convert_to_tensor(x)
@@ -281,6 +282,7 @@ def _real_batches(x, batch_size, n_critic, shuffle, seed_generator):
 
     options = tf.data.Options()
     options.autotune.enabled = False
+    options.experimental_optimization.apply_default_optimizations = False  # as Keras: no graph rewrite of x
     return (tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1).map(order)
             .flat_map(tf.data.Dataset.from_tensor_slices).map(lambda i: tf.gather(x, i)).prefetch(1)
             .apply(tf.data.experimental.assert_cardinality(steps)).with_options(options))
