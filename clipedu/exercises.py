@@ -125,12 +125,17 @@ def _longest_clipvalue_step(answer):
     return False, "Hint: the clipped gradient lies in the box [-1, 1]²; how long is its longest vector?"
 
 
+def _glorot_outside(fan_in, fan_out, bound):
+    """The limit L of Glorot-uniform values, U[-L, L], and the share of them outside [-bound, bound]."""
+    limit = math.sqrt(6 / (fan_in + fan_out))
+    return limit, 1 - bound / limit
+
+
 @_exercise("03.outside_at_start", "the fraction of a Glorot-uniform Dense(30) kernel on 100 inputs that lies "
                                   "outside [-0.1, 0.1] before training (a number between 0 and 1)")
 def _outside_at_start(answer):
     answer = _number(answer)
-    limit = math.sqrt(6 / (100 + 30))
-    expected = 1 - 0.1 / limit
+    limit, expected = _glorot_outside(100, 30, 0.1)
     if math.isclose(answer, expected, abs_tol=0.01):
         return True, f"Uniform on [-{limit:.4f}, {limit:.4f}]: a share 0.1 / {limit:.4f} lies inside."
     if math.isclose(answer, 1 - expected, abs_tol=0.01):
@@ -154,8 +159,7 @@ def _before_first_update(answer):
                                  "c = 0.01 puts exactly on ±c (a number between 0 and 1)")
 def _glorot_at_bound(answer):
     answer = _number(answer)
-    limit = math.sqrt(6 / (128 + 128))
-    expected = 1 - 0.01 / limit
+    limit, expected = _glorot_outside(128, 128, 0.01)
     if math.isclose(answer, expected, abs_tol=0.01):
         return True, (f"Every value outside [-0.01, 0.01] lands on ±0.01: {expected:.0%} of the kernel, before "
                       "any learning.")
