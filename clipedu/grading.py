@@ -2,27 +2,29 @@
 
     python -m clipedu.grading STUDENT.ipynb [MORE.ipynb ...]
 
-The notebook is executed top to bottom in a temporary copy (the student's file is not changed),
-going on past cells that fail; every ``check("name", answer)`` cell is then read back. Prints one
+The notebook is executed top to bottom in a temporary folder (the student's file is not changed),
+going on past cells that fail or do not answer within two minutes; every ``check("name", answer)``
+cell is then read back. Prints one
 line per exercise and a total; the exit status is 0 when every exercise is correct.
 """
 
 import re
-import shutil
 import sys
 import tempfile
 from pathlib import Path
+
+from clipedu import execution
 
 CHECK = re.compile(r'check\(\s*"([^"]+)"')
 VERDICT = re.compile(r"^(?P<name>[\w.]+): (?P<verdict>Correct|Not yet|No answer yet)\. (?P<message>.*)$", re.S)
 
 
-def grade(path, timeout=600):
+def grade(path, timeout=execution.CELL_TIMEOUT):
     """Executes the notebook at ``path`` and returns one (exercise, verdict, message) per check cell.
 
-    The verdict is "Correct", "Not yet", "No answer yet", or "Error" when the cell failed.
+    The verdict is "Correct", "Not yet", "No answer yet", or "Error" when the cell failed or did not
+    answer within ``timeout`` seconds.
     """
-    import nbclient
     import nbformat
 
     path = Path(path)
@@ -30,11 +32,7 @@ def grade(path, timeout=600):
         raise ValueError(f"path must be an existing .ipynb file, got {str(path)!r}")
     notebook = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / path.name
-        shutil.copy(path, copy)
-        client = nbclient.NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=True,
-                                         resources={"metadata": {"path": folder}})
-        client.execute()
+        execution.execute(notebook, folder, name=path.name, timeout=timeout, allow_errors=True)
     results = []
     for cell in notebook.cells:
         if cell.cell_type != "code" or not CHECK.search(cell.source):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 # clipedu first, so that this process and the kernels it starts inherit its quiet TensorFlow log.
 import clipedu  # noqa: F401
-import nbclient
 import nbformat
+from clipedu import execution
 
 
 def coalesce_streams(notebook):
@@ -30,15 +30,8 @@ def coalesce_streams(notebook):
 
 def execute(path):
     notebook = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-        store_widget_state=True,
-    )
     start = time.perf_counter()
-    client.execute()
+    execution.execute(notebook, path.parent, name=path.name)
     coalesce_streams(notebook)
     nbformat.write(notebook, path)
     return time.perf_counter() - start
