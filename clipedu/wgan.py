@@ -213,11 +213,20 @@ class WGAN(keras.Model):
         autotuner's threads compete with the training step and doubled the time of a generator
         iteration in some runs (``make bench`` measures it). Other keyword arguments go to
         ``keras.Model.fit``.
+
+        An array or tensor ``x`` is checked before any weight changes: numbers, one sample per row
+        of the critic's input shape, every value finite (a ValueError names the first bad row). A
+        dataset's element shape and type are checked; its values are not read in advance.
         """
+        import tensorflow as tf
+
         callbacks = list(callbacks or []) + [_StopOnNaN()]
-        if isinstance(x, np.ndarray) or keras.ops.is_tensor(x):
+        if isinstance(x, tf.data.Dataset):
+            _check_sample_spec(x.element_spec, self.critic)
+        elif isinstance(x, np.ndarray) or keras.ops.is_tensor(x):
             if y is not None:
                 raise ValueError(f"WGAN.fit takes real samples x only, got a y of type {type(y).__name__}")
+            x = _checked_samples(x, self.critic)
             batch_size = self.n_critic * 64 if batch_size is None else _checks.positive_int("batch_size", batch_size)
             x = _real_batches(x, batch_size, self.n_critic, shuffle, self.seed_generator)
             if kwargs.get("steps_per_epoch") is not None:  # epochs then end mid-pass: the passes go on
@@ -255,16 +264,46 @@ class WGAN(keras.Model):
                      generator_optimizer=keras.saving.deserialize_keras_object(config["generator_optimizer"]))
 
 
+def _critic_input_shape(critic):
+    shape = getattr(critic, "input_shape", None)
+    return None if shape is None else tuple(shape[1:])
+
+
+def _check_sample_spec(spec, critic):
+    """Checks a dataset's element spec (a batch of samples, or a tuple whose first part is one)."""
+    spec = spec[0] if isinstance(spec, tuple) else spec
+    wanted = _critic_input_shape(critic)
+    if not getattr(spec, "dtype", None) or not (spec.dtype.is_floating or spec.dtype.is_integer):
+        raise TypeError(f"x must yield batches of numbers, got elements of {spec!r}")
+    if wanted is not None and spec.shape.rank is not None and tuple(spec.shape[1:]) != wanted:
+        raise ValueError(f"x must yield batches of samples of shape {wanted} (the critic's input), "
+                         f"got batches of shape {tuple(spec.shape)}")
+
+
+def _checked_samples(x, critic):
+    """``x`` as a numpy array of floats after checking its type, its shape and that it is finite."""
+    values = keras.ops.convert_to_numpy(x) if keras.ops.is_tensor(x) else np.asarray(x)
+    if values.dtype.kind not in "biuf":
+        raise TypeError(f"x must hold numbers, got an array of dtype {values.dtype}")
+    wanted = _critic_input_shape(critic)
+    if values.ndim < 2 or (wanted is not None and values.shape[1:] != wanted):
+        raise ValueError(f"x must hold one sample per row, each of shape {wanted} (the critic's input), "
+                         f"got an array of shape {values.shape}")
+    values = values.astype(keras.config.floatx(), copy=False)
+    finite = np.isfinite(values).reshape(len(values), -1).all(axis=1)
+    if not finite.all():
+        row = int(np.argmin(finite))
+        raise ValueError(f"x must be finite: row {row} is {values[row].tolist()} "
+                         f"({np.count_nonzero(~finite)} of {len(values)} rows are not finite)")
+    return values
+
+
 def _real_batches(x, batch_size, n_critic, shuffle, seed_generator):
     """A tf.data.Dataset of ``len(x) // batch_size`` batches of ``x``, in a new order every pass if
     ``shuffle``."""
     import tensorflow as tf
 
     x = keras.ops.convert_to_tensor(x)
-    if x.dtype.is_floating:
-        x = keras.ops.cast(x, keras.config.floatx())
-    if x.shape.rank < 2:
-        raise ValueError(f"x must hold one sample per row, got an array of shape {tuple(x.shape)}")
     if batch_size % n_critic:
         raise ValueError(f"batch_size must be a multiple of n_critic={n_critic} (n_critic · m), got {batch_size}")
     rows = x.shape[0]

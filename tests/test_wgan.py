@@ -8,14 +8,8 @@ import numpy as np
 import pytest
 from clipedu import WGAN, datasets, mlp, wgan_step
 from clipedu._keras import keras
-from clipedu.recording import (
-    ActivationGradientHistory,
-    SampleHistory,
-    WeightHistory,
-    activation_gradient_norms,
-    critic_surface,
-    critic_weights,
-)
+from clipedu.measures import activation_gradient_norms, critic_surface, critic_weights
+from clipedu.recording import ActivationGradientHistory, SampleHistory, WeightHistory
 
 
 def _nets(init="glorot_uniform", depth=2, width=16):
@@ -290,3 +284,34 @@ def test_public_names():
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="depth"):
             mlp(2, 1, depth=-1)
+
+
+@pytest.mark.parametrize("bad, error, match", [
+    (np.array([["a", "b"]] * 40), TypeError, r"x must hold numbers, got an array of dtype <U1"),
+    (np.zeros((40, 2, 1), np.float32), ValueError, r"each of shape \(2,\) .*got an array of shape \(40, 2, 1\)"),
+    (np.zeros((40, 3), np.float32), ValueError, r"each of shape \(2,\) .*got an array of shape \(40, 3\)"),
+    (np.zeros(40, np.float32), ValueError, r"got an array of shape \(40,\)"),
+    (np.where(np.arange(80).reshape(40, 2) == 27, np.nan, 0.5).astype(np.float32), ValueError,
+     r"x must be finite: row 13 is \[0.5, nan\] \(1 of 40 rows are not finite\)"),
+])
+def test_fit_rejects_bad_data_before_any_weight_changes(bad, error, match):
+    wgan = WGAN(*_nets(), latent_dim=3, n_critic=2)
+    wgan.compile()
+    before = [keras.ops.convert_to_numpy(v) for v in wgan.critic.weights + wgan.generator.weights]
+    for x in (bad, keras.ops.convert_to_tensor(bad)) if bad.dtype.kind != "U" else (bad,):
+        with pytest.raises(error, match=match):
+            wgan.fit(x, batch_size=8, verbose=0)
+    after = [keras.ops.convert_to_numpy(v) for v in wgan.critic.weights + wgan.generator.weights]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after))
+    assert wgan.critic_optimizer.iterations.numpy() == 0
+
+
+def test_fit_checks_a_datasets_element_shape_and_type():
+    import tensorflow as tf
+
+    wgan = WGAN(*_nets(), latent_dim=3, n_critic=2)
+    wgan.compile()
+    with pytest.raises(ValueError, match=r"samples of shape \(2,\) .*got batches of shape \(None, 3\)"):
+        wgan.fit(tf.data.Dataset.from_tensor_slices(np.zeros((16, 3), np.float32)).batch(8), verbose=0)
+    with pytest.raises(TypeError, match="x must yield batches of numbers"):
+        wgan.fit(tf.data.Dataset.from_tensor_slices(np.array(["a"] * 16)).batch(8), verbose=0)
