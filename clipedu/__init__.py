@@ -1,17 +1,18 @@
 """clipedu: gradient clipping and WGAN weight clipping, made visible and verified on Keras 3.
 
 The core (this namespace) needs only Keras; ``clipedu.demos`` and ``clipedu.plots`` add the
-sliders and figures of the notebooks.
+sliders and figures of the notebooks, ``clipedu.exercises`` their self-checked exercises and
+``clipedu.grading`` the command that grades them.
 """
 
 from importlib.metadata import version
 
-from clipedu import datasets, gradients, recording
+from clipedu import datasets, gradients, measures, recording
 from clipedu.constraints import WeightClip, clip_weights, constrain_all
 from clipedu.networks import mlp
 from clipedu.wgan import WGAN, wgan_step
 
 __version__ = version("clipedu")
 
-__all__ = ["WGAN", "WeightClip", "clip_weights", "constrain_all", "datasets", "gradients", "mlp", "recording",
-           "wgan_step"]
+__all__ = ["WGAN", "WeightClip", "clip_weights", "constrain_all", "datasets", "gradients", "measures", "mlp",
+           "recording", "wgan_step"]

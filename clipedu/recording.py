@@ -1,45 +1,11 @@
-"""Keras callbacks that record a WGAN critic during training, for the figures of notebooks 04–05."""
+"""Keras callbacks that record a WGAN critic during training, for the figures of notebooks 04–05,
+and a progress bar."""
 
 import numpy as np
 from clipedu import _checks
 from clipedu._keras import keras
-
-
-def critic_weights(critic):
-    """All trainable values of ``critic`` (kernels and biases), flattened into one numpy array."""
-    return np.concatenate([np.ravel(keras.ops.convert_to_numpy(v)) for v in critic.trainable_variables])
-
-
-def fraction_at_bound(weights, c):
-    """The fraction of ``weights`` that lie on ±c (within float32 rounding)."""
-    return float(np.mean(np.isclose(np.abs(weights), c, rtol=1e-6, atol=0)))
-
-
-def activation_gradient_norms(critic, real, fake):
-    """The norm of the gradient of the critic loss with respect to each layer's output.
-
-    The loss is E[D(fake)] - E[D(real)], the WGAN critic's; the critic must be a
-    ``keras.Sequential`` (as ``clipedu.mlp`` builds). Returns a numpy array with one norm per
-    layer, input side first. Gulrajani et al. (2017, Figure 1b) plot these for weight-clipped
-    critics: they explode or vanish with depth, depending on c.
-    """
-    import tensorflow as tf
-
-    if not isinstance(critic, keras.Sequential):
-        raise TypeError(f"critic must be a keras.Sequential, got {type(critic).__name__}")
-    real = keras.ops.convert_to_tensor(real)
-    fake = keras.ops.convert_to_tensor(fake)
-    n_real = real.shape[0]
-    with tf.GradientTape() as tape:
-        h = keras.ops.concatenate([real, fake], axis=0)
-        outputs = []
-        for layer in critic.layers:
-            h = layer(h)
-            tape.watch(h)
-            outputs.append(h)
-        loss = keras.ops.mean(h[n_real:]) - keras.ops.mean(h[:n_real])
-    grads = tape.gradient(loss, outputs)
-    return np.array([float(keras.ops.sqrt(keras.ops.sum(keras.ops.square(g)))) for g in grads])
+from clipedu.measures import activation_gradient_norms, critic_weights, fraction_at_bound
+from tqdm.auto import tqdm
 
 
 class _EveryN(keras.callbacks.Callback):
@@ -118,13 +84,18 @@ class SampleHistory(_EveryN):
         self.samples.append(keras.ops.convert_to_numpy(wgan.generator(noise, training=False)))
 
 
-def critic_surface(critic, limits=(-2.0, 2.0), n=101):
-    """The critic's value on an n × n grid over limits²: returns (grid points along one axis, values)."""
-    low, high = limits
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise ValueError(f"limits must be two finite numbers, low < high, got {limits!r}")
-    n = _checks.positive_int("n", n)
-    axis = np.linspace(low, high, n, dtype=np.float32)
-    x, y = np.meshgrid(axis, axis)
-    values = critic(np.stack([x.ravel(), y.ravel()], axis=1), training=False)
-    return axis, keras.ops.convert_to_numpy(values).reshape(n, n)
+def progress_bar(total, description="training"):
+    """A Keras callback that advances a progress bar by one per batch (generator iteration)."""
+    total = _checks.positive_int("total", total)
+
+    class ProgressBar(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.bar = tqdm(total=total, desc=description)
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.bar.update(1)
+            if self.bar.n >= self.bar.total:
+                self.bar.close()
+
+    return ProgressBar()

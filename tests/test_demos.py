@@ -12,8 +12,8 @@ from clipedu.demos import (
     TwoTensorDemo,
     WeightDistributionDemo,
     WeightHistogramDemo,
-    progress_bar,
 )
+from clipedu.recording import progress_bar
 
 
 def _all_finite(value):
@@ -195,12 +195,15 @@ def test_a_slider_move_draws_the_figure_once_and_keeps_its_layout():
     assert [ax.get_position().bounds for ax in demo.figure.axes] == positions
 
 
-def test_importing_demos_freezes_the_objects_already_imported():
+def test_showing_a_demo_not_importing_it_freezes_the_objects_already_imported():
     import subprocess
     import sys
 
-    code = "import gc, clipedu.demos; print(gc.get_freeze_count(), len(gc.get_objects()))"
-    frozen, tracked = map(int, subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                              check=True).stdout.split())
+    code = ("import contextlib, gc, io, clipedu.demos; print(gc.get_freeze_count())\n"
+            "with contextlib.redirect_stdout(io.StringIO()): clipedu.demos.GradientClipDemo()._ipython_display_()\n"
+            "print(gc.get_freeze_count(), len(gc.get_objects()))")
+    after_import, frozen, tracked = map(int, subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                                            text=True, check=True).stdout.split())
+    assert after_import == 0
     assert frozen > 100_000  # TensorFlow, Keras, matplotlib and ipywidgets
     assert tracked < frozen / 10  # what full collections still scan

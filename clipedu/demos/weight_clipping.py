@@ -1,0 +1,95 @@
+"""Demos of notebooks 03 and 04: the weights of networks trained with every weight clipped into [-c, c]."""
+
+import numpy as np
+from clipedu import _checks, measures, plots
+from clipedu._keras import keras
+from clipedu.constraints import WeightClip, clip_weights, constrain_all
+from clipedu.demos.base import Demo, _choice, _common_iterations
+from clipedu.networks import mlp
+
+
+def _fit_clipped_regressor(c, epochs, seed):
+    """A 2-32-32-1 ReLU network with every weight clipped into [-c, c], fit to a smooth 2-D function."""
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (512, 2)).astype(np.float32)
+    y = (np.sin(3 * x[:, :1]) + x[:, 1:] ** 2).astype(np.float32)
+    model = constrain_all(mlp(2, 1, depth=2, width=32), WeightClip(c))
+    clip_weights(model, c)  # start inside [-c, c]: what the histogram shows is training
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    history = model.fit(x, y, epochs=epochs, batch_size=64, verbose=0)
+    return measures.critic_weights(model), float(history.history["loss"][-1])
+
+
+class WeightHistogramDemo(Demo):
+    """The weights of a small network trained with every weight clipped into [-c, c], for several c.
+
+    Each c is trained once when the demo is made (``epochs`` epochs of Adam on 512 points); the
+    slider then only chooses among the results.
+    """
+
+    def __init__(self, cs=(0.01, 0.03, 0.1, 0.3, 1.0), epochs=20, c=0.1, seed=0):
+        cs = [_checks.positive_finite("cs", v) for v in cs]
+        if c not in cs:
+            raise ValueError(f"c must be one of {cs}, got {c!r}")
+        epochs = _checks.positive_int("epochs", epochs)
+        self.results = {value: _fit_clipped_regressor(value, epochs, seed) for value in cs}
+        super().__init__({"c": _choice("c", cs, c)}, figsize=(6.4, 3.6))
+
+    def draw(self, figure, state):
+        plots.weight_histogram(figure, state)
+
+    def compute(self, c):
+        if c not in self.results:
+            raise ValueError(f"c must be one of {list(self.results)}, got {c!r}")
+        weights, loss = self.results[c]
+        histogram = np.histogram(weights, bins=np.linspace(-1.05 * c, 1.05 * c, 43))
+        return {"c": c, "weights": weights, "histogram": histogram,
+                "loss": loss, "at_bound": measures.fraction_at_bound(weights, c),
+                "largest": float(np.max(np.abs(weights)))}
+
+    @staticmethod
+    def summary(state):
+        return (f"c = {state['c']:g}: {100 * state['at_bound']:.0f}% of weights at ±c, "
+                f"largest |w| {state['largest']:.4g}, final training loss {state['loss']:.4f}")
+
+
+class WeightDistributionDemo(Demo):
+    """A WGAN critic's weights over training, one precomputed run per clipping bound c.
+
+    ``histories`` maps c to a ``clipedu.recording.WeightHistory`` of a run clipped at c (all with
+    the same snapshot iterations). Weights are shown divided by c, so the bound is at ±1 for every c.
+    """
+
+    def __init__(self, histories, c=None, iteration=None):
+        if not histories:
+            raise ValueError("histories must map at least one c to a WeightHistory")
+        self.histories = {_checks.positive_finite("c", k): v for k, v in histories.items()}
+        iterations = _common_iterations(self.histories.values())
+        cs = list(self.histories)
+        c = cs[0] if c is None else c
+        iteration = iterations[-1] if iteration is None else iteration
+        self.at_bound = {k: h.fraction_at_bound(k) for k, h in self.histories.items()}
+        super().__init__({"c": _choice("c", cs, c), "iteration": _choice("iteration", iterations, iteration)},
+                         figsize=(10, 3.6))
+
+    def draw(self, figure, state):
+        plots.weight_distribution(figure, state)
+
+    def compute(self, c, iteration):
+        if c not in self.histories or iteration not in self.histories[c].iterations:
+            raise ValueError(f"no snapshot for c={c!r} at iteration={iteration!r}")
+        history = self.histories[c]
+        index = history.iterations.index(iteration)
+        scaled = history.snapshots[index] / c
+        return {"c": c, "iteration": iteration, "scaled_weights": scaled,
+                "histogram": np.histogram(scaled, bins=np.linspace(-1.05, 1.05, 43)),
+                "at_bound": float(self.at_bound[c][index]), "iterations": history.iterations,
+                "at_bound_over_training": {k: v for k, v in self.at_bound.items()}}
+
+    @staticmethod
+    def summary(state):
+        return (f"c = {state['c']:g}, after {state['iteration']} generator iterations: "
+                f"{100 * state['at_bound']:.0f}% of the critic's weights at ±c")
+
+

@@ -1,0 +1,82 @@
+"""Measurements of a WGAN critic and its generator: weights at ±c, gradient norms, distances, surfaces.
+
+Plain functions of a model's current state; ``clipedu.recording`` calls them during training.
+"""
+
+import numpy as np
+from clipedu import _checks
+from clipedu._keras import keras
+
+
+def critic_weights(critic):
+    """All trainable values of ``critic`` (kernels and biases), flattened into one numpy array."""
+    return np.concatenate([np.ravel(keras.ops.convert_to_numpy(v)) for v in critic.trainable_variables])
+
+
+def fraction_at_bound(weights, c):
+    """The fraction of ``weights`` that lie on ±c (within float32 rounding)."""
+    return float(np.mean(np.isclose(np.abs(weights), c, rtol=1e-6, atol=0)))
+
+
+def activation_gradient_norms(critic, real, fake):
+    """The norm of the gradient of the critic loss with respect to each layer's output.
+
+    The loss is E[D(fake)] - E[D(real)], the WGAN critic's; the critic must be a
+    ``keras.Sequential`` (as ``clipedu.mlp`` builds). Returns a numpy array with one norm per
+    layer, input side first. Gulrajani et al. (2017, Figure 1b) plot these for weight-clipped
+    critics: they explode or vanish with depth, depending on c.
+    """
+    import tensorflow as tf
+
+    if not isinstance(critic, keras.Sequential):
+        raise TypeError(f"critic must be a keras.Sequential, got {type(critic).__name__}")
+    real = keras.ops.convert_to_tensor(real)
+    fake = keras.ops.convert_to_tensor(fake)
+    n_real = real.shape[0]
+    with tf.GradientTape() as tape:
+        h = keras.ops.concatenate([real, fake], axis=0)
+        outputs = []
+        for layer in critic.layers:
+            h = layer(h)
+            tape.watch(h)
+            outputs.append(h)
+        loss = keras.ops.mean(h[n_real:]) - keras.ops.mean(h[:n_real])
+    grads = tape.gradient(loss, outputs)
+    return np.array([float(keras.ops.sqrt(keras.ops.sum(keras.ops.square(g)))) for g in grads])
+
+
+def critic_surface(critic, limits=(-2.0, 2.0), n=101):
+    """The critic's value on an n × n grid over limits²: returns (grid points along one axis, values)."""
+    low, high = limits
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"limits must be two finite numbers, low < high, got {limits!r}")
+    n = _checks.positive_int("n", n)
+    axis = np.linspace(low, high, n, dtype=np.float32)
+    x, y = np.meshgrid(axis, axis)
+    values = critic(np.stack([x.ravel(), y.ravel()], axis=1), training=False)
+    return axis, keras.ops.convert_to_numpy(values).reshape(n, n)
+
+
+def set_distance(samples, real):
+    """How far two point sets are apart, both ways: the mean distance from each point of one set to
+    the nearest point of the other, averaged over the two directions. A generator that covers only
+    part of the data scores badly through the real points it misses.
+
+    Args:
+        samples, real: arrays of shape (n, d) and (k, d), finite, n and k ≥ 1.
+    """
+    samples, real = _points("samples", samples), _points("real", real)
+    if samples.shape[1] != real.shape[1]:
+        raise ValueError(f"samples and real must have as many columns, got shapes {samples.shape} and {real.shape}")
+    distances = np.linalg.norm(samples[:, None, :] - real[None, :, :], axis=2)
+    return float((distances.min(axis=1).mean() + distances.min(axis=0).mean()) / 2)
+
+
+def _points(name, value):
+    try:
+        points = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an array of points, got {type(value).__name__}") from error
+    if points.ndim != 2 or len(points) == 0 or not np.all(np.isfinite(points)):
+        raise ValueError(f"{name} must be a non-empty 2-D array of finite points, got shape {points.shape}")
+    return points
