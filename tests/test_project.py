@@ -1,8 +1,12 @@
 """The set-up files agree with each other, and every notebook is committed executed."""
 
+import ast
+import importlib.metadata
 import json
 import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -58,3 +62,34 @@ def test_every_notebook_opens_with_badges_and_the_colab_install_and_ends_with_wh
         assert f"mybinder.org/v2/gh/clipedu/clipedu/main?labpath=notebooks%2F{path.name}" in first, path.name
         assert 'find_spec("clipedu") is None' in "".join(cells[1]["source"]), f"{path.name}: no Colab install cell"
         assert "Where next" in "".join(cells[-1]["source"]), f"{path.name}: no 'where next' at the end"
+
+
+def _imported_modules(paths):
+    modules = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules.add(node.module.split(".")[0])
+    return modules - set(sys.stdlib_module_names) - {"clipedu"}
+
+
+def test_every_imported_package_is_declared():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    groups = [project["dependencies"], *project["optional-dependencies"].values()]
+    declared = {_name(r).replace("_", "-") for group in groups for r in group}
+    sources = [p for folder in ("clipedu", "tests", "tools", "benchmarks") for p in (ROOT / folder).rglob("*.py")]
+    distributions = importlib.metadata.packages_distributions()
+    missing = {module: distributions.get(module, [module]) for module in _imported_modules(sources)
+               if not any(d.lower().replace("_", "-") in declared for d in distributions.get(module, [module]))}
+    assert not missing, f"imported but not declared in pyproject.toml: {missing}"
+
+
+def test_pre_commit_hooks_pass_on_the_repository():
+    pre_commit = Path(sys.executable).with_name("pre-commit")
+    result = subprocess.run([str(pre_commit), "run", "--all-files"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "PRE_COMMIT_HOME": str(ROOT / ".venv" / "pre-commit")})
+    assert result.returncode == 0, result.stdout + result.stderr
+    for hook in (r"ruff \(package, tests, notebooks\)", r"notebooks are committed executed \(make notebooks\)"):
+        assert re.search(rf"^{hook}\.+Passed$", result.stdout, re.M), result.stdout
