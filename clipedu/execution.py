@@ -51,6 +51,7 @@ class KernelManager(AsyncKernelManager):
     """nbclient's default kernel manager, whose clients use ``_ShellChannel``."""
 
     client_class = DottedObjectName("clipedu.execution._KernelClient")
+    client_factory = Type(_KernelClient)
 
 
 def execute(notebook, folder, *, name, timeout=CELL_TIMEOUT, allow_errors=False):

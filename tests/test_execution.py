@@ -52,6 +52,25 @@ def test_a_send_while_awaiting_a_reply_does_not_hide_the_reply():
     assert _seconds_until_the_reply_is_seen(execution._ShellChannel, timeout=3) < 1
 
 
+def test_notebooks_are_executed_through_that_channel(tmp_path):
+    import nbclient
+
+    seen = []
+    original = nbclient.NotebookClient.async_start_new_kernel_client
+
+    async def spy(self):
+        kc = await original(self)
+        seen.append(type(kc.shell_channel))
+        return kc
+
+    nbclient.NotebookClient.async_start_new_kernel_client = spy
+    try:
+        execution.execute(_notebook(tmp_path, "1"), tmp_path, name="x.ipynb")
+    finally:
+        nbclient.NotebookClient.async_start_new_kernel_client = original
+    assert seen == [execution._ShellChannel]
+
+
 def test_the_stock_channel_sees_that_reply_only_at_its_timeout():
     # What execution._ShellChannel fixes; if this starts to fail, jupyter_client or pyzmq fixed it too.
     assert _seconds_until_the_reply_is_seen(AsyncZMQSocketChannel, timeout=3) > 2.9
