@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: lab test test-browser bench notebooks html clean
+.PHONY: lab test test-perturbed test-browser bench notebooks html clean
 
 # Reinstall only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -22,6 +22,15 @@ lab: $(INSTALLED)
 test: $(INSTALLED)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 --dist loadscope --ignore=tests/browser
+
+# Every notebook re-executed and compared (nbval) as another machine would compute it: once with
+# TensorFlow's oneDNN kernels switched on (the notebooks switch them off) and limited to AVX2, and numpy's
+# OpenBLAS on another kernel; once on one CPU with one TensorFlow thread. README: "Reproducible".
+test-perturbed: $(INSTALLED)
+	TF_ENABLE_ONEDNN_OPTS=1 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Sandybridge \
+		$(PY) -m pytest -n 2 --dist loadscope notebooks
+	taskset -c 0 env TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 \
+		$(PY) -m pytest -p no:xdist notebooks
 
 # The notebooks in a real JupyterLab and headless Chromium (Debian's: apt-get install chromium).
 # Screenshots of every figure before and after its sliders move go to artifacts/browser/.

@@ -67,3 +67,15 @@ def test_invalid_arguments():
         exploding.train_rnn((1.0, 0.5), 0.01, 5, global_clipnorm=float("nan"))
     with pytest.raises(ValueError, match="n must be"):
         exploding.sequences(n=0)
+
+
+def test_bounces_tells_a_settling_run_from_one_circling_the_minimum():
+    settling = np.geomspace(10.0, 0.01, 101)
+    circling = np.concatenate([settling[:51], 0.01 + 0.5 * ((np.arange(50) + 1) % 2)])  # up, down, up, ...
+    assert not exploding.bounces(settling)
+    assert exploding.bounces(circling)
+    assert not exploding.bounces(circling, window=1)  # its very last update went down
+    with pytest.raises(ValueError, match="loss must be a 1-D array of at least two values"):
+        exploding.bounces([1.0])
+    with pytest.raises(ValueError, match="window must be a positive integer, got 0"):
+        exploding.bounces(settling, window=0)

@@ -2,18 +2,27 @@
 
 Usage: python tools/export_html.py OUTPUT_DIR notebooks/01_gradient_clipping.ipynb [...]
 
-A widget needs a running kernel (or a widget manager fetched from the web) to show anything; here
-each widget view is replaced by what it showed when the notebook was executed: its readout and its
-figure, read from the widget state stored in the notebook.
+The pages read offline:
+- A widget needs a running kernel (or a widget manager fetched from the web) to show anything; here
+  each widget view is replaced by what it showed when the notebook was executed: its readout and its
+  figure, read from the widget state stored in the notebook.
+- Formulas are turned into MathML when the page is written (latex2mathml), which browsers draw
+  themselves; nbconvert's pages would load MathJax from the web, and offline show raw LaTeX.
 """
 
+import re
 import sys
 from pathlib import Path
 
 import nbformat
+from latex2mathml.converter import convert
 from nbconvert import HTMLExporter
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# Code (fenced or in backticks) first, so that a dollar sign inside code is left alone.
+CODE_OR_MATH = re.compile(r"(?P<code>```.*?```|`[^`]*`)|\$\$(?P<display>.+?)\$\$|\$(?P<inline>[^$]+?)\$", re.S)
+MATHJAX = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+WEB_SCRIPT = re.compile(r'<script src="https?://[^"]*"></script>\n?')  # require.js, for widgets, which are frozen
 
 
 def _frozen(model_id, models):
@@ -45,14 +54,35 @@ def freeze_widgets(notebook):
     return notebook
 
 
+def _mathml(match):
+    if match["code"]:
+        return match["code"]
+    if match["display"]:
+        return convert(match["display"].strip(), display="block")
+    return convert(match["inline"])
+
+
+def render_math(notebook):
+    """Replaces every $...$ and $$...$$ formula of the markdown cells by MathML."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = CODE_OR_MATH.sub(_mathml, cell.source)
+    return notebook
+
+
+def to_html(notebook):
+    """The page of an executed notebook: widgets frozen, formulas in MathML, no script from the web."""
+    body, _ = HTMLExporter().from_notebook_node(render_math(freeze_widgets(notebook)))
+    return WEB_SCRIPT.sub("", MATHJAX.sub("", body))
+
+
 def main(arguments):
     if len(arguments) < 2:
         sys.exit(__doc__)
     folder = Path(arguments[0])
     folder.mkdir(parents=True, exist_ok=True)
     for name in arguments[1:]:
-        notebook = freeze_widgets(nbformat.read(name, as_version=4))
-        body, _ = HTMLExporter().from_notebook_node(notebook)
+        body = to_html(nbformat.read(name, as_version=4))
         target = folder / (Path(name).stem + ".html")
         target.write_text(body)
         print(f"{target}: {len(body) // 1000} kB")

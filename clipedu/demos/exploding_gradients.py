@@ -61,6 +61,7 @@ class ExplodingDemo(Demo):
             "diverged": {k: r["diverged"] for k, r in runs.items()},
             "updates": {k: len(r["grad_norm"]) for k, r in runs.items()},
             "final_loss": {k: float(r["loss"][-1]) for k, r in runs.items()},
+            "bounces": {k: not r["diverged"] and exploding.bounces(r["loss"]) for k, r in runs.items()},
             "longest_step": {k: float(r["step_length"].max()) for k, r in runs.items()},
             "first_grad_norm": {k: float(r["grad_norm"][0]) for k, r in runs.items()},
         }
@@ -70,6 +71,7 @@ class ExplodingDemo(Demo):
         lines = [f"{'':16} {'updates':>8} {'final loss':>11} {'longest step':>13}  final (w, u)"]
         for kind, run in state["runs"].items():
             end = "diverged" if state["diverged"][kind] else f"({run['w'][-1]:.3f}, {run['u'][-1]:.3f})"
+            end += ", bouncing" if state["bounces"][kind] else ""
             lines.append(f"{kind:16} {state['updates'][kind]:8d} {state['final_loss'][kind]:11.3g} "
                          f"{state['longest_step'][kind]:13.3g}  {end}")
         return "\n".join(lines)

@@ -27,15 +27,14 @@ class LayerGradientDemo(Demo):
         if setting not in self.norms:
             raise ValueError(f"setting must be one of {list(self.norms)}, got {setting!r}")
         norms = self.norms[setting]
-        return {"setting": setting, "norms": norms, "all": self.norms,
-                "first_over_last": float(norms[0] / norms[-1])}
+        ratio = float(norms[0] / norms[-1])
+        trend = "explode towards the input" if ratio > 10 else "vanish towards the input" if ratio < 0.1 else "stay"
+        return {"setting": setting, "norms": norms, "all": self.norms, "first_over_last": ratio, "trend": trend}
 
     @staticmethod
     def summary(state):
-        ratio = state["first_over_last"]
-        trend = "explode towards the input" if ratio > 10 else ("vanish towards the input" if ratio < 0.1 else "stay")
         return (f"{state['setting']}: first layer {state['norms'][0]:.2e}, last layer {state['norms'][-1]:.2e} "
-                f"(ratio {ratio:.2e}): gradients {trend}")
+                f"(ratio {state['first_over_last']:.2e}): gradients {state['trend']}")
 
 
 class SamplesDemo(Demo):
