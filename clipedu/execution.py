@@ -9,7 +9,7 @@ Two things differ from a plain ``nbclient.NotebookClient``:
   not after a shadow's. nbclient sends on the shell socket while it awaits a cell's reply there:
   its stand-in for ``ipywidgets.Output`` returns the outputs it captured to the kernel. A reply
   that arrived just then (more likely when the machine is busy) was seen only when the cell's
-  timeout ran out: 10 minutes of an idle kernel, then success. ``_ShellChannel`` sends through
+  timeout ran out: an idle kernel for as long as the timeout (10 minutes, then), and then success. ``_ShellChannel`` sends through
   the asyncio socket, which wakes the waiting receiver.
 - **A cell that does not answer** within ``timeout`` seconds fails with a message naming the
   notebook and the cell; with ``allow_errors`` the kernel is interrupted, the cell gets that
@@ -33,7 +33,7 @@ class _AsyncioSend:
         self.socket = socket
 
     def send_multipart(self, frames, copy=True):
-        self.socket.send_multipart(frames, copy=copy)  # sent at once; the future is already done
+        self.socket.send_multipart(frames, copy=copy)  # now, or by the event loop if the socket is full
 
 
 class _ShellChannel(AsyncZMQSocketChannel):

@@ -4,8 +4,8 @@
 
 The notebook is executed top to bottom in a temporary folder (the student's file is not changed),
 going on past cells that fail or do not answer within two minutes; every ``check("name", answer)``
-cell is then read back. Prints one
-line per exercise and a total; the exit status is 0 when every exercise is correct.
+cell is then read back. Prints one line per exercise and a total; the exit status is 0 when every
+exercise is correct.
 """
 
 import re

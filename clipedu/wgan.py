@@ -293,7 +293,8 @@ def _checked_samples(x, critic):
     finite = np.isfinite(values).reshape(len(values), -1).all(axis=1)
     if not finite.all():
         row = int(np.argmin(finite))
-        raise ValueError(f"x must be finite: row {row} is {values[row].tolist()} "
+        shown = values[row].tolist() if values[row].size <= 8 else f"not finite (shape {values[row].shape})"
+        raise ValueError(f"x must be finite: row {row} is {shown} "
                          f"({np.count_nonzero(~finite)} of {len(values)} rows are not finite)")
     return values
 
