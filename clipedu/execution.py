@@ -9,8 +9,8 @@ Two things differ from a plain ``nbclient.NotebookClient``:
   not after a shadow's. nbclient sends on the shell socket while it awaits a cell's reply there:
   its stand-in for ``ipywidgets.Output`` returns the outputs it captured to the kernel. A reply
   that arrived just then (more likely when the machine is busy) was seen only when the cell's
-  timeout ran out: an idle kernel for as long as the timeout (10 minutes, then), and then success. ``_ShellChannel`` sends through
-  the asyncio socket, which wakes the waiting receiver.
+  timeout ran out: an idle kernel for as long as the timeout (10 minutes, then), then success.
+  ``_ShellChannel`` sends through the asyncio socket, which wakes the waiting receiver.
 - **A cell that does not answer** within ``timeout`` seconds fails with a message naming the
   notebook and the cell; with ``allow_errors`` the kernel is interrupted, the cell gets that
   message as its error output, and execution goes on with the next cell.
