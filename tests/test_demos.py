@@ -121,6 +121,9 @@ def test_weight_histogram_demo_small_c_piles_weights_at_the_bound_and_fits_worse
     assert small["largest"] <= 0.01 * (1 + 1e-6) and large["largest"] <= 1.0 * (1 + 1e-6)
     assert small["at_bound"] > 0.5 > large["at_bound"]
     assert small["loss"] > large["loss"]
+    # At c = 0.01 the outputs cannot grow past a few hundredths: the loss is that of outputting 0.
+    assert small["largest_output"] < 0.05 and small["loss"] == pytest.approx(small["zero_loss"], rel=0.05)
+    assert large["largest_output"] > 1
     demo.set(c=1.0)
     assert f"{100 * large['at_bound']:.0f}% of weights at ±c" in demo.readout.value
     with pytest.raises(ValueError, match="c must be one of"):

@@ -9,7 +9,11 @@ from clipedu.networks import mlp
 
 
 def _fit_clipped_regressor(c, epochs, seed):
-    """A 2-32-32-1 ReLU network with every weight clipped into [-c, c], fit to a smooth 2-D function."""
+    """A 2-32-32-1 ReLU network with every weight clipped into [-c, c], fit to a smooth 2-D function.
+
+    Returns its weights, its final training loss, its largest |output| on the training inputs and
+    the loss of a network that outputs 0 everywhere (the mean of the squared targets).
+    """
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     x = rng.uniform(-1, 1, (512, 2)).astype(np.float32)
@@ -18,7 +22,9 @@ def _fit_clipped_regressor(c, epochs, seed):
     clip_weights(model, c)  # start inside [-c, c]: what the histogram shows is training
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
     history = model.fit(x, y, epochs=epochs, batch_size=64, verbose=0)
-    return measures.critic_weights(model), float(history.history["loss"][-1])
+    outputs = keras.ops.convert_to_numpy(model(x, training=False))
+    return {"weights": measures.critic_weights(model), "loss": float(history.history["loss"][-1]),
+            "largest_output": float(np.max(np.abs(outputs))), "zero_loss": float(np.mean(np.square(y)))}
 
 
 class WeightHistogramDemo(Demo):
@@ -42,16 +48,17 @@ class WeightHistogramDemo(Demo):
     def compute(self, c):
         if c not in self.results:
             raise ValueError(f"c must be one of {list(self.results)}, got {c!r}")
-        weights, loss = self.results[c]
+        result = self.results[c]
+        weights = result["weights"]
         histogram = np.histogram(weights, bins=np.linspace(-1.05 * c, 1.05 * c, 43))
-        return {"c": c, "weights": weights, "histogram": histogram,
-                "loss": loss, "at_bound": measures.fraction_at_bound(weights, c),
-                "largest": float(np.max(np.abs(weights)))}
+        return {"c": c, "histogram": histogram, "at_bound": measures.fraction_at_bound(weights, c),
+                "largest": float(np.max(np.abs(weights))), **result}
 
     @staticmethod
     def summary(state):
-        return (f"c = {state['c']:g}: {100 * state['at_bound']:.0f}% of weights at ±c, "
-                f"largest |w| {state['largest']:.4g}, final training loss {state['loss']:.4f}")
+        return (f"c = {state['c']:g}: {100 * state['at_bound']:.0f}% of weights at ±c, largest |w| "
+                f"{state['largest']:.4g}, largest |output| {state['largest_output']:.2g}, final training loss "
+                f"{state['loss']:.4f} (outputting 0: {state['zero_loss']:.4f})")
 
 
 class WeightDistributionDemo(Demo):
