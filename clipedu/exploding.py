@@ -1,10 +1,11 @@
 """A recurrent network whose gradients explode: one linear unit reading sequences of 50 steps.
 
 The unit computes h_t = w · h_{t-1} + u · x_t from h_0 = 0 and outputs h_50; the targets are what
-the same unit gives with w = 0.8, u = 1. The gradient with respect to w sums terms that grow like
-w^50: for |w| > 1 it explodes (Pascanu et al., Section 2: the recurrent weight's largest
-eigenvalue above 1), and the loss surface rises into a steep wall. One plain gradient step from
-w = 1.1 overshoots so far that the next loss overflows.
+the same unit gives with w = 0.8, u = 1. The output holds powers of w up to w^49, and the loss
+gradient (the error times the output's derivative) powers up to w^97: for |w| > 1 it explodes, and
+the loss surface rises into a steep wall. (Pascanu et al., Section 2: for a linear recurrence, a
+largest eigenvalue of the recurrent weight matrix above 1 is necessary for explosion.) One plain
+gradient step from w = 1.1 overshoots so far that the next loss overflows.
 
 References:
     Pascanu, Mikolov & Bengio (2013), On the difficulty of training recurrent neural networks.
