@@ -218,7 +218,7 @@ def slider_times(moves):
             options = list(getattr(slider, "options", [])) or list(np.linspace(slider.min, slider.max, 7))
             times = []
             with redirect_stdout(io.StringIO()):  # display() outside a notebook prints a repr
-                demo.update()
+                demo._ipython_display_()  # shown as a notebook shows it (which also freezes the collector)
                 for i in range(moves):
                     value = options[(options.index(slider.value) + 1) % len(options)] if hasattr(slider, "options") \
                         else options[i % len(options)]
