@@ -7,12 +7,13 @@ sliders and figures of the notebooks, ``clipedu.exercises`` their self-checked e
 
 from importlib.metadata import version
 
-from clipedu import datasets, gradients, measures, recording
+from clipedu import datasets, gradients, lipschitz, measures, recording
 from clipedu.constraints import WeightClip, clip_weights, constrain_all
+from clipedu.lipschitz import spectral_normalize
 from clipedu.networks import mlp
 from clipedu.wgan import WGAN, wgan_step
 
 __version__ = version("clipedu")
 
-__all__ = ["WGAN", "WeightClip", "clip_weights", "constrain_all", "datasets", "gradients", "measures", "mlp",
-           "recording", "wgan_step"]
+__all__ = ["WGAN", "WeightClip", "clip_weights", "constrain_all", "datasets", "gradients", "lipschitz", "measures",
+           "mlp", "recording", "spectral_normalize", "wgan_step"]
