@@ -7,6 +7,8 @@ tests check that against Keras.
 
 References:
     Pascanu, Mikolov & Bengio (2013), On the difficulty of training recurrent neural networks.
+    Brock, De, Smith & Simonyan (2021), High-Performance Large-Scale Image Recognition Without
+    Normalization (adaptive gradient clipping).
 """
 
 import numbers
@@ -76,6 +78,43 @@ def clip_by_global_norm(grads, global_clipnorm):
     arrays = _as_arrays(grads)
     scale = global_clipnorm / max(global_norm(arrays), global_clipnorm)
     return [(g * scale).astype(g.dtype) for g in arrays]
+
+
+def _unit_norms(x):
+    """The norm of each unit of ``x``, broadcast to its shape: over every axis but the last for a
+    kernel (one value per output unit), over the whole tensor for a vector or a scalar."""
+    axes = tuple(range(x.ndim - 1)) if x.ndim >= 2 else None
+    return np.broadcast_to(np.sqrt(np.sum(np.square(x, dtype=np.float64), axis=axes, keepdims=True)), x.shape)
+
+
+def adaptive_clip(grads, params, clipping, eps=1e-3):
+    """Unit-wise adaptive gradient clipping: each unit's gradient to at most clipping · max(‖W‖, eps).
+
+    A unit is one output unit of a kernel (its column: the norm is taken over every axis but the
+    last) or a whole bias or scale vector, as in Brock et al.'s code and optax's
+    ``adaptive_grad_clip``. A unit whose gradient norm exceeds clipping times its weights' norm
+    (at least ``eps``, so that weights starting at zero can move) is rescaled to that norm; the
+    others are left alone. Brock et al. use clipping = 0.01 with large batches and leave the final
+    linear layer unclipped.
+
+    Args:
+        grads: one gradient per variable, as for the other functions here.
+        params: the variables' current values, in the same order and shapes.
+        clipping: λ, a positive finite number.
+        eps: the smallest weight norm a unit is credited with, positive and finite.
+    """
+    clipping = _checks.positive_finite("clipping", clipping)
+    eps = _checks.positive_finite("eps", eps)
+    grads, params = _as_arrays(grads), _as_arrays(params)
+    if [g.shape for g in grads] != [p.shape for p in params]:
+        raise ValueError(f"grads and params must have the same shapes, got {[g.shape for g in grads]} "
+                         f"and {[p.shape for p in params]}")
+    clipped = []
+    for g, p in zip(grads, params):
+        grad_norm, largest = _unit_norms(g), clipping * np.maximum(_unit_norms(p), eps)
+        scale = np.where(grad_norm > largest, largest / np.maximum(grad_norm, np.finfo(np.float64).tiny), 1.0)
+        clipped.append((g * scale).astype(g.dtype))
+    return clipped
 
 
 def angle_between(a, b):

@@ -128,3 +128,36 @@ def test_invalid_gradients_and_angles():
         gradients.angle_between([1.0, 2.0], [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="zero"):
         gradients.angle_between([0.0, 0.0], [1.0, 2.0])
+
+
+def test_adaptive_clip_by_hand():
+    kernel = np.array([[3.0, 0.0], [4.0, 1.0]])  # unit (column) norms 5 and 1
+    bias = np.zeros(2)  # norm 0: credited with eps
+    grad_kernel = np.array([[6.0, 0.1], [8.0, 0.0]])  # unit gradient norms 10 and 0.1
+    grad_bias = np.array([0.3, 0.4])  # norm 0.5
+    clipped_kernel, clipped_bias = gradients.adaptive_clip([grad_kernel, grad_bias], [kernel, bias], 0.5, eps=1e-3)
+    # Column 0: 10 > 0.5 · 5, rescaled to 2.5; column 1: 0.1 < 0.5 · 1, unchanged.
+    np.testing.assert_allclose(clipped_kernel, [[1.5, 0.1], [2.0, 0.0]])
+    # The bias: 0.5 > 0.5 · max(0, 1e-3), rescaled to 5e-4.
+    np.testing.assert_allclose(clipped_bias, [3e-4, 4e-4])
+
+
+def test_adaptive_clip_leaves_small_gradients_and_takes_units_over_all_but_the_last_axis():
+    conv = np.random.default_rng(0).normal(size=(3, 3, 2, 4))
+    grad = 1e-6 * conv
+    np.testing.assert_array_equal(gradients.adaptive_clip([grad], [conv], 0.01)[0], grad)
+    big = 100 * conv
+    clipped = gradients.adaptive_clip([big], [conv], 0.01)[0]
+    unit_norms = np.sqrt(np.sum(clipped ** 2, axis=(0, 1, 2)))
+    np.testing.assert_allclose(unit_norms, 0.01 * np.sqrt(np.sum(conv ** 2, axis=(0, 1, 2))))
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"clipping": 0}, ValueError, "clipping must be a positive finite number, got 0"),
+    ({"eps": -1.0}, ValueError, "eps must be a positive finite number, got -1.0"),
+    ({"params": [np.zeros(3)]}, ValueError, "grads and params must have the same shapes"),
+])
+def test_adaptive_clip_invalid_arguments(kwargs, error, match):
+    arguments = {"grads": [np.ones(2)], "params": [np.ones(2)], "clipping": 0.01} | kwargs
+    with pytest.raises(error, match=match):
+        gradients.adaptive_clip(**arguments)
