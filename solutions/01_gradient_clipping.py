@@ -7,4 +7,6 @@ ANSWERS = {
     "01.unturned_gradient": [2.0, -2.0],
     # [3, 4] becomes [0.6, 0.8] (norm 1); [0.3] stays: sqrt(1 + 0.09).
     "01.per_tensor_norm": 1.0440,
+    # clipnorm would shrink only the kernel's gradient (5 > 1) and turn the update.
+    "01.keep_direction": "global_clipnorm",
 }

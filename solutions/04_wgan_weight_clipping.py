@@ -5,4 +5,6 @@ ANSWERS = {
     "04.glorot_at_bound": 0.935,
     # n_critic · m = 5 · 64.
     "04.batch_size": 320,
+    # Gradients far below sqrt(1e-7): RMSprop's epsilon sets the step; section 4.
+    "04.stalled_critic": "smaller epsilon",
 }

@@ -5,4 +5,6 @@ ANSWERS = {
     "05.penalty_linear": 160,
     # 0.25 · (1, 0) + 0.75 · (0, 1).
     "05.interpolate": [0.25, 0.75],
+    # The norms grow towards the input: each layer amplifies, as c = 0.3 did.
+    "05.gradient_profile": "lower",
 }

@@ -49,6 +49,13 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("01.per_tensor_norm", 5.0, "Hint"),
     ("02.longest_global_step", 0.1, "Hint"),
     ("02.longest_clipvalue_step", 0.01, "one weight"),
+    ("01.keep_direction", "clipnorm", "ratio changes"),
+    ("01.keep_direction", "clipvalue", "element by element"),
+    ("02.threshold_from_log", 1.0, "clip healthy updates"),  # below 1.55, the largest from the 10th on
+    ("02.threshold_from_log", 1e6, "never clips"),  # above the explosion, 7.75e5
+    ("03.diagnose_loss", "capacity", "largest output"),
+    ("04.stalled_critic", "more iterations", "sqrt(v + epsilon)"),
+    ("05.gradient_profile", "raise", "grow or shrink"),
 ])
 def test_wrong_answers_are_told_what_is_wrong(name, wrong, hint):
     feedback = check(name, wrong)
@@ -64,3 +71,5 @@ def test_no_answer_and_malformed_answers():
     assert check("01.clip_by_value", [1, 2]).correct is False
     with pytest.raises(ValueError, match="name must be one of"):
         check("99.nothing", 1.0)
+    unknown = check("05.gradient_profile", "keep")
+    assert unknown.correct is False and "one of ['lower', 'raise']" in unknown.message
