@@ -223,9 +223,12 @@ def samples_side_by_side(figure, state):
 
 
 def samples_and_critic(ax, real, fake, surface, title=None):
-    """Real and generated samples over the critic's value surface, in one axes."""
+    """Real and generated samples over the critic's value surface, in one axes, with a colour bar for D(x)."""
     axis, values = surface
-    ax.contourf(axis, axis, values, levels=20, cmap="coolwarm")
+    contours = ax.contourf(axis, axis, values, levels=20, cmap="coolwarm")
+    colorbar = ax.figure.colorbar(contours, ax=ax, shrink=0.85, pad=0.02)
+    colorbar.set_label("critic value D(x)", fontsize=8)
+    colorbar.ax.tick_params(labelsize=7)
     ax.scatter(*real.T, s=3, color="black", label="real")
     ax.scatter(*fake.T, s=3, color="gold", alpha=0.7, label="generated")
     ax.set_xlim(axis[0], axis[-1])
