@@ -169,6 +169,7 @@ def weight_histogram(figure, state):
     for bound in (-c, c):
         ax.axvline(bound, color="tab:red", ls=":", lw=1.5)
     _log_scale(ax)
+    ax.set_ylim(bottom=0.8)  # every bar drawn from one count up, so the interior is not cut off
     ax.set_xlabel("weight value (dotted: ±c)")
     ax.set_ylabel("count")
     _title(ax, f"c = {c:g}: {100 * state['at_bound']:.0f}% at ±c, training loss {state['loss']:.3f}")
@@ -179,6 +180,7 @@ def weight_distribution(figure, state):
     ax_hist, ax_line = _fresh_axes(figure, 1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
     ax_hist.stairs(*state["histogram"], fill=True, color="tab:purple")
     _log_scale(ax_hist)
+    ax_hist.set_ylim(bottom=0.8)  # every bar drawn from one count up, so the interior is not cut off
     ax_hist.set_xlabel("weight / c")
     ax_hist.set_ylabel("count")
     ax_hist.set_title(f"c = {state['c']:g}, iteration {state['iteration']}: "
