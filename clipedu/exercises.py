@@ -224,28 +224,9 @@ def _first_turn(answer):
     return False, "Hint: the set-up cell printed it, after 'turned by'."
 
 
-@_exercise("01.keep_direction", "which one argument, with threshold 1, keeps the direction of a whole update "
-                                "whose kernel gradient has norm 5 and whose bias gradient has norm 0.5: "
-                                "'clipvalue', 'clipnorm' or 'global_clipnorm' (a string)")
-def _keep_direction(answer):
-    answer = _option(answer, {"clipvalue", "clipnorm", "global_clipnorm"})
-    if answer == "global_clipnorm":
-        return True, "One factor for all tensors: the update gets shorter and keeps its direction."
-    if answer == "clipnorm":
-        return False, ("clipnorm shrinks the kernel's gradient to norm 1 and leaves the bias's (0.5 < 1) alone: their "
-                       "ratio changes and the update turns, as in section 4. Hint: which argument scales every tensor "
-                       "by the same factor?")
-    return False, "clipvalue clips element by element. Hint: section 3 says when that keeps a direction; is it here?"
-
-
-LOG_RUN = {"start": (1.1, 0.5), "learning_rate": 0.01, "steps": 100, "global_clipnorm": 10.0}
-
-
 def _log():
     """The gradient norms (before clipping) of the run whose log exercise 02.threshold_from_log shows."""
-    run = LOG_RUN
-    return exploding.train_rnn(run["start"], run["learning_rate"], run["steps"],
-                               global_clipnorm=run["global_clipnorm"])["grad_norm"]
+    return exploding.train_rnn((1.1, 0.5), 0.01, 100, global_clipnorm=10.0)["grad_norm"]
 
 
 @_exercise("02.threshold_from_log", "a global_clipnorm threshold, chosen from the gradient-norm log printed above, "
@@ -264,36 +245,53 @@ def _threshold_from_log(answer):
     return False, "That never clips the first update, which then diverges. Hint: look at the first norm in the log."
 
 
-@_exercise("03.diagnose_loss", "why a network with every weight clipped at c = 0.01 stays at the loss of "
-                               "outputting 0, with targets of size 1 to 2: 'capacity', 'output range' or "
-                               "'optimizer' (a string)")
-def _diagnose_loss(answer):
-    answer = _option(answer, {"capacity", "output range", "optimizer"})
-    if answer == "output range":
-        return True, "With every weight at most 0.01 its outputs stay near 0.01: it cannot reach targets of 1 or 2."
-    if answer == "capacity":
-        return False, ("Hint: compare its largest output with the targets (section 7). Would the same network, scaled "
-                       "up, fit better?")
-    return False, "Hint: the final loss equals that of outputting 0 exactly; what stops the outputs from growing?"
+def _multiple_choice(name, question, right, message, hints):
+    """Registers an exercise answered by one of the strings in ``hints`` or ``right``.
+
+    ``message`` explains the right answer; ``hints`` maps each wrong option to what it gets back.
+    """
+    options = set(hints) | {right}
+
+    def checker(answer):
+        answer = _option(answer, options)
+        return (True, message) if answer == right else (False, hints[answer])
+
+    _exercise(name, question)(checker)
 
 
-@_exercise("04.stalled_critic", "the first change to try on a critic clipped at c = 0.001 whose weights never reach "
-                                "±c and whose Wasserstein estimate stays near 1e-10, trained with RMSprop(5e-5): "
-                                "'larger learning rate', 'smaller epsilon' or 'more iterations' (a string)")
-def _stalled_critic(answer):
-    answer = _option(answer, {"larger learning rate", "smaller epsilon", "more iterations"})
-    if answer == "smaller epsilon":
-        return True, ("Its gradients are far below sqrt(epsilon), so RMSprop's steps are tiny; section 4 changed "
-                      "only epsilon and the weights moved.")
-    return False, ("Hint: RMSprop divides by sqrt(v + epsilon). For gradients far below sqrt(epsilon), what sets the "
-                   "size of a step, and does a longer run change it?")
+_multiple_choice(
+    "01.keep_direction",
+    "which one argument, with threshold 1, keeps the direction of a whole update whose kernel gradient has norm 5 "
+    "and whose bias gradient has norm 0.5: 'clipvalue', 'clipnorm' or 'global_clipnorm' (a string)",
+    "global_clipnorm", "One factor for all tensors: the update gets shorter and keeps its direction.",
+    {"clipnorm": "clipnorm shrinks the kernel's gradient to norm 1 and leaves the bias's (0.5 < 1) alone: their ratio "
+                 "changes and the update turns, as in section 4. Hint: which argument scales every tensor by the same "
+                 "factor?",
+     "clipvalue": "clipvalue clips element by element. Hint: section 3 says when that keeps a direction; is it here?"})
 
+_multiple_choice(
+    "03.diagnose_loss",
+    "why a network with every weight clipped at c = 0.01 stays at the loss of outputting 0, with targets of size 1 "
+    "to 2: 'capacity', 'output range' or 'optimizer' (a string)",
+    "output range", "With every weight at most 0.01 its outputs stay near 0.01: it cannot reach targets of 1 or 2.",
+    {"capacity": "Hint: compare its largest output with the targets (section 7). Would the same network, scaled up, "
+                 "fit better?",
+     "optimizer": "Hint: the final loss equals that of outputting 0 exactly; what stops the outputs from growing?"})
 
-@_exercise("05.gradient_profile", "whether to raise or lower c for a deep clipped critic whose gradient norms, "
-                                  "from the first hidden layer to the output, are 3e2, 1e2, 3e1, 1e1, 3, 1, 0.3, "
-                                  "0.15, 0.088: 'raise' or 'lower' (a string)")
-def _gradient_profile(answer):
-    answer = _option(answer, {"raise", "lower"})
-    if answer == "lower":
-        return True, "They grow towards the input: each layer amplifies them, which a smaller c limits (section 2)."
-    return False, "Hint: do these gradients grow or shrink towards the input, and which c did that in section 2?"
+_multiple_choice(
+    "04.stalled_critic",
+    "the first change to try on a critic clipped at c = 0.001 whose weights never reach ±c and whose Wasserstein "
+    "estimate stays near 1e-10, trained with RMSprop(5e-5): 'larger learning rate', 'smaller epsilon' or 'more "
+    "iterations' (a string)",
+    "smaller epsilon", "Its gradients are far below sqrt(epsilon), so RMSprop's steps are tiny; section 4 changed only "
+                       "epsilon and the weights moved.",
+    dict.fromkeys(["larger learning rate", "more iterations"],
+                  "Hint: RMSprop divides by sqrt(v + epsilon). For gradients far below sqrt(epsilon), what sets the "
+                  "size of a step, and does a longer run change it?"))
+
+_multiple_choice(
+    "05.gradient_profile",
+    "whether to raise or lower c for a deep clipped critic whose gradient norms, from the first hidden layer to the "
+    "output, are 3e2, 1e2, 3e1, 1e1, 3, 1, 0.3, 0.15, 0.088: 'raise' or 'lower' (a string)",
+    "lower", "They grow towards the input: each layer amplifies them, which a smaller c limits (section 2).",
+    {"raise": "Hint: do these gradients grow or shrink towards the input, and which c did that in section 2?"})
