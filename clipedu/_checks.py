@@ -32,3 +32,13 @@ def seed(value):
     if value < 0:
         raise ValueError(f"seed must be None or a non-negative integer, got {value!r}")
     return int(value)
+
+
+def finite(name, value):
+    """Returns ``value`` as a float if it is a finite real number; raises otherwise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value

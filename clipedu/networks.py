@@ -24,7 +24,7 @@ def _layer_initializers(initializer, count, seed):
 
 
 def mlp(input_dim, output_dim, *, depth=3, width=128, activation="relu", initializer="glorot_uniform",
-        seed=None, name=None):
+        use_bias=True, seed=None, name=None):
     """A ``keras.Sequential`` of ``depth`` hidden Dense layers of ``width`` units, then a linear output.
 
     The WGAN-GP toy experiments use depth 3, width 512, ReLU; the notebooks scale that down.
@@ -36,6 +36,8 @@ def mlp(input_dim, output_dim, *, depth=3, width=128, activation="relu", initial
         activation: a Keras activation name or callable, for the hidden layers.
         initializer: a Keras initializer (name, instance or callable) for the kernels; every layer
             gets its own copy with its own seed, so no two kernels start equal.
+        use_bias: whether the layers add a bias; without, a ReLU network is positively homogeneous
+            (scaling every kernel by a > 0 scales the output by a to the power of the layer count).
         seed: an integer from which every layer's seed is derived, or None for Keras' global random
             state (set by ``keras.utils.set_random_seed``). A seed inside ``initializer`` is replaced.
         name: the model's name.
@@ -45,6 +47,8 @@ def mlp(input_dim, output_dim, *, depth=3, width=128, activation="relu", initial
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
         raise ValueError(f"depth must be a non-negative integer, got {depth!r}")
     width = _checks.positive_int("width", width)
+    if not isinstance(use_bias, bool):
+        raise TypeError(f"use_bias must be True or False, got {use_bias!r}")
     seed = _checks.seed(seed)
     try:
         keras.activations.get(activation)
@@ -54,6 +58,7 @@ def mlp(input_dim, output_dim, *, depth=3, width=128, activation="relu", initial
     layers = [keras.Input((input_dim,))]
     for i in range(depth):
         layers.append(keras.layers.Dense(width, activation=activation, kernel_initializer=initializers[i],
-                                         name=f"hidden_{i + 1}"))
-    layers.append(keras.layers.Dense(output_dim, kernel_initializer=initializers[-1], name="output"))
+                                         use_bias=use_bias, name=f"hidden_{i + 1}"))
+    layers.append(keras.layers.Dense(output_dim, kernel_initializer=initializers[-1], use_bias=use_bias,
+                                     name="output"))
     return keras.Sequential(layers, name=name)

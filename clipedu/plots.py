@@ -239,3 +239,34 @@ def samples_and_critic(ax, real, fake, surface, title=None):
     if title:
         _title(ax, title)
     ax.legend(loc="lower left", fontsize=8, markerscale=3)
+
+
+def dirac_paths(figure, state):
+    """The Dirac-GAN: the chosen method's path in the (θ, ψ) plane, and θ over the steps for every method."""
+    plane, over_time = _fresh_axes(figure, 1, 2)
+    chosen = state["method"]
+    thetas, psis = state["paths"][chosen]
+    if chosen == "weight clipping":
+        plane.axhspan(-state["c"], state["c"], color="tab:orange", alpha=0.15, lw=0, label="|ψ| ≤ c")
+    plane.plot(thetas, psis, color="tab:blue", lw=1.2)
+    plane.plot(*thetas[:1], *psis[:1], "o", color="black", ms=7, label="start")
+    plane.plot(thetas[-1], psis[-1], "s", color="tab:red", ms=7, label="end")
+    plane.plot(0, 0, "*", color="gold", mec="black", ms=14, label="equilibrium: θ on the data")
+    reach = max(1.2, 1.1 * max(np.abs(thetas).max(), np.abs(psis).max()))
+    plane.set_xlim(-reach, reach)
+    plane.set_ylim(-reach, reach)
+    plane.set_aspect("equal")
+    plane.axhline(0, color="0.85", lw=0.8, zorder=0)
+    plane.axvline(0, color="0.85", lw=0.8, zorder=0)
+    plane.set_xlabel("θ: where the generator puts its samples")
+    plane.set_ylabel("ψ: the critic's slope, D(x) = ψ x")
+    plane.legend(fontsize=8, loc="lower left")
+    _title(plane, chosen)
+    for method, (thetas, _) in state["paths"].items():
+        bold = method == chosen
+        over_time.plot(thetas, lw=2.2 if bold else 1, alpha=1 if bold else 0.45, label=method)
+    over_time.axhline(0, color="0.5", lw=0.8, zorder=0)
+    over_time.set_xlabel("training step")
+    over_time.set_ylabel("θ")
+    over_time.legend(fontsize=8, loc="upper right")
+    _title(over_time, "θ over training, every method")

@@ -45,7 +45,18 @@ def test_a_plain_function_is_used_as_it_is():
     assert all(np.all(k == 1) for k in _kernels(mlp(2, 1, depth=2, width=4, initializer=ones)))
 
 
+def test_without_biases_scaling_every_kernel_scales_the_output_by_its_power():
+    model = mlp(2, 1, depth=2, width=8, use_bias=False, seed=0)
+    assert all(len(layer.weights) == 1 for layer in model.layers)
+    x = np.random.default_rng(0).standard_normal((16, 2)).astype("float32")
+    before = keras.ops.convert_to_numpy(model(x))
+    for layer in model.layers:
+        layer.kernel.assign(2.0 * layer.kernel)  # 2: exact in floating point
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model(x)), 2.0 ** 3 * before)
+
+
 @pytest.mark.parametrize("kwargs, error, match", [
+    ({"use_bias": 1}, TypeError, "use_bias must be True or False, got 1"),
     ({"seed": -1}, ValueError, "seed must be None or a non-negative integer, got -1"),
     ({"seed": 1.5}, TypeError, "seed must be None or a non-negative integer, got 1.5"),
     ({"initializer": "no_such_initializer"}, ValueError, "initializer 'no_such_initializer'"),

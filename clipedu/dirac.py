@@ -1,0 +1,95 @@
+"""The Dirac-GAN: a GAN with one generator parameter and one critic parameter, trained in plain numpy.
+
+The real data are a single point at x = 0; the generator puts all of its samples at θ; the critic
+is linear, D(x) = ψ·x. The equilibrium is θ = 0 (the generator on the data), and a training method
+converges when (θ, ψ) spirals into it. Mescheder, Geiger & Nowozin (2018) use this model to show
+that unregularized GAN and WGAN training, WGAN with weight clipping and WGAN-GP do not converge to it
+in general, while a zero-centred gradient penalty on the real data (R1) does (their Section 4).
+
+Each training step is one critic update followed by one generator update, as in Algorithm 1 with
+n_critic = 1 (``clipedu.WGAN(..., n_critic=1)``), with plain gradient steps.
+
+References:
+    Mescheder, Geiger & Nowozin (2018), Which Training Methods for GANs do actually Converge?
+"""
+
+import numpy as np
+from clipedu import _checks
+
+METHODS = ("WGAN", "weight clipping", "gradient penalty", "R1")
+
+
+def _sigmoid(t):
+    return 0.5 * (1.0 + np.tanh(0.5 * t))
+
+
+def critic_gradient(method, theta, psi, c=0.1, gp_weight=1.0, r1_weight=1.0):
+    """d/dψ of the critic's objective, which the critic climbs.
+
+    WGAN, weight clipping: D(real) - D(fake) = -ψθ. Gradient penalty: that minus λ(|∇ₓD| - 1)², and
+    ∇ₓD = ψ at every point, so the interpolates do not matter. R1: the GAN loss
+    log σ(D(real)) + log σ(-D(fake)) minus (γ/2)|∇ₓD(real)|² = (γ/2)ψ². ``c`` is not used here: the
+    clip follows the step.
+    """
+    if method in ("WGAN", "weight clipping"):
+        return -theta
+    if method == "gradient penalty":
+        return -theta - 2.0 * gp_weight * (np.abs(psi) - 1.0) * np.sign(psi)
+    return -theta * _sigmoid(psi * theta) - r1_weight * psi
+
+
+def generator_gradient(method, theta, psi):
+    """d/dθ of the generator's objective, which the generator climbs: D(fake) = ψθ for the WGANs,
+    log σ(D(fake)) (the non-saturating GAN loss) with R1."""
+    if method == "R1":
+        return psi * _sigmoid(-psi * theta)
+    return psi
+
+
+def trajectory(method, *, theta=1.0, psi=1.0, learning_rate=0.1, steps=500, c=0.1, gp_weight=1.0,
+               r1_weight=1.0):
+    """Trains the Dirac-GAN from (θ, ψ) with ``steps`` alternating gradient steps.
+
+    Args:
+        method: one of ``METHODS``: "WGAN" (no constraint), "weight clipping" (ψ clipped into
+            [-c, c] after every critic step), "gradient penalty" (weight λ = ``gp_weight``) or "R1"
+            (GAN loss with a zero-centred penalty of weight γ = ``r1_weight`` on the real data).
+        theta, psi: the start, finite numbers.
+        learning_rate: the step size of both players, > 0.
+        steps: how many steps, ≥ 1.
+        c, gp_weight, r1_weight: the settings of the methods that use them, > 0.
+
+    Returns:
+        Two float arrays of length ``steps + 1``: θ and ψ after each step, the start first.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    theta, psi = _checks.finite("theta", theta), _checks.finite("psi", psi)
+    learning_rate = _checks.positive_finite("learning_rate", learning_rate)
+    steps = _checks.positive_int("steps", steps)
+    c = _checks.positive_finite("c", c)
+    gp_weight = _checks.positive_finite("gp_weight", gp_weight)
+    r1_weight = _checks.positive_finite("r1_weight", r1_weight)
+    if method == "weight clipping":
+        psi = float(np.clip(psi, -c, c))
+    thetas, psis = [theta], [psi]
+    for _ in range(steps):
+        psi += learning_rate * critic_gradient(method, theta, psi, c, gp_weight, r1_weight)
+        if method == "weight clipping":
+            psi = float(np.clip(psi, -c, c))
+        theta += learning_rate * generator_gradient(method, theta, psi)
+        thetas.append(theta)
+        psis.append(psi)
+    return np.array(thetas), np.array(psis)
+
+
+def converges(thetas, tolerance=0.01):
+    """Whether the generator has settled on the data: |θ| ≤ ``tolerance`` over the last tenth of the
+    steps and shrinking. A trajectory that circles the equilibrium, or swings across it, does not."""
+    thetas = np.asarray(thetas, dtype=np.float64)
+    if thetas.ndim != 1 or len(thetas) < 10:
+        raise ValueError(f"thetas must be a 1-D array of at least 10 values, got shape {thetas.shape}")
+    tolerance = _checks.positive_finite("tolerance", tolerance)
+    tail = np.abs(thetas[-(len(thetas) // 10):])
+    half = len(tail) // 2
+    return bool(np.all(tail <= tolerance) and tail[half:].max() <= tail[:half].max())
