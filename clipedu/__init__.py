@@ -11,9 +11,9 @@ from clipedu import datasets, gradients, lipschitz, measures, recording
 from clipedu.constraints import WeightClip, clip_weights, constrain_all
 from clipedu.lipschitz import spectral_normalize
 from clipedu.networks import mlp
-from clipedu.wgan import WGAN, wgan_step
+from clipedu.wgan import WGAN, fit_seeds, wgan_step
 
 __version__ = version("clipedu")
 
-__all__ = ["WGAN", "WeightClip", "clip_weights", "constrain_all", "datasets", "gradients", "lipschitz", "measures",
-           "mlp", "recording", "spectral_normalize", "wgan_step"]
+__all__ = ["WGAN", "WeightClip", "clip_weights", "constrain_all", "datasets", "fit_seeds", "gradients", "lipschitz",
+           "measures", "mlp", "recording", "spectral_normalize", "wgan_step"]

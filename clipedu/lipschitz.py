@@ -10,6 +10,7 @@ References:
 """
 
 import numpy as np
+from clipedu import _checks
 from clipedu._keras import keras
 
 # Activations whose slope never exceeds 1: through them a bound on the layers' norms holds.
@@ -81,7 +82,7 @@ def upper_bound(critic):
     return float(np.prod(largest_singular_values(critic)))
 
 
-def spectral_normalize(model, power_iterations=1):
+def spectral_normalize(model, power_iterations=1, seed=None):
     """A copy of ``model`` in which every Dense and convolution layer is wrapped in
     ``keras.layers.SpectralNormalization``; ``model`` itself is left unchanged.
 
@@ -92,22 +93,31 @@ def spectral_normalize(model, power_iterations=1):
     with ``training=False`` it uses the kernel as last normalized, unchanged. To train it as a WGAN
     critic, give no clipping and no penalty: ``clipedu.WGAN(spectral_normalize(critic), generator,
     latent_dim, clip_value=None)``.
+
+    ``seed``: an integer from which each wrapper's starting vector of the power iteration is drawn,
+    or None for Keras' global random state (``keras.utils.set_random_seed``).
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras Model, got {model!r}")
     if isinstance(power_iterations, bool) or not isinstance(power_iterations, int) or power_iterations < 1:
         raise ValueError(f"power_iterations must be a positive integer, got {power_iterations!r}")
+    seed = _checks.seed(seed)
     kinds = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
-    pairs = []
+    pairs, wrappers = [], []
 
     def clone(layer):
         copy = type(layer).from_config(layer.get_config())
         pairs.append((layer, copy))
         if isinstance(layer, kinds):
-            return keras.layers.SpectralNormalization(copy, power_iterations=power_iterations)
+            wrappers.append(keras.layers.SpectralNormalization(copy, power_iterations=power_iterations))
+            return wrappers[-1]
         return copy
 
     normalized = keras.models.clone_model(model, clone_function=clone)
     for original, copy in pairs:
         copy.set_weights(original.get_weights())
+    if seed is not None:
+        for wrapper, layer_seed in zip(wrappers, np.random.SeedSequence(seed).generate_state(len(wrappers)).tolist()):
+            start = keras.initializers.TruncatedNormal(stddev=0.02, seed=layer_seed)  # as the layer's own
+            wrapper.vector_u.assign(start(wrapper.vector_u.shape))
     return normalized

@@ -40,6 +40,18 @@ def test_spectral_normalize_wraps_a_copy_and_leaves_the_model_alone():
     np.testing.assert_allclose(normalized(x, training=False), critic(x), rtol=1e-6)  # the same start
 
 
+def test_spectral_normalize_seed_fixes_the_power_iterations_start():
+    def starts(seed):
+        normalized = lipschitz.spectral_normalize(mlp(2, 1, depth=2, width=8, seed=3), seed=seed)
+        return [keras.ops.convert_to_numpy(layer.vector_u) for layer in normalized.layers]
+
+    first, again, other = starts(7), starts(7), starts(8)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    assert not any(np.allclose(a, b) for a, b in zip(first, other))
+    assert len({float(u[0, 0]) for u in first}) == len(first)  # every layer its own start
+    assert all(0 < np.abs(u).max() <= 0.04 for u in first)  # truncated at two standard deviations of 0.02
+
+
 def test_a_spectrally_normalized_critic_trained_by_wgan_fit_is_1_lipschitz():
     keras.utils.set_random_seed(1)
     critic = lipschitz.spectral_normalize(mlp(2, 1, depth=3, width=32, seed=1))
@@ -84,6 +96,7 @@ def test_a_spectrally_normalized_wgan_saves_and_loads_in_a_fresh_process(tmp_pat
      ValueError, "Dense layers only"),
     (lambda: lipschitz.spectral_normalize("model"), TypeError, "model must be a keras Model"),
     (lambda: lipschitz.spectral_normalize(mlp(2, 1), power_iterations=0), ValueError, "power_iterations"),
+    (lambda: lipschitz.spectral_normalize(mlp(2, 1), seed=-2), ValueError, "seed must be None or a non-negative"),
 ])
 def test_invalid_arguments(call, error, match):
     with pytest.raises(error, match=match):

@@ -315,3 +315,59 @@ def test_fit_checks_a_datasets_element_shape_and_type():
         wgan.fit(tf.data.Dataset.from_tensor_slices(np.zeros((16, 3), np.float32)).batch(8), verbose=0)
     with pytest.raises(TypeError, match="x must yield batches of numbers"):
         wgan.fit(tf.data.Dataset.from_tensor_slices(np.array(["a"] * 16)).batch(8), verbose=0)
+
+
+def _build(method):
+    def build(seed):
+        critic = mlp(2, 1, depth=2, width=16, seed=seed)
+        if method == "spectral":
+            critic = clipedu.spectral_normalize(critic, seed=seed)
+        loss = {"clip": {"clip_value": 0.05}, "penalty": {"gp_weight": 10.0}, "spectral": {"clip_value": None}}[method]
+        wgan = WGAN(critic, mlp(2, 2, depth=2, width=16, seed=seed + 100), 2, n_critic=2, seed=seed, **loss)
+        wgan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+        return wgan
+    return build
+
+
+@pytest.mark.parametrize("method", ["clip", "penalty", "spectral"])
+def test_fit_seeds_gives_what_a_fresh_model_per_seed_gives(method):
+    real = datasets.eight_gaussians(128 * 6, seed=0)
+    build = _build(method)
+    reused, objects = {}, set()
+    for seed, wgan, (samples,) in clipedu.fit_seeds(build, real, [3, 4, 5], batch_size=128, epochs=2, verbose=0,
+                                                    callbacks=lambda: [SampleHistory(n=8, every=3)]):
+        reused[seed] = (wgan.critic.get_weights() + wgan.generator.get_weights(), samples.iterations,
+                        samples.samples[-1])
+        objects.add(id(wgan))
+    assert len(objects) == 1  # one model, traced once
+    for seed in (4, 5):  # 3 is the first and is trained as built; 4 and 5 are copied into it
+        fresh = build(seed)
+        samples = SampleHistory(n=8, every=3)
+        fresh.fit(real, batch_size=128, epochs=2, verbose=0, callbacks=[samples])
+        weights, iterations, last = reused[seed]
+        assert iterations == samples.iterations == [0, 3, 6, 9, 12]
+        for a, b in zip(weights, fresh.critic.get_weights() + fresh.generator.get_weights()):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(last, samples.samples[-1], rtol=1e-5, atol=1e-6)
+    assert not np.allclose(reused[4][2], reused[5][2])  # the seeds do give different runs
+
+
+def test_fit_seeds_rejects_bad_arguments_and_unlike_models():
+    real = datasets.eight_gaussians(256, seed=0)
+    with pytest.raises(TypeError, match="build must be a function of the seed"):
+        clipedu.fit_seeds("no", real, [0])
+    with pytest.raises(ValueError, match="seed must be None or a non-negative integer, got -1"):
+        clipedu.fit_seeds(_build("clip"), real, [-1])
+    with pytest.raises(TypeError, match="callbacks must be a function"):
+        clipedu.fit_seeds(_build("clip"), real, [0], callbacks=[SampleHistory()])
+    with pytest.raises(TypeError, match=r"build\(0\) must return a compiled WGAN"):
+        next(clipedu.fit_seeds(lambda seed: mlp(2, 1), real, [0]))
+
+    def unlike(seed):
+        return _build("clip")(0) if seed == 0 else _build("penalty")(seed)
+
+    runs = clipedu.fit_seeds(unlike, real, [0, 1], batch_size=128, verbose=0)
+    next(runs)
+    with pytest.raises(ValueError, match=r"build\(1\) returned a WGAN that differs from the first seed's in: "
+                                         r"clip_value, gp_weight"):
+        next(runs)
