@@ -17,16 +17,13 @@ from clipedu._keras import keras
 _ONE_LIPSCHITZ = {"linear", "relu", "leaky_relu", "tanh", "elu"}
 
 
-def empirical(critic, x):
-    """The largest ‖∇ₓD(x)‖₂ over the points ``x``: a lower bound on the critic's Lipschitz constant.
+def gradient_norms(critic, x):
+    """‖∇ₓD(x)‖₂ at each of the points ``x``: a numpy array with one norm per row.
 
     Args:
         critic: a Keras model with one output per sample.
         x: the points, an array of shape (n, features...), finite; real samples, generated ones,
             interpolates or a grid, as the question asks.
-
-    Returns:
-        A float.
     """
     import tensorflow as tf
 
@@ -41,9 +38,14 @@ def empirical(critic, x):
         scores = critic(points, training=False)
     if tuple(scores.shape[1:]) not in ((), (1,)):
         raise ValueError(f"critic must give one score per sample, got outputs of shape {tuple(scores.shape)}")
-    grads = tape.gradient(scores, points)
-    norms = np.sqrt(np.sum(np.square(keras.ops.convert_to_numpy(grads)).reshape(len(grads), -1), axis=1))
-    return float(norms.max())
+    grads = keras.ops.convert_to_numpy(tape.gradient(scores, points))
+    return np.sqrt(np.sum(np.square(grads).reshape(len(grads), -1), axis=1))
+
+
+def empirical(critic, x):
+    """The largest ‖∇ₓD(x)‖₂ over the points ``x`` (see ``gradient_norms``): a lower bound on the
+    critic's Lipschitz constant. Returns a float."""
+    return float(gradient_norms(critic, x).max())
 
 
 def _dense_layers(critic):

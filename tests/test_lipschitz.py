@@ -28,6 +28,16 @@ def test_both_are_exact_for_a_linear_critic():
     np.testing.assert_allclose(lipschitz.largest_singular_values(linear), [5.0], rtol=1e-6)
 
 
+def test_gradient_norms_of_a_relu_unit_by_hand():
+    # D(x) = 2 relu(3 x0 - 4 x1): gradient 2 (3, -4) where 3 x0 > 4 x1, zero elsewhere.
+    unit = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="relu"), keras.layers.Dense(1)])
+    unit.layers[0].kernel.assign([[3.0], [-4.0]])
+    unit.layers[1].kernel.assign([[2.0]])
+    norms = lipschitz.gradient_norms(unit, [[1.0, 0.0], [0.0, 1.0], [2.0, 1.0]])
+    np.testing.assert_allclose(norms, [10.0, 0.0, 10.0], rtol=1e-6)
+    assert lipschitz.empirical(unit, [[0.0, 1.0]]) == 0.0
+
+
 def test_spectral_normalize_wraps_a_copy_and_leaves_the_model_alone():
     critic = mlp(2, 1, depth=2, width=8, seed=3)
     before = [w.copy() for w in critic.get_weights()]
