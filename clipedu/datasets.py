@@ -14,16 +14,42 @@ def _rng(n, seed):
     return np.random.default_rng(_checks.seed(seed))
 
 
+def _eight_centres():
+    angles = np.arange(8) * (np.pi / 4)
+    return 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def _twenty_five_centres():
+    return np.array([(x, y) for x in range(-4, 5, 2) for y in range(-4, 5, 2)], dtype=np.float64)
+
+
+# name: (centres before scaling, standard deviation before scaling, the reference code's divisor)
+_MIXTURES = {"eight_gaussians": (_eight_centres(), 0.02, 1.414),
+             "twenty_five_gaussians": (_twenty_five_centres(), 0.05, 2.828)}
+
+
+def mode_centres(name):
+    """The centres of the modes of ``"eight_gaussians"`` or ``"twenty_five_gaussians"``, at the scale
+    the sampling functions return: an array of shape (8, 2) or (25, 2)."""
+    if name not in _MIXTURES:
+        raise ValueError(f"name must be one of {sorted(_MIXTURES)}, got {name!r}")
+    centres, _, divisor = _MIXTURES[name]
+    return centres / divisor
+
+
+def _mixture(name, n, seed):
+    rng = _rng(n, seed)
+    centres, std, divisor = _MIXTURES[name]
+    points = centres[rng.integers(0, len(centres), size=n)] + std * rng.standard_normal((n, 2))
+    return (points / divisor).astype(np.float32)
+
+
 def eight_gaussians(n, seed=None):
     """``n`` points from 8 Gaussians (std 0.02) on a circle of radius 2, all divided by 1.414.
 
     Returns a float32 array of shape (n, 2).
     """
-    rng = _rng(n, seed)
-    angles = np.arange(8) * (np.pi / 4)
-    centers = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    points = centers[rng.integers(0, 8, size=n)] + 0.02 * rng.standard_normal((n, 2))
-    return (points / 1.414).astype(np.float32)
+    return _mixture("eight_gaussians", n, seed)
 
 
 def twenty_five_gaussians(n, seed=None):
@@ -31,10 +57,7 @@ def twenty_five_gaussians(n, seed=None):
 
     Returns a float32 array of shape (n, 2).
     """
-    rng = _rng(n, seed)
-    grid = np.array([(x, y) for x in range(-4, 5, 2) for y in range(-4, 5, 2)], dtype=np.float64)
-    points = grid[rng.integers(0, 25, size=n)] + 0.05 * rng.standard_normal((n, 2))
-    return (points / 2.828).astype(np.float32)
+    return _mixture("twenty_five_gaussians", n, seed)
 
 
 def swiss_roll(n, seed=None):

@@ -72,6 +72,31 @@ def set_distance(samples, real):
     return float((distances.min(axis=1).mean() + distances.min(axis=0).mean()) / 2)
 
 
+def modes_covered(samples, centres, radius=0.1):
+    """How many of the modes at ``centres`` the ``samples`` cover.
+
+    A mode is covered when at least a quarter of its fair share of the samples (a fraction
+    1 / (4k) of them, for k modes) lies within ``radius`` of its centre. The default 0.1 is about
+    seven standard deviations of ``datasets.eight_gaussians``' modes and a seventh of the distance
+    between neighbouring ones (see ``datasets.mode_centres``).
+
+    Args:
+        samples: an array of shape (n, d), finite.
+        centres: an array of shape (k, d), finite.
+        radius: a positive number.
+
+    Returns:
+        An int from 0 to k.
+    """
+    samples, centres = _points("samples", samples), _points("centres", centres)
+    if samples.shape[1] != centres.shape[1]:
+        raise ValueError(f"samples and centres must have as many columns, got shapes {samples.shape} and "
+                         f"{centres.shape}")
+    radius = _checks.positive_finite("radius", radius)
+    near = np.linalg.norm(samples[:, None, :] - centres[None, :, :], axis=2) <= radius
+    return int(np.sum(near.sum(axis=0) >= len(samples) / (4 * len(centres))))
+
+
 def _points(name, value):
     try:
         points = np.asarray(value, dtype=np.float64)

@@ -48,3 +48,17 @@ def test_invalid_arguments(make):
         make(10, seed="a")
     with pytest.raises(ValueError, match="seed must be.*-1"):
         make(10, seed=-1)
+
+
+def test_mode_centres_by_hand_and_every_sample_near_one():
+    eight = datasets.mode_centres("eight_gaussians")
+    np.testing.assert_allclose(eight[[0, 2]], [[2 / 1.414, 0], [0, 2 / 1.414]], atol=1e-12)
+    grid = datasets.mode_centres("twenty_five_gaussians")
+    assert grid.shape == (25, 2) and grid.min() == pytest.approx(-4 / 2.828) and grid.max() == pytest.approx(4 / 2.828)
+    for name, make, std in [("eight_gaussians", datasets.eight_gaussians, 0.02 / 1.414),
+                            ("twenty_five_gaussians", datasets.twenty_five_gaussians, 0.05 / 2.828)]:
+        points = make(2000, seed=1)
+        nearest = np.linalg.norm(points[:, None] - datasets.mode_centres(name)[None], axis=2).min(axis=1)
+        assert nearest.max() < 6 * std
+    with pytest.raises(ValueError, match="name must be one of .*got 'swiss_roll'"):
+        datasets.mode_centres("swiss_roll")

@@ -1,0 +1,27 @@
+import numpy as np
+import pytest
+from clipedu import datasets
+from clipedu.measures import modes_covered
+
+CENTRES = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+
+
+def test_modes_covered_counts_modes_with_a_quarter_of_their_share_nearby():
+    # 32 samples, 4 modes: a mode needs 32 / 16 = 2 samples within the radius.
+    samples = np.concatenate([np.zeros((28, 2)), [[1.05, 0.0]] * 2, [[0.0, 1.05]], [[3.0, 3.0]]])
+    assert modes_covered(samples, CENTRES, radius=0.1) == 2  # (0, 0) and (1, 0); (0, 1) has one sample
+    assert modes_covered(samples, CENTRES, radius=0.01) == 1  # (1.05, 0) is now too far
+    assert modes_covered(datasets.eight_gaussians(800, seed=0), datasets.mode_centres("eight_gaussians")) == 8
+    assert modes_covered(np.zeros((800, 2)), datasets.mode_centres("eight_gaussians")) == 0
+
+
+@pytest.mark.parametrize("samples, centres, radius, error, match", [
+    (np.zeros((4, 3)), CENTRES, 0.1, ValueError, r"as many columns, got shapes \(4, 3\) and \(4, 2\)"),
+    (np.zeros((0, 2)), CENTRES, 0.1, ValueError, "samples must be a non-empty 2-D array"),
+    ([[np.nan, 0.0]], CENTRES, 0.1, ValueError, "samples must be a non-empty 2-D array of finite points"),
+    (np.zeros((4, 2)), CENTRES, 0, ValueError, "radius must be a positive finite number, got 0"),
+    (np.zeros((4, 2)), "centres", 0.1, TypeError, "centres must be an array of points, got str"),
+])
+def test_modes_covered_rejects_bad_arguments(samples, centres, radius, error, match):
+    with pytest.raises(error, match=match):
+        modes_covered(samples, centres, radius)
