@@ -211,6 +211,7 @@ def slider_times(moves):
         "LayerGradientDemo": demos.LayerGradientDemo({f"c = {c}": rng.uniform(0.1, 1, 9) for c in (0.01, 0.1)}),
         "SamplesDemo": demos.SamplesDemo({"a": History(1, iterations), "b": History(1, iterations)},
                                          rng.standard_normal((1000, 2))),
+        "DiracGANDemo": demos.DiracGANDemo(),
     }
     results = {}
     for name, demo in demo_list.items():

@@ -250,6 +250,8 @@ def _multiple_choice(name, question, right, message, hints):
 
     ``message`` explains the right answer; ``hints`` maps each wrong option to what it gets back.
     """
+    hints = {option.lower(): hint for option, hint in hints.items()}  # answers are compared in lower case
+    right = right.lower()
     options = set(hints) | {right}
 
     def checker(answer):
@@ -295,3 +297,35 @@ _multiple_choice(
     "output, are 3e2, 1e2, 3e1, 1e1, 3, 1, 0.3, 0.15, 0.088: 'raise' or 'lower' (a string)",
     "lower", "They grow towards the input: each layer amplifies them, which a smaller c limits (section 2).",
     {"raise": "Hint: do these gradients grow or shrink towards the input, and which c did that in section 2?"})
+
+_multiple_choice(
+    "06.which_method",
+    "which method trained a critic whose layers have largest singular values 0.08, 0.56, 0.41, 0.07 and whose "
+    "gradient norm between real and generated samples is about 5e-4: 'weight clipping', 'gradient penalty' or "
+    "'spectral normalization' (a string)",
+    "weight clipping", "Every layer below its ceiling c·sqrt(n_in·n_out), and a gradient far below 1: section 4's "
+                       "clipped critics.",
+    {"gradient penalty": "Hint: the penalty holds the gradient between the samples near 1. Is it near 1 here?",
+     "spectral normalization": "Hint: spectral normalization holds every layer's largest singular value at 1. Are "
+                               "these at 1?"})
+
+_multiple_choice(
+    "06.scale_with_c",
+    "besides c, which one setting you multiply by 5 to go from c = 0.01 to c = 0.05 in a weight-clipped WGAN "
+    "trained with RMSprop, without changing what the critic can learn: 'critic learning rate', 'generator learning "
+    "rate' or 'n_critic' (a string)",
+    "critic learning rate", "The critic's weights are 5 times larger, so its steps must be too; RMSprop's steps "
+                            "scale with the learning rate, not with the gradient (section 2).",
+    {"generator learning rate": "Hint: RMSprop's step does not depend on the gradient's scale. Whose weights got "
+                                "larger?",
+     "n_critic": "Hint: more critic updates do not make each one longer. Whose weights got larger, and what sets "
+                 "the length of RMSprop's step?"})
+
+_multiple_choice(
+    "06.settle_dirac",
+    "which change makes the Dirac-GAN trained with weight clipping settle on the data: 'smaller c', 'smaller "
+    "learning rate' or 'R1 penalty' (a string)",
+    "R1 penalty", "Only R1 converged in section 5: it pulls the critic's slope to 0 at the data, which damps the "
+                  "circling.",
+    dict.fromkeys(["smaller c", "smaller learning rate"],
+                  "Hint: move that slider in section 5. Does θ come to rest, or only swing differently?"))

@@ -72,7 +72,7 @@ def test_demo_state_follows_the_sliders_and_matches_trajectory():
     demo.set(c=0.1, method="R1")
     state = demo.state
     assert state["method"] == "R1" and state["c"] == 0.1
-    expected, _ = dirac.trajectory("weight clipping", learning_rate=0.1, steps=400, c=0.1, gp_weight=0.3)
+    expected, _ = dirac.trajectory("weight clipping", learning_rate=0.1, steps=600, c=0.1, gp_weight=0.3)
     np.testing.assert_array_equal(state["paths"]["weight clipping"][0], expected)
     assert state["converges"] == {"WGAN": False, "weight clipping": False, "gradient penalty": False, "R1": True}
     assert "R1                converges to the data" in demo.summary(state)

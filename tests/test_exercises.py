@@ -56,6 +56,10 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("03.diagnose_loss", "capacity", "largest output"),
     ("04.stalled_critic", "more iterations", "sqrt(v + epsilon)"),
     ("05.gradient_profile", "raise", "grow or shrink"),
+    ("06.which_method", "gradient penalty", "near 1"),
+    ("06.which_method", "spectral normalization", "at 1"),
+    ("06.scale_with_c", "n_critic", "more critic updates"),
+    ("06.settle_dirac", "smaller c", "move that slider"),
 ])
 def test_wrong_answers_are_told_what_is_wrong(name, wrong, hint):
     feedback = check(name, wrong)

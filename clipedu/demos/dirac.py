@@ -11,8 +11,8 @@ class DiracGANDemo(Demo):
     recomputes all four trajectories in plain numpy (about a millisecond), so the figure answers at once.
     """
 
-    def __init__(self, method="weight clipping", c=0.3, learning_rate=0.1, gp_weight=0.3, steps=400,
-                 start=(1.0, 1.0), cs=(0.03, 0.1, 0.3, 1.0), learning_rates=(0.01, 0.03, 0.1, 0.3),
+    def __init__(self, method="weight clipping", c=0.3, learning_rate=0.1, gp_weight=0.3, steps=600,
+                 start=(1.0, 1.0), cs=(0.03, 0.1, 0.3, 1.0), learning_rates=(0.03, 0.1, 0.3),
                  gp_weights=(0.1, 0.3, 1.0, 3.0)):
         if len(start) != 2:
             raise ValueError(f"start must be a pair (θ, ψ), got {start!r}")
