@@ -1,5 +1,6 @@
 """The Dirac-GAN demo: the path of (θ, ψ) under each training method, redrawn as a slider moves."""
 
+import ipywidgets as widgets
 from clipedu import _checks, dirac, plots
 from clipedu.demos.base import Demo, _choice
 
@@ -7,8 +8,9 @@ from clipedu.demos.base import Demo, _choice
 class DiracGANDemo(Demo):
     """The Dirac-GAN (``clipedu.dirac``) trained by every method from the same start.
 
-    Sliders: the method drawn bold, the clip c, the learning rate and the penalty weight λ. Each move
-    recomputes all four trajectories in plain numpy (about a millisecond), so the figure answers at once.
+    Buttons choose the method drawn bold; sliders set the clip c, the learning rate and the penalty
+    weight λ. Each move recomputes all four trajectories in plain numpy (a few milliseconds), so the
+    figure answers at once.
     """
 
     def __init__(self, method="weight clipping", c=0.3, learning_rate=0.1, gp_weight=0.3, steps=600,
@@ -23,8 +25,11 @@ class DiracGANDemo(Demo):
         for name, value in chosen.items():
             if value not in options[name]:
                 raise ValueError(f"{name} must be one of {options[name]}, got {value!r}")
-        labels = {"method": "method", "c": "c", "learning_rate": "learning rate", "gp_weight": "penalty λ"}
-        sliders = {name: _choice(labels[name], options[name], value) for name, value in chosen.items()}
+        labels = {"c": "c", "learning_rate": "learning rate", "gp_weight": "penalty λ"}
+        # Buttons for the method: a slider's readout is too narrow for names like "gradient penalty".
+        sliders = {"method": widgets.ToggleButtons(options=dirac.METHODS, value=method, description="method",
+                                                   style={"button_width": "auto"})}
+        sliders |= {name: _choice(labels[name], options[name], chosen[name]) for name in labels}
         super().__init__(sliders, figsize=(10, 4))
 
     def draw(self, figure, state):
