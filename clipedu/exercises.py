@@ -329,3 +329,11 @@ _multiple_choice(
                   "circling.",
     dict.fromkeys(["smaller c", "smaller learning rate"],
                   "Hint: move that slider in section 5. Does θ come to rest, or only swing differently?"))
+
+_multiple_choice(
+    "07.first_change",
+    "the one setting to change first for a WGAN-GP on eight Gaussians, trained as in notebook 07 with lambda = 10, "
+    "that covers no mode after 1 000 iterations on five seeds: 'lambda', 'n_critic' or 'width' (a string)",
+    "lambda", "Section 2 changed only lambda, from 10 to 1, and the median seed then covered seven or eight modes.",
+    dict.fromkeys(["n_critic", "width"], "Hint: section 2 changed one setting between two rows. Which one, and what "
+                                         "did that change?"))
