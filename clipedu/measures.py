@@ -45,6 +45,18 @@ def activation_gradient_norms(critic, real, fake):
     return np.array([float(keras.ops.sqrt(keras.ops.sum(keras.ops.square(g)))) for g in grads])
 
 
+def gradient_trend(norms):
+    """Whether gradient norms through a critic's layers (input side first, as
+    ``activation_gradient_norms`` gives them) "explode towards the input" (the first layer's is more
+    than 100 times the last's), "vanish towards the input" (less than a hundredth of it) or "stay"
+    (within a factor of 100, two orders of magnitude)."""
+    norms = np.asarray(norms, dtype=np.float64)
+    if norms.ndim != 1 or len(norms) < 2 or not np.all(np.isfinite(norms)) or np.any(norms < 0) or norms[-1] <= 0:
+        raise ValueError(f"norms must be at least two finite non-negative numbers, the last positive, got {norms!r}")
+    ratio = norms[0] / norms[-1]
+    return "explode towards the input" if ratio > 100 else "vanish towards the input" if ratio < 0.01 else "stay"
+
+
 def critic_surface(critic, limits=(-2.0, 2.0), n=101):
     """The critic's value on an n × n grid over limits²: returns (grid points along one axis, values)."""
     low, high = limits

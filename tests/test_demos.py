@@ -154,11 +154,11 @@ def test_weight_distribution_demo_scales_by_c_and_reads_the_fraction_at_the_boun
 
 
 def test_layer_gradient_demo_classifies_explode_vanish_stay():
-    demo = LayerGradientDemo({"c = 0.1": [100.0, 10.0, 1.0], "c = 0.01": [1e-6, 1e-3, 1.0], "gp": [1.0, 1.0, 0.5]})
+    demo = LayerGradientDemo({"c = 0.1": [200.0, 10.0, 1.0], "c = 0.01": [1e-6, 1e-3, 1.0], "gp": [1.0, 1.0, 0.5]})
     assert "explode" in LayerGradientDemo.summary(demo.compute("c = 0.1"))
     assert "vanish" in LayerGradientDemo.summary(demo.compute("c = 0.01"))
     assert "stay" in LayerGradientDemo.summary(demo.compute("gp"))
-    assert demo.compute("c = 0.1")["first_over_last"] == pytest.approx(100.0)
+    assert demo.compute("c = 0.1")["first_over_last"] == pytest.approx(200.0)
     with pytest.raises(ValueError, match="setting must be one of"):
         demo.compute("c = 1")
 

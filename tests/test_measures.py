@@ -25,3 +25,13 @@ def test_modes_covered_counts_modes_with_a_quarter_of_their_share_nearby():
 def test_modes_covered_rejects_bad_arguments(samples, centres, radius, error, match):
     with pytest.raises(error, match=match):
         modes_covered(samples, centres, radius)
+
+
+def test_gradient_trend_reads_the_first_over_the_last_norm():
+    from clipedu.measures import gradient_trend
+    assert gradient_trend([101.0, 3.0, 1.0]) == "explode towards the input"
+    assert gradient_trend([100.0, 1.0]) == "stay" and gradient_trend([0.01, 1.0]) == "stay"
+    assert gradient_trend([0.0099, 1.0]) == "vanish towards the input"
+    assert gradient_trend([0.0, 5.0, 1.0]) == "vanish towards the input"
+    with pytest.raises(ValueError, match="norms must be at least two"):
+        gradient_trend([1.0, 0.0])

@@ -28,8 +28,8 @@ class LayerGradientDemo(Demo):
             raise ValueError(f"setting must be one of {list(self.norms)}, got {setting!r}")
         norms = self.norms[setting]
         ratio = float(norms[0] / norms[-1])
-        trend = "explode towards the input" if ratio > 10 else "vanish towards the input" if ratio < 0.1 else "stay"
-        return {"setting": setting, "norms": norms, "all": self.norms, "first_over_last": ratio, "trend": trend}
+        return {"setting": setting, "norms": norms, "all": self.norms, "first_over_last": ratio,
+                "trend": measures.gradient_trend(norms)}
 
     @staticmethod
     def summary(state):
