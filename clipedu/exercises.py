@@ -337,3 +337,11 @@ _multiple_choice(
     "lambda", "Section 2 changed only lambda, from 10 to 1, and the median seed then covered seven or eight modes.",
     dict.fromkeys(["n_critic", "width"], "Hint: section 2 changed one setting between two rows. Which one, and what "
                                          "did that change?"))
+
+_multiple_choice(
+    "00.keep_direction",
+    "which argument shortens the gradient of a model with a single weight tensor without changing its direction: "
+    "'clipvalue' or 'clipnorm' (a string)",
+    "clipnorm", "clipnorm scales the whole tensor by one factor: above, it turned the gradient by 0.0°. With several "
+                "tensors only global_clipnorm keeps the whole update's direction (notebook 01).",
+    {"clipvalue": "Hint: look at the 'turned by' column above, for threshold 0.5."})

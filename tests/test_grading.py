@@ -29,7 +29,7 @@ def test_solutions_grade_as_correct_and_the_file_is_untouched(tmp_path):
     path = _student(tmp_path, answers)
     before = path.read_text()
     results = grade(path)
-    assert [name for name, _, _ in results] == ["00.first_clip", "00.first_turn"]
+    assert [name for name, _, _ in results] == ["00.first_clip", "00.first_turn", "00.keep_direction"]
     assert all(verdict == "Correct" for _, verdict, _ in results), results
     assert path.read_text() == before
 
@@ -42,14 +42,14 @@ def test_wrong_missing_and_failing_answers(tmp_path):
             cell["source"] = "answer = undefined_name\ncheck(\"00.first_turn\", answer)"
     path.write_text(json.dumps(notebook))
     results = dict((name, verdict) for name, verdict, _ in grade(path))
-    assert results == {"00.first_clip": "Not yet", "00.first_turn": "Error"}
+    assert results == {"00.first_clip": "Not yet", "00.first_turn": "Error", "00.keep_direction": "No answer yet"}
 
 
 def test_the_command_reports_each_exercise_and_fails_unless_all_are_correct():
     result = subprocess.run([sys.executable, "-m", "clipedu.grading", str(NOTEBOOK)], capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 1
-    assert "0 of 2 exercises correct" in result.stdout
+    assert "0 of 3 exercises correct" in result.stdout
     assert "00.first_clip" in result.stdout and "No answer yet" in result.stdout
 
 
