@@ -1,5 +1,5 @@
-"""Keras callbacks that record a WGAN critic during training, for the figures of notebooks 04–05,
-and a progress bar."""
+"""Keras callbacks that record training: a WGAN critic's weights, gradients and samples (notebooks
+04–07), any model's gradient norm before clipping, and a progress bar."""
 
 import numpy as np
 from clipedu import _checks
@@ -82,6 +82,79 @@ class SampleHistory(_EveryN):
         wgan = self.model
         noise = np.random.default_rng(self.seed).standard_normal((self.n, wgan.latent_dim)).astype(np.float32)
         self.samples.append(keras.ops.convert_to_numpy(wgan.generator(noise, training=False)))
+
+
+class GradientNormHistory(keras.callbacks.Callback):
+    """The global gradient norm before clipping, and whether clipping changed the update, at every
+    step of ``fit``, for any Keras model compiled with any optimizer and any clip argument.
+
+    A callback never sees the gradients, so this one wraps its model's optimizer: when training
+    begins it replaces the optimizer's ``apply`` with one that first measures the gradients it is
+    given (before the optimizer's own ``clipnorm``, ``global_clipnorm`` or ``clipvalue``), then
+    calls the original; the train function is rebuilt so that the wrapper is in it. When training
+    ends the optimizer is restored. It needs ``steps_per_execution=1`` (the default) and a model
+    that trains through ``model.optimizer``.
+
+    Attributes:
+        norms: the global norm (over all trainable variables) of each step's gradients, a list.
+        clipped: for each step, whether the clip argument changed the gradients: a tensor's norm above
+            ``clipnorm``, the global norm above ``global_clipnorm``, or an element above ``clipvalue``
+            in size (Keras' rules, in Keras' order of precedence); always False without one.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.norms, self.clipped = [], []
+
+    def on_train_begin(self, logs=None):
+        optimizer = getattr(self.model, "optimizer", None)
+        if not isinstance(optimizer, keras.optimizers.Optimizer):
+            raise ValueError(f"GradientNormHistory needs a model compiled with a Keras optimizer, got {optimizer!r}")
+        if getattr(self.model, "steps_per_execution", 1) != 1:
+            raise ValueError("GradientNormHistory needs steps_per_execution=1, got "
+                             f"{self.model.steps_per_execution}: it reads one step's gradients at a time")
+        self._norm = keras.Variable(0.0, dtype="float32", trainable=False, name="gradient_norm")
+        self._clipped = keras.Variable(0.0, dtype="float32", trainable=False, name="gradient_clipped")
+        self._calls = keras.Variable(0, dtype="int64", trainable=False, name="gradient_calls")
+        self._seen = 0
+        original = optimizer.apply
+
+        def apply(grads, trainable_variables=None):
+            self._calls.assign_add(1)
+            present = [keras.ops.cast(g, "float32") for g in grads if g is not None]
+            norm = keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(g)) for g in present))
+            self._norm.assign(norm)
+            self._clipped.assign(keras.ops.cast(_clip_changes(optimizer, present, norm), "float32"))
+            return original(grads, trainable_variables)
+
+        optimizer.apply = apply
+        self.model.make_train_function(force=True)
+
+    def on_train_batch_end(self, batch, logs=None):
+        calls = int(keras.ops.convert_to_numpy(self._calls))
+        if calls == self._seen:
+            self.on_train_end()
+            raise ValueError("GradientNormHistory: the model trained a step, but its optimizer was not used (a "
+                             "custom train_step with optimizers of its own?); nothing to record")
+        self._seen = calls
+        self.norms.append(float(keras.ops.convert_to_numpy(self._norm)))
+        self.clipped.append(bool(keras.ops.convert_to_numpy(self._clipped)))
+
+    def on_train_end(self, logs=None):
+        del self.model.optimizer.apply  # the class's method again
+        self.model.train_function = None  # the next fit builds one without the wrapper
+
+
+def _clip_changes(optimizer, grads, norm):
+    """Whether the optimizer's clip argument changes ``grads`` (global norm ``norm``), by Keras' rules."""
+    if optimizer.clipnorm:
+        return keras.ops.any(keras.ops.stack([keras.ops.sqrt(keras.ops.sum(keras.ops.square(g))) > optimizer.clipnorm
+                                              for g in grads]))
+    if optimizer.global_clipnorm:
+        return norm > optimizer.global_clipnorm
+    if optimizer.clipvalue:
+        return keras.ops.any(keras.ops.stack([keras.ops.max(keras.ops.abs(g)) > optimizer.clipvalue for g in grads]))
+    return keras.ops.convert_to_tensor(False)
 
 
 def progress_bar(total, description="training"):

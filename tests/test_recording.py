@@ -1,0 +1,85 @@
+import numpy as np
+import pytest
+from clipedu import WGAN, mlp
+from clipedu._keras import keras
+from clipedu.recording import GradientNormHistory
+
+STEPS = 8
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 3)).astype("float32")
+    return x, (3 * x[:, :1] - x[:, 1:2] ** 2).astype("float32")
+
+
+def _by_hand(clip, threshold):
+    """norms and clip decisions of a plain GradientTape loop, measured in numpy with Keras' rules."""
+    import tensorflow as tf
+
+    x, y = _data()
+    model = mlp(3, 1, depth=2, width=8, seed=0)
+    optimizer = keras.optimizers.SGD(0.05, **({clip: threshold} if clip else {}))
+    norms, clipped = [], []
+    for _ in range(STEPS):
+        with tf.GradientTape() as tape:
+            loss = keras.losses.MeanSquaredError()(y, model(x, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        arrays = [g.numpy().astype(np.float64) for g in grads]
+        norms.append(np.sqrt(sum(np.sum(a ** 2) for a in arrays)))
+        clipped.append(_exceeds(clip, threshold, arrays, norms[-1]))
+        optimizer.apply(grads, model.trainable_variables)
+    return norms, clipped, model
+
+
+def _exceeds(clip, threshold, arrays, norm):
+    if clip == "clipnorm":
+        return any(np.linalg.norm(a) > threshold for a in arrays)
+    if clip == "global_clipnorm":
+        return norm > threshold
+    if clip == "clipvalue":
+        return any(np.abs(a).max() > threshold for a in arrays)
+    return False
+
+
+@pytest.mark.parametrize("clip, threshold", [(None, None), ("global_clipnorm", 5.0), ("clipnorm", 3.0),
+                                             ("clipvalue", 2.5)])
+def test_gradient_norms_and_clip_decisions_match_a_gradient_tape_loop(clip, threshold):
+    x, y = _data()
+    model = mlp(3, 1, depth=2, width=8, seed=0)
+    model.compile(optimizer=keras.optimizers.SGD(0.05, **({clip: threshold} if clip else {})), loss="mse")
+    history = GradientNormHistory()
+    model.fit(x, y, batch_size=len(x), epochs=STEPS, shuffle=False, verbose=0, callbacks=[history])
+    norms, clipped, by_hand = _by_hand(clip, threshold)
+    np.testing.assert_allclose(history.norms, norms, rtol=1e-5)
+    assert history.clipped == clipped
+    if clip:  # the thresholds are chosen so that some steps are clipped and some are not
+        assert True in clipped and False in clipped, clipped
+    for a, b in zip(model.get_weights(), by_hand.get_weights()):  # the wrapper left the updates alone
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_the_optimizer_is_restored_and_a_second_fit_records_on():
+    x, y = _data()
+    model = mlp(3, 1, depth=2, width=8, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3, global_clipnorm=1.0), loss="mse")
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)  # a train function built before the recorder
+    history = GradientNormHistory()
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0, callbacks=[history])
+    assert len(history.norms) == len(history.clipped) == 8 and all(n > 0 for n in history.norms)
+    assert "apply" not in vars(model.optimizer)
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[history])
+    assert len(history.norms) == 12
+
+
+def test_models_it_cannot_record_are_refused():
+    x, y = _data()
+    model = mlp(3, 1, depth=1, width=4, seed=0)
+    model.compile(optimizer="sgd", loss="mse", steps_per_execution=2)
+    with pytest.raises(ValueError, match="needs steps_per_execution=1, got 2"):
+        model.fit(x, y, batch_size=8, verbose=0, callbacks=[GradientNormHistory()])
+    wgan = WGAN(mlp(2, 1, depth=1, width=4), mlp(2, 2, depth=1, width=4), latent_dim=2)
+    wgan.compile()
+    with pytest.raises(ValueError, match="its optimizer was not used"):  # WGAN trains with two others
+        wgan.fit(np.zeros((640, 2), "float32"), verbose=0, callbacks=[GradientNormHistory()])
+    assert "apply" not in vars(wgan.optimizer)  # restored on the way out
