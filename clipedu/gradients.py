@@ -117,6 +117,48 @@ def adaptive_clip(grads, params, clipping, eps=1e-3):
     return clipped
 
 
+def adaptive_clipping(optimizer, clipping=0.01, eps=1e-3):
+    """A copy of ``optimizer`` that clips every step's gradients unit-wise, as ``adaptive_clip`` does.
+
+    The copy has the optimizer's class and configuration and a fresh state; before each update it
+    replaces the gradients by ``adaptive_clip(grads, weights, clipping, eps)``, computed in the
+    training graph from the weights as they are at that step, and then proceeds as the optimizer
+    would (its own ``clipnorm``, ``global_clipnorm`` or ``clipvalue``, if any, come after). Use it
+    as any optimizer: ``model.compile(optimizer=adaptive_clipping(keras.optimizers.SGD(0.1)))``.
+    Its class is made here, so a model saved with it loads with ``compile=False`` only.
+
+    Args:
+        optimizer: a Keras optimizer (it is left unchanged).
+        clipping: λ, a positive finite number (Brock et al. use 0.01).
+        eps: the smallest weight norm a unit is credited with, positive and finite.
+    """
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(f"optimizer must be a Keras optimizer, got {optimizer!r}")
+    clipping = _checks.positive_finite("clipping", clipping)
+    eps = _checks.positive_finite("eps", eps)
+
+    class AdaptiveClipping(type(optimizer)):
+        def apply(self, grads, trainable_variables=None):
+            variables = self._trainable_variables if trainable_variables is None else trainable_variables
+            grads = [None if g is None else _clip_units(g, v, clipping, eps) for g, v in zip(grads, variables)]
+            return super().apply(grads, trainable_variables)
+
+    AdaptiveClipping.__name__ = AdaptiveClipping.__qualname__ = f"AdaptiveClipping{type(optimizer).__name__}"
+    return AdaptiveClipping.from_config(optimizer.get_config())
+
+
+def _clip_units(grad, weights, clipping, eps):
+    """``adaptive_clip`` for one gradient tensor, in Keras ops (inside the training graph)."""
+    def unit_norms(x):
+        axes = tuple(range(len(x.shape) - 1)) if len(x.shape) >= 2 else None
+        return keras.ops.sqrt(keras.ops.sum(keras.ops.square(x), axis=axes, keepdims=True))
+
+    grad_norm = unit_norms(grad)
+    largest = clipping * keras.ops.maximum(unit_norms(keras.ops.cast(weights, grad.dtype)), eps)
+    scale = keras.ops.where(grad_norm > largest, largest / keras.ops.maximum(grad_norm, 1e-30), 1.0)
+    return grad * keras.ops.cast(scale, grad.dtype)
+
+
 def angle_between(a, b):
     """The angle in degrees between two gradients, all tensors of each flattened together.
 

@@ -161,3 +161,42 @@ def test_adaptive_clip_invalid_arguments(kwargs, error, match):
     arguments = {"grads": [np.ones(2)], "params": [np.ones(2)], "clipping": 0.01} | kwargs
     with pytest.raises(error, match=match):
         gradients.adaptive_clip(**arguments)
+
+
+def test_adaptive_clipping_trains_as_adaptive_clip_by_hand_step_by_step():
+    from clipedu import mlp
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 3)).astype("float32")
+    y = (x @ np.array([[2.0], [-1.0], [0.5]]) + 1).astype("float32")
+    model = mlp(3, 1, depth=1, width=8, seed=0)
+    hand = mlp(3, 1, depth=1, width=8, seed=0)
+    sgd = keras.optimizers.SGD(0.1)
+    model.compile(optimizer=gradients.adaptive_clipping(sgd, clipping=0.05), loss="mse")
+    assert type(model.optimizer).__name__ == "AdaptiveClippingSGD" and isinstance(model.optimizer, keras.optimizers.SGD)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.1) and "apply" not in vars(sgd)
+    import tensorflow as tf
+
+    changed = 0
+    for _ in range(5):
+        model.fit(x, y, batch_size=64, epochs=1, shuffle=False, verbose=0)
+        with tf.GradientTape() as tape:
+            loss = keras.losses.MeanSquaredError()(y, hand(x, training=True))
+        grads = [g.numpy() for g in tape.gradient(loss, hand.trainable_variables)]
+        weights = [v.numpy() for v in hand.trainable_variables]
+        clipped = gradients.adaptive_clip(grads, weights, 0.05)
+        changed += sum(not np.array_equal(g, c) for g, c in zip(grads, clipped))
+        for variable, g in zip(hand.trainable_variables, clipped):
+            variable.assign(variable - 0.1 * g)
+        for a, b in zip(model.get_weights(), hand.get_weights()):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert changed > 0  # clipping acted: the comparison is not one of unclipped SGD
+
+
+def test_adaptive_clipping_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="optimizer must be a Keras optimizer, got 'sgd'"):
+        gradients.adaptive_clipping("sgd")
+    with pytest.raises(ValueError, match="clipping must be a positive finite number, got 0"):
+        gradients.adaptive_clipping(keras.optimizers.SGD(), clipping=0)
+    with pytest.raises(ValueError, match="eps must be a positive finite number, got -1"):
+        gradients.adaptive_clipping(keras.optimizers.SGD(), eps=-1)
