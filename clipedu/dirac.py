@@ -4,7 +4,7 @@ The real data are a single point at x = 0; the generator puts all of its samples
 is linear, D(x) = ψ·x. The equilibrium is θ = 0 (the generator on the data), and a training method
 converges when (θ, ψ) spirals into it. Mescheder, Geiger & Nowozin (2018) use this model to show
 that unregularized GAN and WGAN training, WGAN with weight clipping and WGAN-GP do not converge to it
-in general, while a zero-centred gradient penalty on the real data (R1) does (their Section 4).
+in general, while a zero-centred gradient penalty on the real data (R1) does.
 
 Each training step is one critic update followed by one generator update, as in Algorithm 1 with
 n_critic = 1 (``clipedu.WGAN(..., n_critic=1)``), with plain gradient steps.
@@ -23,13 +23,12 @@ def _sigmoid(t):
     return 0.5 * (1.0 + np.tanh(0.5 * t))
 
 
-def critic_gradient(method, theta, psi, c=0.1, gp_weight=1.0, r1_weight=1.0):
+def _critic_gradient(method, theta, psi, gp_weight, r1_weight):
     """d/dψ of the critic's objective, which the critic climbs.
 
-    WGAN, weight clipping: D(real) - D(fake) = -ψθ. Gradient penalty: that minus λ(|∇ₓD| - 1)², and
-    ∇ₓD = ψ at every point, so the interpolates do not matter. R1: the GAN loss
-    log σ(D(real)) + log σ(-D(fake)) minus (γ/2)|∇ₓD(real)|² = (γ/2)ψ². ``c`` is not used here: the
-    clip follows the step.
+    WGAN, weight clipping: D(real) - D(fake) = -ψθ (the clip follows the step). Gradient penalty:
+    that minus λ(|∇ₓD| - 1)², and ∇ₓD = ψ at every point, so the interpolates do not matter. R1: the
+    GAN loss log σ(D(real)) + log σ(-D(fake)) minus (γ/2)|∇ₓD(real)|² = (γ/2)ψ².
     """
     if method in ("WGAN", "weight clipping"):
         return -theta
@@ -38,7 +37,7 @@ def critic_gradient(method, theta, psi, c=0.1, gp_weight=1.0, r1_weight=1.0):
     return -theta * _sigmoid(psi * theta) - r1_weight * psi
 
 
-def generator_gradient(method, theta, psi):
+def _generator_gradient(method, theta, psi):
     """d/dθ of the generator's objective, which the generator climbs: D(fake) = ψθ for the WGANs,
     log σ(D(fake)) (the non-saturating GAN loss) with R1."""
     if method == "R1":
@@ -74,10 +73,10 @@ def trajectory(method, *, theta=1.0, psi=1.0, learning_rate=0.1, steps=500, c=0.
         psi = float(np.clip(psi, -c, c))
     thetas, psis = [theta], [psi]
     for _ in range(steps):
-        psi += learning_rate * critic_gradient(method, theta, psi, c, gp_weight, r1_weight)
+        psi += learning_rate * _critic_gradient(method, theta, psi, gp_weight, r1_weight)
         if method == "weight clipping":
             psi = float(np.clip(psi, -c, c))
-        theta += learning_rate * generator_gradient(method, theta, psi)
+        theta += learning_rate * _generator_gradient(method, theta, psi)
         thetas.append(theta)
         psis.append(psi)
     return np.array(thetas), np.array(psis)

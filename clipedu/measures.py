@@ -89,7 +89,7 @@ def modes_covered(samples, centres, radius=0.1):
 
     A mode is covered when at least a quarter of its fair share of the samples (a fraction
     1 / (4k) of them, for k modes) lies within ``radius`` of its centre. The default 0.1 is about
-    seven standard deviations of ``datasets.eight_gaussians``' modes and a seventh of the distance
+    seven standard deviations of ``datasets.eight_gaussians``' modes and about a tenth of the distance
     between neighbouring ones (see ``datasets.mode_centres``).
 
     Args:
