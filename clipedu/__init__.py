@@ -8,7 +8,7 @@ sliders and figures of the notebooks, ``clipedu.exercises`` their self-checked e
 from importlib.metadata import version
 
 from clipedu import datasets, gradients, lipschitz, measures, recording
-from clipedu.constraints import WeightClip, clip_weights, constrain_all
+from clipedu.constraints import WeightClip, clip_weights, constrain_all, scale_into
 from clipedu.lipschitz import spectral_normalize
 from clipedu.networks import mlp
 from clipedu.wgan import WGAN, fit_seeds, wgan_step
@@ -16,4 +16,4 @@ from clipedu.wgan import WGAN, fit_seeds, wgan_step
 __version__ = version("clipedu")
 
 __all__ = ["WGAN", "WeightClip", "clip_weights", "constrain_all", "datasets", "fit_seeds", "gradients", "lipschitz",
-           "measures", "mlp", "recording", "spectral_normalize", "wgan_step"]
+           "measures", "mlp", "recording", "scale_into", "spectral_normalize", "wgan_step"]

@@ -107,3 +107,29 @@ def clip_weights(model_or_variables, c):
         changed += int(np.count_nonzero(clipped != value))
         variable.assign(clipped)
     return changed
+
+
+def scale_into(model, c):
+    """Scales each kernel of ``model`` so that its largest value in size is ``c``: the kernels then lie
+    in [-c, c] with their pattern kept, where ``clip_weights`` would pile most values on ±c.
+
+    With zero biases, as Keras initialises them, a ReLU network's function is only multiplied by a
+    positive constant (it is positively homogeneous), so critics started this way at different c
+    differ in scale only. Biases are left as they are; an all-zero kernel too.
+
+    Args:
+        model: a ``keras.Model`` or ``Layer``.
+        c: the bound, a positive finite number.
+
+    Returns:
+        ``model``.
+    """
+    c = _checks.positive_finite("c", c)
+    for layer in _layers(model):
+        kernel = getattr(layer, "kernel", None)
+        if isinstance(kernel, keras.Variable):
+            value = keras.ops.convert_to_numpy(kernel)
+            largest = np.abs(value).max()
+            if largest > 0:
+                kernel.assign(value * (c / largest))
+    return model

@@ -166,3 +166,21 @@ def test_invalid_models_and_constraints():
 
 def test_public_names():
     assert {"WeightClip", "constrain_all", "clip_weights", "gradients", "datasets"} <= set(clipedu.__all__)
+
+
+def test_scale_into_keeps_each_kernels_pattern_and_scales_the_function_only():
+    model = clipedu.mlp(2, 1, depth=2, width=8, seed=0)
+    before = [keras.ops.convert_to_numpy(layer.kernel) for layer in model.layers]
+    x = np.random.default_rng(0).standard_normal((16, 2)).astype("float32")
+    outputs = keras.ops.convert_to_numpy(model(x))
+    assert clipedu.scale_into(model, 0.05) is model
+    for layer, kernel in zip(model.layers, before):
+        scaled = keras.ops.convert_to_numpy(layer.kernel)
+        assert np.abs(scaled).max() == pytest.approx(0.05)
+        np.testing.assert_allclose(scaled, kernel * (0.05 / np.abs(kernel).max()), rtol=1e-6)
+    ratio = keras.ops.convert_to_numpy(model(x)) / outputs  # zero biases: one factor for every input
+    np.testing.assert_allclose(ratio, ratio[0, 0], rtol=1e-4)
+    with pytest.raises(ValueError, match="c must be a positive finite number, got 0"):
+        clipedu.scale_into(model, 0)
+    with pytest.raises(TypeError, match="model must be a keras Model or Layer"):
+        clipedu.scale_into("critic", 0.1)
