@@ -1,8 +1,11 @@
-"""Offline, seeded toy distributions for 2-D GANs, at the scales of the WGAN-GP reference code.
+"""Offline, seeded data: toy distributions for 2-D GANs, at the scales of the WGAN-GP reference code,
+and the adding problem for recurrent networks.
 
 References:
     Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville (2017), Improved Training of Wasserstein GANs
     (toy experiments: 8 Gaussians, 25 Gaussians, Swiss roll).
+    Hochreiter & Schmidhuber (1997), Long Short-Term Memory (the adding problem); Pascanu, Mikolov &
+    Bengio (2013), On the difficulty of training recurrent neural networks (which trains on it).
 """
 
 import numpy as np
@@ -71,3 +74,26 @@ def swiss_roll(n, seed=None):
     t = 1.5 * np.pi * (1 + 2 * rng.random(n))
     points = np.stack([t * np.cos(t), t * np.sin(t)], axis=1) + 0.25 * rng.standard_normal((n, 2))
     return (points / 7.5).astype(np.float32)
+
+
+def adding_problem(n, length=20, seed=None):
+    """``n`` sequences of the adding problem: remember two marked numbers, output their sum.
+
+    Each sequence has ``length`` steps of two inputs: a number drawn uniformly from [0, 1], and a
+    marker that is 1 at one step of the first half, 1 at one step of the second half and 0 elsewhere.
+    The target is the sum of the two marked numbers, so a network must carry the first one across
+    at least half the sequence. Always answering 1 (the mean target) gives a mean squared error of
+    1/6, the variance of a sum of two uniform numbers.
+
+    Returns float32 arrays x of shape (n, length, 2) and y of shape (n, 1).
+    """
+    rng = _rng(n, seed)
+    if isinstance(length, bool) or not isinstance(length, int) or length < 2:
+        raise ValueError(f"length must be an integer of at least 2, got {length!r}")
+    numbers = rng.random((n, length))
+    markers = np.zeros((n, length))
+    rows = np.arange(n)
+    markers[rows, rng.integers(0, length // 2, size=n)] = 1
+    markers[rows, rng.integers(length // 2, length, size=n)] = 1
+    x = np.stack([numbers, markers], axis=-1).astype(np.float32)
+    return x, np.sum(numbers * markers, axis=1, keepdims=True).astype(np.float32)

@@ -1,4 +1,5 @@
-"""Measurements of a WGAN critic and its generator: weights at ±c, gradient norms, distances, surfaces.
+"""Measurements of a WGAN critic and its generator (weights at ±c, gradient norms, distances,
+surfaces), and of a training run's loss (spikes).
 
 Plain functions of a model's current state; ``clipedu.recording`` calls them during training.
 """
@@ -107,6 +108,38 @@ def modes_covered(samples, centres, radius=0.1):
     radius = _checks.positive_finite("radius", radius)
     near = np.linalg.norm(samples[:, None, :] - centres[None, :, :], axis=2) <= radius
     return int(np.sum(near.sum(axis=0) >= len(samples) / (4 * len(centres))))
+
+
+def loss_spikes(losses, factor=3.0, window=50):
+    """The steps whose loss exceeds ``factor`` times the median loss of the ``window`` steps before.
+
+    A spike is judged against the run's own recent past, so that a slowly falling loss is not one
+    and the first ``window`` steps are never one. Returns the step indices (0-based) as a numpy
+    array of integers; a run that diverged (a loss of inf or nan) should be cut before its first
+    non-finite loss.
+
+    Args:
+        losses: one loss per training step, finite numbers.
+        factor: how many times the recent median a loss must exceed, a number above 1.
+        window: how many steps before form the recent past, a positive integer.
+    """
+    try:
+        losses = np.asarray(losses, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"losses must be a sequence of numbers, got {losses!r}") from error
+    if losses.ndim != 1:
+        raise ValueError(f"losses must be one number per step, got an array of shape {losses.shape}")
+    if not np.all(np.isfinite(losses)):
+        first = np.flatnonzero(~np.isfinite(losses))[0]
+        raise ValueError(f"losses must be finite, got {losses[first]} at step {first} (cut a diverged run before it)")
+    factor = _checks.positive_finite("factor", factor)
+    if factor <= 1:
+        raise ValueError(f"factor must be above 1, got {factor!r}")
+    window = _checks.positive_int("window", window)
+    if len(losses) <= window:
+        return np.zeros(0, dtype=int)
+    recent = np.lib.stride_tricks.sliding_window_view(losses[:-1], window)  # recent[i]: steps i .. i+window-1
+    return window + np.flatnonzero(losses[window:] > factor * np.median(recent, axis=1))
 
 
 def _points(name, value):

@@ -100,11 +100,14 @@ class GradientNormHistory(keras.callbacks.Callback):
         clipped: for each step, whether the clip argument changed the gradients: a tensor's norm above
             ``clipnorm``, the global norm above ``global_clipnorm``, or an element above ``clipvalue``
             in size (Keras' rules, in Keras' order of precedence); always False without one.
+        update_norms: the length of each step's update, the global norm of the change the optimizer
+            made to the variables it was given: with plain SGD, the learning rate times the clipped
+            gradient's norm; with Adam, set by its moment estimates.
     """
 
     def __init__(self):
         super().__init__()
-        self.norms, self.clipped = [], []
+        self.norms, self.clipped, self.update_norms = [], [], []
 
     def on_train_begin(self, logs=None):
         optimizer = getattr(self.model, "optimizer", None)
@@ -116,6 +119,7 @@ class GradientNormHistory(keras.callbacks.Callback):
         self._norm = keras.Variable(0.0, dtype="float32", trainable=False, name="gradient_norm")
         self._clipped = keras.Variable(0.0, dtype="float32", trainable=False, name="gradient_clipped")
         self._calls = keras.Variable(0, dtype="int64", trainable=False, name="gradient_calls")
+        self._update = keras.Variable(0.0, dtype="float32", trainable=False, name="update_norm")
         self._seen = 0
         original = optimizer.apply
 
@@ -125,7 +129,12 @@ class GradientNormHistory(keras.callbacks.Callback):
             norm = keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(g)) for g in present))
             self._norm.assign(norm)
             self._clipped.assign(keras.ops.cast(_clip_changes(optimizer, present, norm), "float32"))
-            return original(grads, trainable_variables)
+            variables = optimizer._trainable_variables if trainable_variables is None else trainable_variables
+            before = [keras.ops.copy(v.value) for v in variables]
+            result = original(grads, trainable_variables)
+            changes = [keras.ops.cast(v.value - b, "float32") for v, b in zip(variables, before)]
+            self._update.assign(keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(d)) for d in changes)))
+            return result
 
         optimizer.apply = apply
         self.model.make_train_function(force=True)
@@ -139,6 +148,7 @@ class GradientNormHistory(keras.callbacks.Callback):
         self._seen = calls
         self.norms.append(float(keras.ops.convert_to_numpy(self._norm)))
         self.clipped.append(bool(keras.ops.convert_to_numpy(self._clipped)))
+        self.update_norms.append(float(keras.ops.convert_to_numpy(self._update)))
 
     def on_train_end(self, logs=None):
         del self.model.optimizer.apply  # the class's method again

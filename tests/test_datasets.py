@@ -62,3 +62,28 @@ def test_mode_centres_by_hand_and_every_sample_near_one():
         assert nearest.max() < 6 * std
     with pytest.raises(ValueError, match="name must be one of .*got 'swiss_roll'"):
         datasets.mode_centres("swiss_roll")
+
+
+def test_adding_problem_marks_one_step_in_each_half_and_sums_the_marked_numbers():
+    x, y = datasets.adding_problem(500, length=10, seed=3)
+    assert x.shape == (500, 10, 2) and y.shape == (500, 1) and x.dtype == y.dtype == np.float32
+    markers = x[:, :, 1]
+    assert np.all(markers.sum(axis=1) == 2)
+    assert np.all(markers[:, :5].sum(axis=1) == 1) and np.all(markers[:, 5:].sum(axis=1) == 1)
+    first, second = np.argmax(markers[:, :5], axis=1), 5 + np.argmax(markers[:, 5:], axis=1)
+    rows = np.arange(500)
+    np.testing.assert_allclose(y[:, 0], x[rows, first, 0] + x[rows, second, 0], rtol=1e-6)
+    assert np.all((x[:, :, 0] >= 0) & (x[:, :, 0] <= 1))
+    # every position of each half is marked sometimes: the first marker is not always early
+    assert set(first) == set(range(5)) and set(second) == set(range(5, 10))
+    # answering 1 gives the variance of a sum of two uniform numbers, 1/6
+    assert abs(np.mean((y - 1) ** 2) - 1 / 6) < 0.02
+    again, _ = datasets.adding_problem(500, length=10, seed=3)
+    np.testing.assert_array_equal(x, again)
+
+
+@pytest.mark.parametrize("n, length, error", [(0, 20, ValueError), (10, 1, ValueError), (10, 2.5, ValueError),
+                                              (10, True, ValueError), ("10", 20, TypeError)])
+def test_adding_problem_rejects_bad_arguments(n, length, error):
+    with pytest.raises(error, match="n must|length must"):
+        datasets.adding_problem(n, length=length)

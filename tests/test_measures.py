@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from clipedu import datasets
+from clipedu import datasets, measures
 from clipedu.measures import modes_covered
 
 CENTRES = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
@@ -35,3 +35,25 @@ def test_gradient_trend_reads_the_first_over_the_last_norm():
     assert gradient_trend([0.0, 5.0, 1.0]) == "vanish towards the input"
     with pytest.raises(ValueError, match="norms must be at least two"):
         gradient_trend([1.0, 0.0])
+
+
+def test_loss_spikes_are_judged_against_the_median_of_the_window_before():
+    losses = [1.0] * 10 + [2.9, 3.1, 1.0, 0.5] + [0.2] * 6 + [0.7]
+    # step 10: 2.9 < 3 · 1; step 11: 3.1 > 3 · 1; the last step: 0.7 > 3 · median(0.2 ... ) = 0.6
+    np.testing.assert_array_equal(measures.loss_spikes(losses, factor=3, window=5), [11, 20])
+    # a falling loss has no spikes, and a run no longer than the window has none
+    assert measures.loss_spikes(np.geomspace(1, 1e-3, 200)).size == 0
+    assert measures.loss_spikes([1.0, 10.0], window=2).size == 0
+    np.testing.assert_array_equal(measures.loss_spikes(losses, factor=2, window=5), [10, 11, 20])
+
+
+@pytest.mark.parametrize("losses, kwargs, error, match", [
+    ([1.0, np.inf], {}, ValueError, "losses must be finite"),
+    ([[1.0, 2.0]], {}, ValueError, "one number per step"),
+    (["a"], {}, TypeError, "losses must be"),
+    ([1.0], {"factor": 1.0}, ValueError, "factor must be above 1"),
+    ([1.0], {"window": 0}, ValueError, "window must"),
+])
+def test_loss_spikes_rejects_bad_arguments(losses, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        measures.loss_spikes(losses, **kwargs)

@@ -83,3 +83,38 @@ def test_models_it_cannot_record_are_refused():
     with pytest.raises(ValueError, match="its optimizer was not used"):  # WGAN trains with two others
         wgan.fit(np.zeros((640, 2), "float32"), verbose=0, callbacks=[GradientNormHistory()])
     assert "apply" not in vars(wgan.optimizer)  # restored on the way out
+
+
+@pytest.mark.parametrize("threshold", [None, 5.0])
+def test_sgd_update_norms_are_the_learning_rate_times_the_clipped_gradient_norm(threshold):
+    x, y = _data()
+    model = mlp(3, 1, depth=2, width=8, seed=0)
+    model.compile(optimizer=keras.optimizers.SGD(0.05, global_clipnorm=threshold), loss="mse")
+    history = GradientNormHistory()
+    model.fit(x, y, batch_size=len(x), epochs=STEPS, shuffle=False, verbose=0, callbacks=[history])
+    norms, _, _ = _by_hand("global_clipnorm" if threshold else None, threshold)
+    expected = 0.05 * np.minimum(norms, threshold or np.inf)
+    np.testing.assert_allclose(history.update_norms, expected, rtol=1e-4)
+
+
+def test_adam_first_update_has_about_the_same_length_clipped_or_not():
+    # Keras' Adam makes its first step lr · g / (|g| + eps / sqrt(1 - beta_2)), element by element: about
+    # lr · sign(g), whatever scale global_clipnorm gives g.
+    import tensorflow as tf
+
+    x, y = _data()
+    with tf.GradientTape() as tape:
+        model = mlp(3, 1, depth=2, width=8, seed=0)
+        loss = keras.losses.MeanSquaredError()(y, model(x, training=True))
+    grads = np.concatenate([g.numpy().ravel() for g in tape.gradient(loss, model.trainable_variables)]).astype(float)
+    lengths, expected = [], []
+    for threshold in (None, 0.01):
+        model = mlp(3, 1, depth=2, width=8, seed=0)
+        model.compile(optimizer=keras.optimizers.Adam(0.01, global_clipnorm=threshold), loss="mse")
+        history = GradientNormHistory()
+        model.fit(x, y, batch_size=len(x), epochs=1, shuffle=False, verbose=0, callbacks=[history])
+        lengths.append(history.update_norms[0])
+        g = grads * min(1.0, (threshold or np.inf) / np.linalg.norm(grads))
+        expected.append(0.01 * np.linalg.norm(g / (np.abs(g) + 1e-7 / np.sqrt(1 - 0.999))))
+    np.testing.assert_allclose(lengths, expected, rtol=1e-4)
+    assert abs(lengths[1] / lengths[0] - 1) < 0.1  # the gradient clipped to norm 0.01: nearly the same step
