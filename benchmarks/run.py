@@ -212,6 +212,7 @@ def slider_times(moves):
         "SamplesDemo": demos.SamplesDemo({"a": History(1, iterations), "b": History(1, iterations)},
                                          rng.standard_normal((1000, 2))),
         "DiracGANDemo": demos.DiracGANDemo(),
+        "PerExampleClipDemo": demos.PerExampleClipDemo(),
     }
     results = {}
     for name, demo in demo_list.items():

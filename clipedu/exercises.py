@@ -339,6 +339,36 @@ _multiple_choice(
                                          "did that change?"))
 
 _multiple_choice(
+    "08.pick_threshold",
+    "an SGD run's gradient-norm log over 500 steps has median 0.8, 90th percentile 2, 99th percentile 40 and largest "
+    "900: which global_clipnorm follows Pascanu et al.'s advice and stops the rare huge steps: '1', '40' or '900' "
+    "(a string)",
+    "1", "Near the typical norm: ordinary steps pass nearly unchanged, and the rare huge ones are cut to the length of "
+         "an ordinary one.",
+    {"40": "Hint: a step of norm 40 is fifty times an ordinary one, and one in a hundred steps is that long or longer. "
+           "Would clipping at 40 stop those?",
+     "900": "Hint: is any step of this log longer than 900? Then what does clipping at 900 ever change?"})
+
+_multiple_choice(
+    "08.explain_spike",
+    "an Adam run with global_clipnorm=1.0 clipped 70 % of its steps and its loss still spiked: why did clipping not "
+    "stop the spikes: 'adam sets the step', 'threshold too high' or 'clipping comes after the update' (a string)",
+    "adam sets the step", "Adam divides by its running estimate of the gradient's size, which clipping shrinks too: "
+                          "its step length barely follows the threshold (section 3).",
+    {"threshold too high": "Hint: in section 3 the threshold fell a hundredfold. What did Adam's median step do?",
+     "clipping comes after the update": "Hint: the optimizer clips the gradient first and then makes its update "
+                                        "(notebook 01). Look at what Adam's step is made of (section 3)."})
+
+_multiple_choice(
+    "08.outlier",
+    "a training set holds one mislabelled example whose gradient is a hundred times the others': which clipping "
+    "bounds how far that one example can move each update: 'batch' or 'per-example' (a string)",
+    "per-example", "Every example's gradient is cut to norm C before the average, so one example moves the update by "
+                   "at most C / B (section 6).",
+    {"batch": "Hint: clipping the batch gradient shortens the average. Whose pull does the shortened average still "
+              "follow (section 6)?"})
+
+_multiple_choice(
     "00.keep_direction",
     "which argument shortens the gradient of a model with a single weight tensor without changing its direction: "
     "'clipvalue' or 'clipnorm' (a string)",

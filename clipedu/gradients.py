@@ -9,6 +9,8 @@ References:
     Pascanu, Mikolov & Bengio (2013), On the difficulty of training recurrent neural networks.
     Brock, De, Smith & Simonyan (2021), High-Performance Large-Scale Image Recognition Without
     Normalization (adaptive gradient clipping).
+    Abadi, Chu, Goodfellow, McMahan, Mironov, Talwar & Zhang (2016), Deep Learning with Differential
+    Privacy (per-example clipping).
 """
 
 import numbers
@@ -78,6 +80,34 @@ def clip_by_global_norm(grads, global_clipnorm):
     arrays = _as_arrays(grads)
     scale = global_clipnorm / max(global_norm(arrays), global_clipnorm)
     return [(g * scale).astype(g.dtype) for g in arrays]
+
+
+def clip_per_example(per_example_grads, clipnorm, batch_size=None):
+    """Each example's gradient rescaled to norm ≤ clipnorm, then summed and divided by the batch size.
+
+    The clipping of DP-SGD (Abadi et al. 2016), without its noise: one example can move the result
+    by at most clipnorm / batch_size, whatever its gradient. Clipping the batch's mean gradient
+    instead (``clip_by_global_norm``) bounds only the length of the result, not one example's share.
+
+    Args:
+        per_example_grads: one gradient per example along the first axis: an array or tensor of shape
+            (examples, ...), each example's gradient being one tensor.
+        clipnorm: C, a positive finite number.
+        batch_size: what the sum is divided by; by default the number of examples. DP-SGD keeps it
+            fixed, so that leaving an example out removes its share and nothing else.
+
+    Returns:
+        A list holding one array: the clipped mean gradient, of the shape of one example's gradient.
+    """
+    clipnorm = _checks.positive_finite("clipnorm", clipnorm)
+    (grads,) = _as_arrays([per_example_grads])
+    if grads.ndim < 2 or len(grads) == 0:
+        raise ValueError(f"per_example_grads must hold one gradient per example along its first axis, got an array "
+                         f"of shape {grads.shape}")
+    batch_size = len(grads) if batch_size is None else _checks.positive_int("batch_size", batch_size)
+    norms = np.sqrt(np.sum(np.square(grads, dtype=np.float64), axis=tuple(range(1, grads.ndim)), keepdims=True))
+    clipped = grads * (clipnorm / np.maximum(norms, clipnorm))
+    return [(np.sum(clipped, axis=0) / batch_size).astype(grads.dtype)]
 
 
 def _unit_norms(x):

@@ -270,3 +270,31 @@ def dirac_paths(figure, state):
     over_time.set_ylabel("θ")
     over_time.legend(fontsize=8, loc="upper right")
     _title(over_time, "θ over training, every method")
+
+
+def per_example_directions(figure, state):
+    """Each example's direction of descent, and those of the batch-clipped and per-example-clipped updates."""
+    (ax,) = _fresh_axes(figure)
+    grads = state["per_example"]
+    norms = np.linalg.norm(grads, axis=1, keepdims=True)
+    units = -grads / np.where(norms > 0, norms, 1)
+    for i, unit in enumerate(units):
+        ax.annotate("", xy=unit, xytext=(0, 0),
+                    arrowprops={"arrowstyle": "->", "lw": 1.2, "color": "tab:red" if i == len(units) - 1 else "0.6"})
+    ax.text(*(1.12 * units[-1]), "outlier", color="tab:red", fontsize=10, ha="center")
+    for kind, color in (("batch", "tab:blue"), ("per-example", "tab:green")):
+        update = state["updates"][kind]
+        if np.any(update):
+            direction = -update / np.linalg.norm(update)
+            ax.annotate("", xy=direction, xytext=(0, 0),
+                        arrowprops={"arrowstyle": "-|>", "lw": 2.5, "color": color, "mutation_scale": 14})
+        ax.plot([], [], color=color, lw=2.5, label=f"{kind} clipping")
+    ax.plot([], [], color="0.6", lw=1.2, label="each clean example")
+    ax.plot([], [], color="tab:red", lw=1.2, label="the outlier")
+    ax.set_xlim(-1.15, 1.25)
+    ax.set_ylim(-1.15, 1.25)
+    ax.set_aspect("equal")
+    ax.axhline(0, color="0.85", lw=0.8, zorder=0)
+    ax.axvline(0, color="0.85", lw=0.8, zorder=0)
+    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    _title(ax, f"directions of descent at w = 0 (unit length), C = {state['clipnorm']:g}")

@@ -1,5 +1,5 @@
 """Keras callbacks that record training: a WGAN critic's weights, gradients and samples (notebooks
-04–07), any model's gradient norm before clipping, and a progress bar."""
+04–07), any model's gradient norm before clipping and loss at every step, and a progress bar."""
 
 import numpy as np
 from clipedu import _checks
@@ -152,6 +152,43 @@ class GradientNormHistory(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         del self.model.optimizer.apply  # the class's method again
+        self.model.train_function = None  # the next fit builds one without the wrapper
+
+
+class LossHistory(keras.callbacks.Callback):
+    """The loss of every step of ``fit``, each computed on that step's batch alone.
+
+    ``fit``'s own per-batch logs are running means over the epoch, which hide a spike in the mean of
+    all the steps before it. This callback wraps its model's ``compute_loss`` from the start of
+    training to its end, keeping each training step's value (the loss ``fit`` minimises, regularization
+    included); the train function is rebuilt so that the wrapper is in it.
+
+    Attributes:
+        losses: one float per step, in order.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.losses = []
+
+    def on_train_begin(self, logs=None):
+        self._loss = keras.Variable(0.0, dtype="float32", trainable=False, name="step_loss")
+        original = self.model.compute_loss
+
+        def compute_loss(x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            loss = original(x, y, y_pred, sample_weight, training=training)
+            if training:
+                self._loss.assign(keras.ops.cast(loss, "float32"))
+            return loss
+
+        self.model.compute_loss = compute_loss
+        self.model.make_train_function(force=True)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.losses.append(float(keras.ops.convert_to_numpy(self._loss)))
+
+    def on_train_end(self, logs=None):
+        del self.model.compute_loss  # the class's method again
         self.model.train_function = None  # the next fit builds one without the wrapper
 
 

@@ -7,6 +7,7 @@ from clipedu.demos import (
     ExplodingDemo,
     GradientClipDemo,
     LayerGradientDemo,
+    PerExampleClipDemo,
     SamplesDemo,
     StepOnSurfaceDemo,
     TwoTensorDemo,
@@ -210,3 +211,18 @@ def test_showing_a_demo_not_importing_it_freezes_the_objects_already_imported():
     assert after_import == 0
     assert frozen > 100_000  # TensorFlow, Keras, matplotlib and ipywidgets
     assert tracked < frozen / 10  # what full collections still scan
+
+
+def test_per_example_demo_bounds_the_outliers_influence_and_batch_clipping_does_not():
+    demo = PerExampleClipDemo()
+    state = demo.compute(clipnorm=1.0, outlier=20.0)
+    # the outlier's gradient at w = 0 by hand: 2 · (0 - 20) · (0.1, 1.0)
+    np.testing.assert_allclose(state["per_example"][-1], [-4.0, -40.0])
+    assert state["influence"]["per-example"] == pytest.approx(1.0 / 8)
+    assert state["influence"]["batch"] > 5 * state["bound"]
+    assert state["angle"]["per-example"] < 10 < 45 < state["angle"]["batch"]
+    # a C longer than every example's gradient clips nothing per example: the two updates agree
+    wide = demo.compute(clipnorm=5.0, outlier=2.0)
+    assert max(np.linalg.norm(wide["per_example"], axis=1)) < 5.0
+    np.testing.assert_allclose(wide["updates"]["per-example"], np.mean(wide["per_example"], axis=0), rtol=1e-12)
+    assert "0.125" in demo.summary(state) and "57.9°" in demo.summary(state)

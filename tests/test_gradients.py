@@ -200,3 +200,29 @@ def test_adaptive_clipping_rejects_bad_arguments():
         gradients.adaptive_clipping(keras.optimizers.SGD(), clipping=0)
     with pytest.raises(ValueError, match="eps must be a positive finite number, got -1"):
         gradients.adaptive_clipping(keras.optimizers.SGD(), eps=-1)
+
+
+def test_clip_per_example_clips_each_example_then_divides_the_sum_by_the_batch_size():
+    grads = np.array([[3.0, 4.0], [0.3, 0.4], [0.0, -10.0]])  # norms 5, 0.5 and 10
+    # by hand: (0.6, 0.8) + (0.3, 0.4) + (0, -1), divided by 3
+    np.testing.assert_allclose(gradients.clip_per_example(grads, 1.0)[0], [0.3, 0.2 / 3], rtol=1e-12)
+    np.testing.assert_allclose(gradients.clip_per_example(grads, 1.0, batch_size=4)[0], [0.225, 0.05], rtol=1e-12)
+    # each example's gradient is one tensor, whatever its shape: a (2, 2) gradient of norm 5 becomes norm 1
+    np.testing.assert_allclose(gradients.clip_per_example(np.full((1, 2, 2), 2.5), 1.0)[0], np.full((2, 2), 0.5))
+    # leaving one example out, with the batch size kept, moves the result by at most C / B
+    moved = gradients.clip_per_example(grads, 1.0, batch_size=3)[0] - gradients.clip_per_example(grads[:2], 1.0,
+                                                                                                   batch_size=3)[0]
+    assert np.linalg.norm(moved) == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("grads, clipnorm, batch_size, error, match", [
+    (np.ones(3), 1.0, None, ValueError, "one gradient per example"),
+    (np.ones((0, 2)), 1.0, None, ValueError, "one gradient per example"),
+    (np.ones((2, 2)), 0.0, None, ValueError, "clipnorm"),
+    (np.ones((2, 2)), 1.0, 0, ValueError, "batch_size"),
+    (np.ones((2, 2)), 1.0, 2.0, TypeError, "batch_size"),
+    ("ab", 1.0, None, TypeError, "grads must"),
+])
+def test_clip_per_example_rejects_bad_arguments(grads, clipnorm, batch_size, error, match):
+    with pytest.raises(error, match=match):
+        gradients.clip_per_example(grads, clipnorm, batch_size=batch_size)

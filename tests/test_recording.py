@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from clipedu import WGAN, mlp
 from clipedu._keras import keras
-from clipedu.recording import GradientNormHistory
+from clipedu.recording import GradientNormHistory, LossHistory
 
 STEPS = 8
 
@@ -118,3 +118,28 @@ def test_adam_first_update_has_about_the_same_length_clipped_or_not():
         expected.append(0.01 * np.linalg.norm(g / (np.abs(g) + 1e-7 / np.sqrt(1 - 0.999))))
     np.testing.assert_allclose(lengths, expected, rtol=1e-4)
     assert abs(lengths[1] / lengths[0] - 1) < 0.1  # the gradient clipped to norm 0.01: nearly the same step
+
+
+def test_loss_history_holds_each_steps_loss_as_a_gradient_tape_loop_computes_it():
+    import tensorflow as tf
+
+    x, y = _data()
+    model = mlp(3, 1, depth=2, width=8, seed=0)
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    history = LossHistory()
+    logs = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0, callbacks=[history])
+    by_hand, optimizer = mlp(3, 1, depth=2, width=8, seed=0), keras.optimizers.SGD(0.05)
+    expected = []
+    for _ in range(2):
+        for start in range(0, len(x), 8):
+            with tf.GradientTape() as tape:
+                loss = keras.losses.MeanSquaredError()(y[start:start + 8], by_hand(x[start:start + 8], training=True))
+            optimizer.apply(tape.gradient(loss, by_hand.trainable_variables), by_hand.trainable_variables)
+            expected.append(float(loss))
+    np.testing.assert_allclose(history.losses, expected, rtol=1e-5)
+    # fit's own log is the mean over each epoch's four steps, which the per-step losses give back
+    np.testing.assert_allclose(logs.history["loss"], np.mean(np.reshape(expected, (2, 4)), axis=1), rtol=1e-5)
+    # the model is left as it was: a second fit records only its own steps, and evaluate is untouched
+    model.fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[history])
+    assert len(history.losses) == 9
+    assert "compute_loss" not in vars(model)

@@ -1,15 +1,18 @@
 """The notebooks' interactive demos, grouped by topic; each owns its sliders and its figure.
 
 ``base`` holds what they share; ``gradient_clipping`` (notebooks 00–01), ``exploding_gradients``
-(02), ``weight_clipping`` (03–04), ``wgan`` (05) and ``dirac`` (06) hold the demos. All are importable from here.
+(02), ``weight_clipping`` (03–04), ``wgan`` (05), ``dirac`` (06) and ``per_example_clipping`` (08) hold
+the demos. All are importable from here.
 """
 
 from clipedu.demos.base import Demo
 from clipedu.demos.dirac import DiracGANDemo
 from clipedu.demos.exploding_gradients import ExplodingDemo
 from clipedu.demos.gradient_clipping import KINDS, GradientClipDemo, StepOnSurfaceDemo, TwoTensorDemo, quadratic_loss
+from clipedu.demos.per_example_clipping import PerExampleClipDemo
 from clipedu.demos.weight_clipping import WeightDistributionDemo, WeightHistogramDemo
 from clipedu.demos.wgan import LayerGradientDemo, SamplesDemo
 
-__all__ = ["KINDS", "Demo", "DiracGANDemo", "ExplodingDemo", "GradientClipDemo", "LayerGradientDemo", "SamplesDemo",
-           "StepOnSurfaceDemo", "TwoTensorDemo", "WeightDistributionDemo", "WeightHistogramDemo", "quadratic_loss"]
+__all__ = ["KINDS", "Demo", "DiracGANDemo", "ExplodingDemo", "GradientClipDemo", "LayerGradientDemo",
+           "PerExampleClipDemo", "SamplesDemo", "StepOnSurfaceDemo", "TwoTensorDemo", "WeightDistributionDemo",
+           "WeightHistogramDemo", "quadratic_loss"]
