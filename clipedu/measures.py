@@ -27,12 +27,16 @@ def activation_gradient_norms(critic, real, fake):
     layer, input side first. Gulrajani et al. (2017, Figure 1b) plot these for weight-clipped
     critics: they explode or vanish with depth, depending on c.
     """
-    import tensorflow as tf
-
     if not isinstance(critic, keras.Sequential):
         raise TypeError(f"critic must be a keras.Sequential, got {type(critic).__name__}")
-    real = keras.ops.convert_to_tensor(real)
-    fake = keras.ops.convert_to_tensor(fake)
+    norms = _layer_gradient_norms(critic, keras.ops.convert_to_tensor(real), keras.ops.convert_to_tensor(fake))
+    return keras.ops.convert_to_numpy(norms).astype(np.float64)
+
+
+def _layer_gradient_norms(critic, real, fake):
+    """``activation_gradient_norms`` as one tensor, unchecked: it can be traced inside ``tf.function``."""
+    import tensorflow as tf
+
     n_real = real.shape[0]
     with tf.GradientTape() as tape:
         h = keras.ops.concatenate([real, fake], axis=0)
@@ -43,7 +47,7 @@ def activation_gradient_norms(critic, real, fake):
             outputs.append(h)
         loss = keras.ops.mean(h[n_real:]) - keras.ops.mean(h[:n_real])
     grads = tape.gradient(loss, outputs)
-    return np.array([float(keras.ops.sqrt(keras.ops.sum(keras.ops.square(g)))) for g in grads])
+    return keras.ops.stack([keras.ops.sqrt(keras.ops.sum(keras.ops.square(g))) for g in grads])
 
 
 def gradient_trend(norms):

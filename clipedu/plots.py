@@ -298,3 +298,167 @@ def per_example_directions(figure, state):
     ax.axvline(0, color="0.85", lw=0.8, zorder=0)
     ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
     _title(ax, f"directions of descent at w = 0 (unit length), C = {state['clipnorm']:g}")
+
+
+def _nice_ceiling(value):
+    """The smallest of 1, 2, 5 times a power of ten that is at least ``value`` (> 0)."""
+    exponent = np.floor(np.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * 10 ** exponent >= value:
+            return float(step * 10 ** exponent)
+
+
+def _steady_limits(current, low, high, log=False):
+    """Axis limits that hold [low, high]: the current ones while they hold it and are not more than
+    four times too wide, else new rounded ones. Limits that rarely change let a redraw reuse the
+    axes as they were drawn."""
+    if log:
+        low, high = max(low, 1e-30), max(high, 1e-30)
+        if current and current[0] <= low and high <= current[1] and high / low > current[1] / current[0] / 1e4:
+            return current
+        return 10.0 ** np.floor(np.log10(low)), 10.0 ** np.ceil(np.log10(high) + 1e-9)
+    span = max(high - low, 1e-12 * max(abs(low), abs(high)), 1e-30)
+    if current and current[0] <= low and high <= current[1] and current[1] - current[0] <= 4 * span:
+        return current
+    step = _nice_ceiling(span / 4)
+    return float(np.floor(low / step) * step), float(np.ceil(high / step) * step + (step if high == low else 0))
+
+
+class LabView:
+    """The WGAN Lab's picture, redrawn in place and returned as PNG bytes.
+
+    Four panels: the real (grey) and generated (red) samples over the critic's value, with a colour
+    bar; the histogram of the critic's weights with ±c; the gradient norm through each layer; the
+    Wasserstein estimate and the distance to the data over iterations. Most of a matplotlib redraw
+    is spent on axes, ticks and their labels, so the axes are drawn once and kept as a background:
+    a redraw copies it and draws only the data on top. Their limits change in rounded steps
+    (``_steady_limits``), and only such a change draws the whole figure again.
+    """
+
+    def __init__(self):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        self.figure = Figure(figsize=(14, 3.6), dpi=72)
+        self.canvas = FigureCanvasAgg(self.figure)
+        grid = self.figure.add_gridspec(1, 6, width_ratios=[1, 0.05, 0.12, 1.1, 1, 1.2], left=0.035, right=0.955,
+                                        bottom=0.15, top=0.87, wspace=0.32)
+        samples, bar = self.figure.add_subplot(grid[0]), self.figure.add_subplot(grid[1])
+        weights, layers, curves = (self.figure.add_subplot(grid[i]) for i in (3, 4, 5))
+        self.surface = samples.imshow(np.zeros((2, 2)), extent=(-2, 2, -2, 2), origin="lower", cmap="viridis",
+                                      interpolation="bilinear", vmin=0, vmax=1, animated=True)
+        self.figure.colorbar(self.surface, cax=bar, ticks=[0, 1])
+        bar.set_yticklabels(["low", "high"])
+        self.real = samples.scatter([], [], s=5, color="white", edgecolors="black", linewidths=0.3, animated=True)
+        self.fake = samples.scatter([], [], s=4, color="tab:red", animated=True)
+        samples.set_xlim(-2, 2)
+        samples.set_ylim(-2, 2)
+        samples.set_aspect("equal")
+        self.legend = samples.legend(
+            handles=[samples.scatter([], [], s=12, color=color, edgecolors="black", linewidths=0.3, label=label)
+                     for color, label in (("white", "real"), ("tab:red", "generated"))],
+            loc="lower left", fontsize=8, framealpha=0.8)
+        self.legend.set_animated(True)  # drawn after the surface, which would cover it
+        self.surface_title = samples.set_title("", fontsize=10, y=1.01, animated=True)
+        self.histogram = weights.stairs(np.zeros(60), np.linspace(-1, 1, 61), fill=True, color="tab:blue",
+                                        animated=True)
+        self.bounds = [weights.axvline(sign, color="black", ls="--", lw=1, animated=True) for sign in (-1, 1)]
+        weights.set_xlabel("critic weight")
+        weights.set_ylabel("count")
+        self.weights_title = weights.set_title("", fontsize=10, y=1.01, animated=True)
+        (self.layer_line,) = layers.plot([], [], "o-", color="tab:purple", animated=True)
+        _log_scale(layers)
+        layers.set_xlabel("layer (input side first)")
+        _title(layers, "‖∂ critic loss / ∂ layer output‖")
+        (self.wasserstein,) = curves.plot([], [], color="tab:green", animated=True)
+        self.distance_axes = curves.twinx()
+        (self.distance,) = self.distance_axes.plot([], [], color="tab:orange", animated=True)
+        curves.set_xlabel("generator iteration")
+        curves.set_ylabel("Wasserstein estimate", color="tab:green")
+        self.distance_axes.set_ylabel("distance to the data", color="tab:orange")
+        _title(curves, "over training")
+        for ax in (weights, curves, self.distance_axes):
+            ax.yaxis.set_major_locator(MaxNLocator(5))
+        for ax in (samples, weights, layers, curves, self.distance_axes):  # fixed places: no measuring of ticks
+            ax.xaxis.set_label_coords(0.5, -0.12)
+        weights.yaxis.set_label_coords(-0.16, 0.5)
+        curves.yaxis.set_label_coords(-0.13, 0.5)
+        self.distance_axes.yaxis.set_label_coords(1.12, 0.5)
+        self.axes = {"samples": samples, "weights": weights, "layers": layers, "curves": curves,
+                     "distance": self.distance_axes}
+        self._artists = [(samples, self.surface), (samples, self.real), (samples, self.fake),
+                         (samples, self.legend), (samples, self.surface_title), (weights, self.histogram),
+                         (weights, self.bounds[0]), (weights, self.bounds[1]), (weights, self.weights_title),
+                         (layers, self.layer_line), (curves, self.wasserstein),
+                         (self.distance_axes, self.distance)]
+        self._background, self._drawn_limits, self._bounds_at = None, None, None
+        self.full_redraws = 0
+
+    def draw(self, measured, history):
+        """Redraws from a lab's measurement and history; returns the picture as PNG bytes."""
+        values = measured["surface"]
+        finite = values[np.isfinite(values)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+        self.surface.set_data((values - low) / (high - low) if high > low else np.zeros_like(values))
+        self.surface_title.set_text(f"critic D(x) from {low:.2g} to {high:.2g}")
+        self.real.set_offsets(measured["real"])
+        self.fake.set_offsets(np.clip(measured["fake"], -2, 2))
+        self._draw_weights(measured["weights"], measured["c"], measured["fraction_at_bound"])
+        norms = measured["layer_norms"]
+        layers = self.axes["layers"]
+        if norms is not None and np.all(np.isfinite(norms)):
+            shown = np.maximum(norms, 1e-30)
+            self.layer_line.set_data(np.arange(1, len(norms) + 1), shown)
+            layers.set_xlim(0.5, len(norms) + 0.5)
+            layers.set_ylim(*_steady_limits(layers.get_ylim(), shown.min(), shown.max(), log=True))
+        iterations = np.asarray(history["iteration"], dtype=float)
+        self.wasserstein.set_data(iterations, history["wasserstein"])
+        self.distance.set_data(iterations, history["distance"])
+        right = _nice_ceiling(max(10.0, iterations.max() if iterations.size else 0.0))
+        self.axes["curves"].set_xlim(0, right)
+        for axes, series in ((self.axes["curves"], history["wasserstein"]), (self.distance_axes, history["distance"])):
+            series = np.asarray(series, dtype=float)
+            series = series[np.isfinite(series)]
+            if series.size:
+                axes.set_ylim(*_steady_limits(axes.get_ylim(), series.min(), series.max()))
+        return self._render()
+
+    def _draw_weights(self, weights, c, fraction):
+        ax = self.axes["weights"]
+        if c is not None:
+            reach = 1.1 * c
+        else:
+            reach = _nice_ceiling(max(float(np.max(np.abs(weights))), 1e-6))
+        counts, edges = np.histogram(weights, bins=60, range=(-reach, reach))
+        self.histogram.set_data(counts, edges)
+        ax.set_xlim(-reach, reach)
+        top = ax.get_ylim()[1]
+        if not counts.max() <= top <= 4 * max(counts.max(), 1):
+            ax.set_ylim(0, _nice_ceiling(1.2 * max(counts.max(), 1)))
+        for line, sign in zip(self.bounds, (-1, 1)):
+            line.set_visible(c is not None)
+            if c is not None:
+                line.set_xdata([sign * c, sign * c])
+        self._bounds_at = c
+        self.weights_title.set_text(f"critic weights: {100 * fraction:.1f} % on ±c" if c is not None
+                                    else "critic weights (no clipping)")
+
+    def _render(self):
+        import io
+
+        from PIL import Image
+
+        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes.values()] + [self._bounds_at]
+        if self._background is None or limits != self._drawn_limits:
+            self.canvas.draw()  # axes, ticks and labels; the animated artists are left out
+            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self._drawn_limits = limits
+            self.full_redraws += 1
+        else:
+            self.canvas.restore_region(self._background)
+        for ax, artist in self._artists:
+            ax.draw_artist(artist)
+        png = io.BytesIO()
+        Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba()).save(
+            png, format="png", compress_level=1)
+        return png.getvalue()

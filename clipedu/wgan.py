@@ -69,45 +69,60 @@ def wgan_step(critic, generator, real, critic_optimizer, generator_optimizer, n_
         (E[D(real)] - E[D(fake)]) and, with the penalty, ``gradient_penalty``; and
         ``generator_loss`` (-E[D(fake)]) from the generator update.
     """
-    import tensorflow as tf
-
     n_critic, clip_value, gp_weight = _settings(n_critic, clip_value, gp_weight)
     latent_dim = _latent_dim(generator)
     batch = keras.ops.shape(real)[0]
     if isinstance(batch, int) and batch % n_critic:
         raise ValueError(f"real must hold n_critic · m samples; got {batch} samples for n_critic={n_critic}")
     m = batch // n_critic
-    critic_variables = critic.trainable_variables
-    generator_variables = generator.trainable_variables
-
     results = {}
     for i in range(n_critic):
-        real_batch = real[i * m:(i + 1) * m]
-        noise = keras.random.normal((m, latent_dim), seed=seed)
-        with tf.GradientTape() as tape:
-            fake = generator(noise, training=True)
-            real_score = keras.ops.mean(critic(real_batch, training=True))
-            fake_score = keras.ops.mean(critic(fake, training=True))
-            critic_loss = fake_score - real_score
-            if gp_weight is not None:
-                penalty = _gradient_penalty(critic, real_batch, fake, seed)
-                critic_loss = critic_loss + gp_weight * penalty
-                results["gradient_penalty"] = penalty
-        grads = tape.gradient(critic_loss, critic_variables)
-        critic_optimizer.apply(grads, critic_variables)
-        if clip_value is not None:
-            for variable in critic_variables:
-                variable.assign(keras.ops.clip(variable, -clip_value, clip_value))
-        results["critic_loss"] = critic_loss
-        results["wasserstein"] = real_score - fake_score
+        results.update(_critic_update(critic, generator, real[i * m:(i + 1) * m], critic_optimizer, latent_dim,
+                                     clip_value, gp_weight, seed))
+    results["generator_loss"] = _generator_update(critic, generator, m, generator_optimizer, latent_dim, seed)
+    return results
+
+
+def _critic_update(critic, generator, real, optimizer, latent_dim, clip_value, gp_weight, seed):
+    """One critic update of ``wgan_step`` on the m samples ``real``; its arguments unchecked.
+
+    ``clip_value`` and ``gp_weight`` may be numbers, variables (changed between calls without
+    re-tracing, as ``clipedu.lab`` does) or None. Returns ``critic_loss``, ``wasserstein`` and, with
+    the penalty, ``gradient_penalty``.
+    """
+    import tensorflow as tf
+
+    noise = keras.random.normal((keras.ops.shape(real)[0], latent_dim), seed=seed)
+    results = {}
+    with tf.GradientTape() as tape:
+        fake = generator(noise, training=True)
+        real_score = keras.ops.mean(critic(real, training=True))
+        fake_score = keras.ops.mean(critic(fake, training=True))
+        critic_loss = fake_score - real_score
+        if gp_weight is not None:
+            penalty = _gradient_penalty(critic, real, fake, seed)
+            critic_loss = critic_loss + gp_weight * penalty
+            results["gradient_penalty"] = penalty
+    variables = critic.trainable_variables
+    optimizer.apply(tape.gradient(critic_loss, variables), variables)
+    if clip_value is not None:
+        for variable in variables:
+            variable.assign(keras.ops.clip(variable, -clip_value, clip_value))
+    results["critic_loss"] = critic_loss
+    results["wasserstein"] = real_score - fake_score
+    return results
+
+
+def _generator_update(critic, generator, m, optimizer, latent_dim, seed):
+    """The generator update of ``wgan_step`` on m fresh noise samples; returns the generator loss."""
+    import tensorflow as tf
 
     noise = keras.random.normal((m, latent_dim), seed=seed)
     with tf.GradientTape() as tape:
         generator_loss = -keras.ops.mean(critic(generator(noise, training=True), training=True))
-    grads = tape.gradient(generator_loss, generator_variables)
-    generator_optimizer.apply(grads, generator_variables)
-    results["generator_loss"] = generator_loss
-    return results
+    variables = generator.trainable_variables
+    optimizer.apply(tape.gradient(generator_loss, variables), variables)
+    return generator_loss
 
 
 def _gradient_penalty(critic, real, fake, seed):

@@ -1,0 +1,392 @@
+"""WGAN Lab: a WGAN trained live in the notebook, whose c, λ, learning rate and n_critic change as it trains.
+
+``WGANLab(...)``, left as the last expression of a cell, shows buttons, settings and a picture: the
+real and generated samples over the critic's value, the critic's weights with ±c, the gradient norm
+through each layer, and the Wasserstein estimate and the distance to the data over iterations.
+Press play and the networks train in a background thread while the notebook stays usable; move a
+slider and the training in progress follows. ``run``, ``set`` and ``state`` do the same from code,
+for compared cells and tests.
+
+Threads: the training thread changes only widget values (the picture's PNG bytes, the readout's
+text); it displays nothing, so it works with ipykernel 6 (the project's pin) and 7, which routes
+output from threads differently (ipywidgets#4001, #4020) but sends widget updates from any thread.
+
+References:
+    Kahng, Thorat, Chau, Viégas & Wattenberg (2018), GAN Lab: Understanding Complex Deep Generative
+    Models using Interactive Visual Experimentation.
+"""
+
+import threading
+import time
+
+import ipywidgets as widgets
+import numpy as np
+from clipedu import _checks, datasets, plots
+from clipedu._keras import keras
+from clipedu.constraints import scale_into
+from clipedu.lipschitz import spectral_normalize
+from clipedu.measures import _layer_gradient_norms, critic_weights, fraction_at_bound, modes_covered, set_distance
+from clipedu.networks import mlp
+from clipedu.wgan import _critic_update, _generator_update
+
+DATASETS = {"eight_gaussians": datasets.eight_gaussians, "twenty_five_gaussians": datasets.twenty_five_gaussians,
+            "swiss_roll": datasets.swiss_roll}
+METHODS = ("weight clipping", "gradient penalty", "spectral normalization", "none")
+OPTIMIZERS = ("adam", "rmsprop")
+STARTS = ("scaled into [-c, c]", "glorot")
+DEFAULTS = {"dataset": "eight_gaussians", "method": "weight clipping", "c": 0.1, "gp_weight": 1.0,
+            "learning_rate": 5e-4, "n_critic": 5, "optimizer": "adam", "start": "scaled into [-c, c]",
+            "width": 64, "depth": 3, "batch_size": 64, "seed": 0}
+LIVE = ("c", "gp_weight", "learning_rate", "n_critic")  # changed while training; the others reset the lab
+LATENT_DIM = 2
+EVALUATION_SIZE = 256  # real and generated samples behind each picture and each state
+GRID = 48  # the critic's value is shown on GRID × GRID points of [-2, 2]²
+
+
+def _checked(settings):
+    """The settings, checked one by one; each error names the setting and the value."""
+    unknown = set(settings) - set(DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)}; the settings are {sorted(DEFAULTS)}")
+    checked = dict(settings)
+    for name, options in (("dataset", DATASETS), ("method", METHODS), ("optimizer", OPTIMIZERS), ("start", STARTS)):
+        if name in settings and settings[name] not in options:
+            raise ValueError(f"{name} must be one of {list(options)}, got {settings[name]!r}")
+    for name in ("c", "learning_rate"):
+        if name in settings:
+            checked[name] = _checks.positive_finite(name, settings[name])
+    if "gp_weight" in settings:
+        checked["gp_weight"] = _checks.positive_finite("gp_weight", settings["gp_weight"])
+    for name in ("n_critic", "width", "depth", "batch_size"):
+        if name in settings:
+            checked[name] = _checks.positive_int(name, settings[name])
+    if "seed" in settings:
+        if settings["seed"] is None:
+            raise ValueError("seed must be a non-negative integer, got None: the lab is always seeded")
+        checked["seed"] = _checks.seed(settings["seed"])
+    return checked
+
+
+class _Run:
+    """The networks, optimizers and compiled steps of one run; c, λ and the learning rate are variables,
+    so that changing them does not re-trace the steps."""
+
+    def __init__(self, settings):
+        import tensorflow as tf
+
+        s = settings
+        self.settings = s
+        critic = mlp(2, 1, depth=s["depth"], width=s["width"], seed=s["seed"], name="critic")
+        self.generator = mlp(LATENT_DIM, 2, depth=s["depth"], width=s["width"], seed=s["seed"] + 100,
+                             name="generator")
+        if s["method"] == "weight clipping" and s["start"] == "scaled into [-c, c]":
+            scale_into(critic, s["c"])
+        if s["method"] == "spectral normalization":
+            critic = spectral_normalize(critic, seed=s["seed"])
+        self.critic = critic
+        self.c = keras.Variable(s["c"], dtype="float32", trainable=False, name="c")
+        self.gp_weight = keras.Variable(s["gp_weight"], dtype="float32", trainable=False, name="gp_weight")
+
+        def optimizer():
+            if s["optimizer"] == "adam":
+                return keras.optimizers.Adam(s["learning_rate"], beta_1=0.5, beta_2=0.9)
+            return keras.optimizers.RMSprop(s["learning_rate"])
+
+        self.critic_optimizer, self.generator_optimizer = optimizer(), optimizer()
+        self.critic_optimizer.build(self.critic.trainable_variables)
+        self.generator_optimizer.build(self.generator.trainable_variables)
+        self.data = keras.ops.convert_to_tensor(DATASETS[s["dataset"]](50_000, seed=s["seed"]))
+        self.noise_seed = keras.random.SeedGenerator(s["seed"])
+        rng = np.random.default_rng(s["seed"] + 1)
+        self.real = DATASETS[s["dataset"]](EVALUATION_SIZE, seed=s["seed"] + 1)
+        self.noise = rng.standard_normal((EVALUATION_SIZE, LATENT_DIM)).astype(np.float32)
+        self.centres = datasets.mode_centres(s["dataset"]) if s["dataset"] != "swiss_roll" else None
+        self._steps = {}  # n_critic -> a compiled generator iteration
+        self._critic_step = tf.function(lambda: self._train(1, generator=False))
+        self._evaluate = tf.function(self._evaluation)
+        self.iteration = self.critic_updates = 0
+
+    def set_live(self, name, value):
+        if name == "c":
+            self.c.assign(value)
+        elif name == "gp_weight":
+            self.gp_weight.assign(value)
+        elif name == "learning_rate":
+            for optimizer in (self.critic_optimizer, self.generator_optimizer):
+                optimizer.learning_rate = value
+
+    def _train(self, n_critic, generator=True):
+        m = self.settings["batch_size"]
+        method = self.settings["method"]
+        index = keras.random.randint((n_critic * m,), 0, keras.ops.shape(self.data)[0], seed=self.noise_seed)
+        real = keras.ops.take(self.data, index, axis=0)
+        for i in range(n_critic):
+            _critic_update(self.critic, self.generator, real[i * m:(i + 1) * m], self.critic_optimizer, LATENT_DIM,
+                           self.c if method == "weight clipping" else None,
+                           self.gp_weight if method == "gradient penalty" else None, self.noise_seed)
+        loss = keras.ops.convert_to_tensor(0.0)
+        if generator:
+            loss = _generator_update(self.critic, self.generator, m, self.generator_optimizer, LATENT_DIM,
+                                     self.noise_seed)
+        # A ReLU turns NaN into 0, so a NaN in the weights need not show in the loss: check both.
+        weights = self.critic.trainable_variables + self.generator.trainable_variables
+        return keras.ops.all(keras.ops.stack([keras.ops.isfinite(loss)] + [keras.ops.all(keras.ops.isfinite(w))
+                                                                            for w in weights]))
+
+    def generator_iteration(self, n_critic):
+        """One generator iteration; returns whether its loss and every weight stayed finite."""
+        import tensorflow as tf
+
+        if n_critic not in self._steps:
+            self._steps[n_critic] = tf.function(lambda: self._train(n_critic))
+        finite = bool(self._steps[n_critic]())
+        self.iteration += 1
+        self.critic_updates += n_critic
+        return finite
+
+    def critic_step(self):
+        self._critic_step()
+        self.critic_updates += 1
+
+    def _evaluation(self):
+        """The model evaluations behind a picture, in one compiled call."""
+        fake = self.generator(self.noise, training=False)
+        axis = keras.ops.linspace(-2.0, 2.0, GRID)
+        grid = keras.ops.reshape(keras.ops.stack(keras.ops.meshgrid(axis, axis), axis=-1), (-1, 2))
+        wasserstein = keras.ops.mean(self.critic(self.real, training=False)) - keras.ops.mean(
+            self.critic(fake, training=False))
+        return (fake, wasserstein, keras.ops.reshape(self.critic(grid, training=False), (GRID, GRID)),
+                _layer_gradient_norms(self.critic, keras.ops.convert_to_tensor(self.real), fake))
+
+    def measure(self):
+        """What the picture and ``state`` show, measured on the fixed evaluation samples."""
+        fake, wasserstein, surface, layer_norms = (keras.ops.convert_to_numpy(t) for t in self._evaluate())
+        weights = critic_weights(self.critic)
+        finite = bool(np.all(np.isfinite(fake)) and np.all(np.isfinite(weights)))
+        clipping = self.settings["method"] == "weight clipping"
+        c = float(keras.ops.convert_to_numpy(self.c))
+        return {
+            "iteration": self.iteration,
+            "critic_updates": self.critic_updates,
+            "wasserstein": float(wasserstein),
+            "fraction_at_bound": fraction_at_bound(weights, c) if clipping else 0.0,
+            "distance": set_distance(fake, self.real) if finite else float("inf"),
+            "modes_covered": modes_covered(fake, self.centres) if finite and self.centres is not None else None,
+            "diverged": not finite,
+            # for the picture only:
+            "real": self.real, "fake": fake, "weights": weights, "c": c if clipping else None,
+            "surface": surface,
+            "layer_norms": layer_norms.astype(np.float64) if finite else None,
+        }
+
+
+class WGANLab:
+    """A WGAN trained live, with buttons and sliders; see the module's docstring.
+
+    Keyword arguments set the starting settings (``DEFAULTS`` lists them): ``dataset`` (one of
+    ``DATASETS``), ``method`` (``METHODS``), ``c``, ``gp_weight`` (λ), ``learning_rate``,
+    ``n_critic``, ``optimizer`` (Adam(β₁ = 0.5, β₂ = 0.9) or RMSprop, for both networks), ``start``
+    (the clipped critic's kernels "scaled into [-c, c]" with their pattern kept, or left as Glorot
+    drew them, for the first clip to pile them on ±c), ``width``, ``depth``, ``batch_size`` (m) and
+    ``seed``. ``c``, ``gp_weight``, ``learning_rate`` and ``n_critic`` change the run in progress;
+    any other setting resets the lab.
+    """
+
+    REDRAW_INTERVAL = 0.12  # seconds of training between two pictures while playing
+
+    def __init__(self, **settings):
+        self.settings = {**DEFAULTS, **_checked(settings)}
+        self._lock = threading.RLock()  # one thing at a time trains or measures the networks
+        self._thread, self._stop = None, threading.Event()
+        self.history = {"iteration": [], "wasserstein": [], "distance": []}
+        self.redraws = 0
+        self.view = plots.LabView()
+        self._build_widgets()
+        self._run = _Run(self.settings)
+        self._refresh()
+
+    # -- the contract -------------------------------------------------------------------------------
+
+    @property
+    def state(self):
+        """Plain numbers: iteration, critic_updates, wasserstein (E[D(real)] - E[D(fake)] on 256
+        samples), fraction_at_bound (0 without clipping), distance (``measures.set_distance``),
+        modes_covered (None for the Swiss roll), diverged, playing."""
+        with self._lock:
+            measured = self._run.measure()
+        keys = ("iteration", "critic_updates", "wasserstein", "fraction_at_bound", "distance", "modes_covered",
+                "diverged")
+        return {key: measured[key] for key in keys} | {"playing": self.playing}
+
+    @property
+    def playing(self):
+        return self._thread is not None and self._thread.is_alive()
+
+    def run(self, iterations):
+        """Trains ``iterations`` generator iterations now, then redraws; returns ``state``."""
+        iterations = _checks.positive_int("iterations", iterations)
+        self.pause()
+        with self._lock:
+            for _ in range(iterations):
+                if not self._run.generator_iteration(self.settings["n_critic"]):
+                    break
+        self._refresh()
+        return self.state
+
+    def play(self):
+        """Trains in a background thread, redrawing every ``REDRAW_INTERVAL`` seconds, until ``pause``."""
+        if self.playing:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="wgan-lab", daemon=True)
+        self._thread.start()
+        self._buttons["play"].value = True
+
+    def pause(self):
+        """Stops the background training after its current iteration, and waits for it."""
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
+        self._thread = None
+        self._buttons["play"].value = False
+
+    def reset(self):
+        """Starts again from iteration 0 with the current settings (and the same seed)."""
+        was_playing = self.playing
+        self.pause()
+        with self._lock:
+            self._run = _Run(self.settings)
+            self.history = {key: [] for key in self.history}
+        self._refresh()
+        if was_playing:
+            self.play()
+
+    def set(self, **settings):
+        """Changes settings by name, as the sliders do; see the class docstring for which reset."""
+        checked = _checked(settings)
+        self._syncing = True
+        try:
+            for name, value in checked.items():
+                if name in self._controls:
+                    self._controls[name].value = value
+        finally:
+            self._syncing = False
+        self._apply(checked)
+
+    # -- inside -------------------------------------------------------------------------------------
+
+    def _apply(self, checked):
+        changed = {name: value for name, value in checked.items() if self.settings[name] != value}
+        self.settings.update(checked)
+        if any(name not in LIVE for name in changed):
+            self.reset()
+            return
+        with self._lock:
+            for name, value in changed.items():
+                self._run.set_live(name, value)
+        if not self.playing:
+            self._refresh()
+
+    def _loop(self):
+        while not self._stop.is_set():
+            deadline = time.perf_counter() + self.REDRAW_INTERVAL
+            diverged = False
+            while time.perf_counter() < deadline and not self._stop.is_set() and not diverged:
+                with self._lock:
+                    diverged = not self._run.generator_iteration(self.settings["n_critic"])
+            self._refresh()
+            if diverged:
+                self._stop.set()
+        self._buttons["play"].value = False
+
+    def _refresh(self):
+        """Measures, records the history and redraws: widget values only, from any thread."""
+        with self._lock:
+            measured = self._run.measure()
+            if not self.history["iteration"] or self.history["iteration"][-1] != measured["iteration"]:
+                for key in self.history:
+                    self.history[key].append(measured[key])
+        self.image.value = self.view.draw(measured, self.history)
+        self.redraws += 1
+        self.readout.value = self._summary(measured)
+
+    @staticmethod
+    def _summary(measured):
+        parts = [f"iteration {measured['iteration']}", f"critic updates {measured['critic_updates']}",
+                 f"Wasserstein estimate {measured['wasserstein']:.3g}",
+                 f"weights at ±c {100 * measured['fraction_at_bound']:.1f} %",
+                 f"distance to the data {measured['distance']:.3f}"]
+        if measured["modes_covered"] is not None:
+            parts.append(f"modes covered {measured['modes_covered']}")
+        text = " · ".join(parts)
+        if measured["diverged"]:
+            text += " · <b>diverged: training stopped; press reset</b>"
+        return f"<span class='wgan-lab-readout'>{text}</span>"
+
+    def _build_widgets(self):
+        s = self.settings
+        style = {"description_width": "initial"}
+        self._controls = {
+            "dataset": widgets.Dropdown(options=list(DATASETS), value=s["dataset"], description="data", style=style),
+            "method": widgets.Dropdown(options=list(METHODS), value=s["method"], description="method", style=style),
+            "optimizer": widgets.Dropdown(options=list(OPTIMIZERS), value=s["optimizer"], description="optimizer",
+                                          style=style),
+            "start": widgets.Dropdown(options=list(STARTS), value=s["start"], description="clipped critic starts",
+                                      style=style),
+            "c": widgets.FloatLogSlider(value=s["c"], base=10, min=-3, max=0, step=0.1, description="c",
+                                        readout_format=".3g", style=style),
+            "learning_rate": widgets.FloatLogSlider(value=s["learning_rate"], base=10, min=-5, max=-2, step=0.1,
+                                                    description="learning rate", readout_format=".1e", style=style),
+            "gp_weight": widgets.FloatLogSlider(value=s["gp_weight"], base=10, min=-2, max=2, step=0.1,
+                                                description="λ", readout_format=".3g", style=style),
+            "n_critic": widgets.IntSlider(value=s["n_critic"], min=1, max=10, description="n_critic", style=style),
+        }
+        self._syncing = False
+        for name, control in self._controls.items():
+            control.observe(lambda change, name=name: self._on_control(name, change["new"]), names="value")
+        self._buttons = {
+            "play": widgets.ToggleButton(value=False, description="play", icon="play", tooltip="play / pause"),
+            "critic": widgets.Button(description="critic step", tooltip="one critic update"),
+            "generator": widgets.Button(description="generator iteration",
+                                        tooltip="n_critic critic updates and one generator update"),
+            "reset": widgets.Button(description="reset", tooltip="back to iteration 0"),
+        }
+        self._buttons["play"].observe(self._on_play, names="value")
+        self._buttons["critic"].on_click(lambda _: self._step(critic_only=True))
+        self._buttons["generator"].on_click(lambda _: self._step(critic_only=False))
+        self._buttons["reset"].on_click(lambda _: self.reset())
+        self.readout = widgets.HTML()
+        self.image = widgets.Image(format="png")
+        self.widget = widgets.VBox([
+            widgets.HBox(list(self._buttons.values())),
+            widgets.HBox([self._controls[name] for name in ("dataset", "method", "optimizer", "start")],
+                         layout={"flex_flow": "row wrap"}),
+            widgets.HBox([self._controls[name] for name in ("c", "learning_rate", "gp_weight", "n_critic")],
+                         layout={"flex_flow": "row wrap"}),
+            self.readout, self.image])
+
+    def _on_control(self, name, value):
+        if not self._syncing:
+            self._apply(_checked({name: value}))
+
+    def _on_play(self, change):
+        if change["new"] and not self.playing:
+            self.play()
+        elif not change["new"] and self.playing and threading.current_thread() is not self._thread:
+            self.pause()
+        self._buttons["play"].description = "pause" if change["new"] else "play"
+        self._buttons["play"].icon = "pause" if change["new"] else "play"
+
+    def _step(self, critic_only):
+        self.pause()
+        with self._lock:
+            if critic_only:
+                self._run.critic_step()
+            else:
+                self._run.generator_iteration(self.settings["n_critic"])
+        self._refresh()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)

@@ -1,0 +1,137 @@
+import io
+import time
+
+import numpy as np
+import pytest
+from clipedu import plots
+from clipedu.lab import DEFAULTS, WGANLab
+from clipedu.measures import critic_weights
+from PIL import Image
+
+SMALL = {"width": 16, "depth": 2, "batch_size": 32}
+
+
+def _pixels(png):
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def test_run_trains_generator_iterations_and_state_holds_plain_numbers():
+    lab = WGANLab(**SMALL)
+    assert lab.state["iteration"] == 0
+    state = lab.run(3)
+    assert state["iteration"] == 3 and state["critic_updates"] == 15
+    assert set(state) == {"iteration", "critic_updates", "wasserstein", "fraction_at_bound", "distance",
+                          "modes_covered", "diverged", "playing"}
+    assert isinstance(state["wasserstein"], float) and isinstance(state["distance"], float)
+    assert isinstance(state["modes_covered"], int) and 0 <= state["modes_covered"] <= 8
+    assert state["diverged"] is False and state["playing"] is False
+    assert np.max(np.abs(critic_weights(lab._run.critic))) <= 0.1 + 1e-7
+    assert lab.image.value[:8] == b"\x89PNG\r\n\x1a\n" and "iteration 3" in lab.readout.value
+
+
+def test_c_changes_live_and_the_weights_follow_it_without_a_reset():
+    lab = WGANLab(**SMALL)
+    before = lab.run(5)["fraction_at_bound"]
+    lab.set(c=0.01)
+    state = lab.run(5)
+    assert state["iteration"] == 10  # not reset
+    assert np.max(np.abs(critic_weights(lab._run.critic))) <= 0.01 + 1e-8
+    assert state["fraction_at_bound"] > before
+    assert lab._controls["c"].value == pytest.approx(0.01)  # the slider shows it
+
+
+def test_same_seed_same_run_and_reset_starts_again():
+    first, second = WGANLab(**SMALL, seed=3), WGANLab(**SMALL, seed=3)
+    first.run(4)
+    second.run(4)
+    np.testing.assert_array_equal(critic_weights(first._run.critic), critic_weights(second._run.critic))
+    first.reset()
+    assert first.state["iteration"] == 0 and first.history["iteration"] == [0]
+    first.run(4)
+    np.testing.assert_array_equal(critic_weights(first._run.critic), critic_weights(second._run.critic))
+
+
+def test_settings_that_need_new_networks_reset_the_lab_and_live_ones_do_not():
+    lab = WGANLab(**SMALL)
+    lab.run(2)
+    lab.set(learning_rate=1e-3, n_critic=2, gp_weight=3.0)
+    assert lab.state["iteration"] == 2
+    assert float(lab._run.critic_optimizer.learning_rate) == pytest.approx(1e-3)
+    assert lab.run(1)["critic_updates"] == 12
+    lab.set(method="gradient penalty")
+    state = lab.state
+    assert state["iteration"] == 0 and state["fraction_at_bound"] == 0.0
+    assert lab.run(2)["iteration"] == 2
+    lab.set(dataset="swiss_roll", method="spectral normalization")
+    assert lab.run(1)["modes_covered"] is None
+
+
+def test_play_trains_in_the_background_until_pause():
+    lab = WGANLab(**SMALL)
+    lab.play()
+    assert lab.playing and lab._buttons["play"].value
+    deadline = time.time() + 60
+    while lab.history["iteration"][-1] < 20 and time.time() < deadline:  # redrawn while it trains
+        time.sleep(0.05)
+    lab.pause()
+    assert not lab.playing and not lab._buttons["play"].value
+    stopped = lab.state["iteration"]
+    assert stopped >= 20 and lab.redraws >= 2
+    time.sleep(0.3)
+    assert lab.state["iteration"] == stopped
+
+
+def test_a_run_that_diverges_stops_with_a_message_and_keeps_its_record():
+    lab = WGANLab(**SMALL)
+    lab.run(2)
+    bias = lab._run.generator.layers[-1].bias  # the linear output: NaN reaches every sample and the losses
+    bias.assign(np.full(bias.shape, np.nan, dtype="float32"))
+    state = lab.run(10)
+    assert state["diverged"] is True and state["iteration"] == 3  # stopped after the first bad iteration
+    assert "diverged" in lab.readout.value
+    assert lab.history["iteration"][:2] == [0, 2]
+
+
+@pytest.mark.parametrize("settings, error, match", [
+    ({"c": -1.0}, ValueError, "c must"), ({"c": "big"}, TypeError, "c must"),
+    ({"method": "clip"}, ValueError, "method must"), ({"dataset": "mnist"}, ValueError, "dataset must"),
+    ({"n_critic": 2.5}, TypeError, "n_critic must"), ({"colour": "red"}, ValueError, "unknown settings"),
+    ({"seed": None}, ValueError, "seed must"),
+])
+def test_bad_settings_are_refused_by_name(settings, error, match):
+    with pytest.raises(error, match=match):
+        WGANLab(**settings)
+
+
+def test_run_and_set_check_their_arguments():
+    lab = WGANLab(**SMALL)
+    with pytest.raises(ValueError, match="iterations must"):
+        lab.run(0)
+    with pytest.raises(ValueError, match="gp_weight must"):
+        lab.set(gp_weight=0.0)
+    assert lab.settings["gp_weight"] == DEFAULTS["gp_weight"]
+
+
+def test_a_redraw_on_the_kept_background_equals_a_full_drawing():
+    lab = WGANLab(**SMALL)
+    lab.run(3)
+    first = lab._run.measure()
+    lab.run(1)
+    second = lab._run.measure()
+    history = {"iteration": [0, 3, 4], "wasserstein": [0.0, 0.01, 0.012], "distance": [1.0, 0.9, 0.89]}
+    kept = plots.LabView()
+    kept.draw(first, history)
+    fast = kept.draw(second, history)
+    assert kept.full_redraws == 1  # the second drawing reused the background
+    fresh = plots.LabView()
+    np.testing.assert_array_equal(_pixels(fast), _pixels(fresh.draw(second, history)))
+
+
+def test_steady_limits_hold_until_the_data_leaves_or_shrinks_fourfold():
+    assert plots._nice_ceiling(0.13) == 0.2 and plots._nice_ceiling(3.0) == 5.0 and plots._nice_ceiling(10.0) == 10.0
+    assert plots._steady_limits(None, 0.1, 0.9) == (0.0, 1.0)
+    assert plots._steady_limits((0.0, 1.0), 0.3, 0.8) == (0.0, 1.0)
+    assert plots._steady_limits((0.0, 1.0), 0.3, 1.2) != (0.0, 1.0)
+    assert plots._steady_limits((0.0, 1.0), 0.50, 0.51) != (0.0, 1.0)  # 100 times too wide
+    assert plots._steady_limits(None, 3e-3, 0.2, log=True) == pytest.approx((1e-3, 1.0))
+    assert plots._steady_limits((1e-3, 1.0), 5e-3, 0.5, log=True) == (1e-3, 1.0)
