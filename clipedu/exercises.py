@@ -369,6 +369,23 @@ _multiple_choice(
               "follow (section 6)?"})
 
 _multiple_choice(
+    "09.lower_c",
+    "a critic clipped at c = 0.1 has 15 % of its weights on ±c; c is lowered to 0.01 while it trains: right after "
+    "the next iteration, is the share on ±c 'higher', 'lower' or 'the same' (a string)",
+    "higher", "Every weight larger than 0.01 in size is clipped onto ±0.01 at once (section 2: more than half, on "
+              "every seed).",
+    dict.fromkeys(["lower", "the same"], "Hint: what does the clip after the next critic update do to a weight of "
+                                         "0.05 when c = 0.01?"))
+
+_multiple_choice(
+    "09.which_estimate",
+    "two WGANs on the same data report Wasserstein estimates of 0.4 and 0.00003, one with a critic clipped at "
+    "c = 0.01 and one with a gradient penalty: which one reported 0.00003: 'clipping' or 'penalty' (a string)",
+    "clipping", "A clipped critic's scale is set by c, and its estimate with it (section 2); the penalty asks for "
+                "gradients of norm 1, which keeps the estimate at the scale of the data.",
+    {"penalty": "Hint: in section 2, which estimate shrank more than a thousandfold when c went from 0.1 to 0.01?"})
+
+_multiple_choice(
     "00.keep_direction",
     "which argument shortens the gradient of a model with a single weight tensor without changing its direction: "
     "'clipvalue' or 'clipnorm' (a string)",

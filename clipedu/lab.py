@@ -16,6 +16,7 @@ References:
     Models using Interactive Visual Experimentation.
 """
 
+import functools
 import threading
 import time
 
@@ -101,9 +102,11 @@ class _Run:
         self.real = DATASETS[s["dataset"]](EVALUATION_SIZE, seed=s["seed"] + 1)
         self.noise = rng.standard_normal((EVALUATION_SIZE, LATENT_DIM)).astype(np.float32)
         self.centres = datasets.mode_centres(s["dataset"]) if s["dataset"] != "swiss_roll" else None
+        # Partials, not methods: TensorFlow counts traces by a function's code, and would warn of retracing
+        # as every reset of a lab traces new networks' steps.
         self._steps = {}  # n_critic -> a compiled generator iteration
-        self._critic_step = tf.function(lambda: self._train(1, generator=False))
-        self._evaluate = tf.function(self._evaluation)
+        self._critic_step = tf.function(functools.partial(self._train, 1, generator=False))
+        self._evaluate = tf.function(functools.partial(self._evaluation))
         self.iteration = self.critic_updates = 0
 
     def set_live(self, name, value):
@@ -138,7 +141,7 @@ class _Run:
         import tensorflow as tf
 
         if n_critic not in self._steps:
-            self._steps[n_critic] = tf.function(lambda: self._train(n_critic))
+            self._steps[n_critic] = tf.function(functools.partial(self._train, n_critic))
         finite = bool(self._steps[n_critic]())
         self.iteration += 1
         self.critic_updates += n_critic
@@ -352,8 +355,8 @@ class WGANLab:
             "reset": widgets.Button(description="reset", tooltip="back to iteration 0"),
         }
         self._buttons["play"].observe(self._on_play, names="value")
-        self._buttons["critic"].on_click(lambda _: self._step(critic_only=True))
-        self._buttons["generator"].on_click(lambda _: self._step(critic_only=False))
+        self._buttons["critic"].on_click(lambda _: self.step(critic_only=True))
+        self._buttons["generator"].on_click(lambda _: self.step(critic_only=False))
         self._buttons["reset"].on_click(lambda _: self.reset())
         self.readout = widgets.HTML()
         self.image = widgets.Image(format="png")
@@ -377,7 +380,11 @@ class WGANLab:
         self._buttons["play"].description = "pause" if change["new"] else "play"
         self._buttons["play"].icon = "pause" if change["new"] else "play"
 
-    def _step(self, critic_only):
+    def step(self, critic_only=True):
+        """One critic update (the *critic step* button), or with ``critic_only=False`` one generator
+        iteration (the *generator iteration* button); pauses the lab first, then redraws."""
+        if not isinstance(critic_only, bool):
+            raise TypeError(f"critic_only must be True or False, got {critic_only!r}")
         self.pause()
         with self._lock:
             if critic_only:

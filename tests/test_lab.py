@@ -135,3 +135,18 @@ def test_steady_limits_hold_until_the_data_leaves_or_shrinks_fourfold():
     assert plots._steady_limits((0.0, 1.0), 0.50, 0.51) != (0.0, 1.0)  # 100 times too wide
     assert plots._steady_limits(None, 3e-3, 0.2, log=True) == pytest.approx((1e-3, 1.0))
     assert plots._steady_limits((1e-3, 1.0), 5e-3, 0.5, log=True) == (1e-3, 1.0)
+
+
+def test_a_critic_step_updates_the_critic_only_and_a_generator_step_both():
+    lab = WGANLab(**SMALL)
+    generator = [w.copy() for w in lab._run.generator.get_weights()]
+    critic = critic_weights(lab._run.critic)
+    lab.step()
+    assert lab.state["critic_updates"] == 1 and lab.state["iteration"] == 0
+    assert not np.array_equal(critic_weights(lab._run.critic), critic)
+    for before, after in zip(generator, lab._run.generator.get_weights()):
+        np.testing.assert_array_equal(before, after)
+    lab.step(critic_only=False)
+    assert lab.state["critic_updates"] == 6 and lab.state["iteration"] == 1
+    with pytest.raises(TypeError, match="critic_only"):
+        lab.step("yes")
