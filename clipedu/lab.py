@@ -276,6 +276,12 @@ class WGANLab:
             self._syncing = False
         self._apply(checked)
 
+    def close(self):
+        """Pauses the lab and closes its widgets: a lab made only to be ``run`` then leaves nothing in
+        the notebook's saved widget state."""
+        self.pause()
+        _close(self.widget)
+
     # -- inside -------------------------------------------------------------------------------------
 
     def _apply(self, checked):
@@ -397,3 +403,13 @@ class WGANLab:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _close(widget):
+    """Closes a widget, the widgets inside it, and the layout and style models each one has."""
+    for child in getattr(widget, "children", ()):
+        _close(child)
+    for part in ("layout", "style"):
+        if isinstance(getattr(widget, part, None), widgets.Widget):
+            getattr(widget, part).close()
+    widget.close()

@@ -150,3 +150,11 @@ def test_a_critic_step_updates_the_critic_only_and_a_generator_step_both():
     assert lab.state["critic_updates"] == 6 and lab.state["iteration"] == 1
     with pytest.raises(TypeError, match="critic_only"):
         lab.step("yes")
+
+
+def test_close_pauses_and_closes_every_widget_model():
+    lab = WGANLab(**SMALL)
+    lab.play()
+    lab.close()
+    assert not lab.playing
+    assert lab.widget.comm is None and lab.image.comm is None and lab._controls["c"].layout.comm is None

@@ -5,7 +5,8 @@ Usage: python tools/export_html.py OUTPUT_DIR notebooks/01_gradient_clipping.ipy
 The pages read offline:
 - A widget needs a running kernel (or a widget manager fetched from the web) to show anything; here
   each widget view is replaced by what it showed when the notebook was executed: its readout and its
-  figure, read from the widget state stored in the notebook.
+  figure (an Output widget's, or an Image widget's bytes), read from the widget state stored in the
+  notebook.
 - Formulas are turned into MathML when the page is written (latex2mathml), which browsers draw
   themselves; nbconvert's pages would load MathJax from the web, and offline show raw LaTeX.
 """
@@ -31,6 +32,9 @@ def _frozen(model_id, models):
     name, state = model.get("model_name"), model.get("state", {})
     if name == "HTMLModel":
         return [nbformat.v4.new_output("display_data", {"text/html": state.get("value", "")})]
+    if name == "ImageModel":  # a picture changed in place (the WGAN Lab's): its bytes are a buffer
+        return [nbformat.v4.new_output("display_data", {f"image/{state.get('format', 'png')}": buffer["data"]})
+                for buffer in model.get("buffers", []) if buffer.get("path") == ["value"]]
     if name == "OutputModel":
         return [nbformat.from_dict(o) for o in state.get("outputs", []) if o.get("output_type") == "display_data"]
     frozen = []
