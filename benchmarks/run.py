@@ -231,6 +231,68 @@ def slider_times(moves):
     return results
 
 
+def lab_speed(seconds):
+    """The WGAN Lab playing for ``seconds``: its generator iterations per second as a share of a
+    headless ``WGAN.fit`` on the same networks and settings; its redraws per second, and the median
+    seconds of one (measure, draw, PNG); the seconds from a move of the c slider to the first picture
+    drawn with the new c (median of five moves)."""
+    from clipedu.lab import DEFAULTS, WGANLab
+
+    s = DEFAULTS
+    wgan = WGAN(mlp(2, 1, depth=s["depth"], width=s["width"], seed=0),
+                mlp(2, 2, depth=s["depth"], width=s["width"], seed=100), 2, n_critic=s["n_critic"],
+                clip_value=s["c"], seed=0)
+    wgan.compile(critic_optimizer=keras.optimizers.Adam(s["learning_rate"], beta_1=0.5, beta_2=0.9),
+                 generator_optimizer=keras.optimizers.Adam(s["learning_rate"], beta_1=0.5, beta_2=0.9))
+    batch = s["n_critic"] * s["batch_size"]
+    real = datasets.eight_gaussians(batch * 200, seed=0)
+    wgan.fit(real, batch_size=batch, epochs=1, verbose=0)  # warm-up: tracing
+    start, epochs = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        wgan.fit(real, batch_size=batch, epochs=1, verbose=0)
+        epochs += 1
+    headless = 200 * epochs / (time.perf_counter() - start)
+
+    lab = WGANLab()
+    lab.run(1)  # warm-up: tracing
+    drawn = []  # (time, c) of every picture
+    draw, refresh, refresh_times = lab.view.draw, lab._refresh, []
+    lab.view.draw = lambda measured, history: (drawn.append((time.perf_counter(), measured["c"])),
+                                               draw(measured, history))[1]
+
+    def timed_refresh():
+        start = time.perf_counter()
+        refresh()
+        refresh_times.append(time.perf_counter() - start)
+
+    lab._refresh = timed_refresh
+    iterations, redraws = lab.state["iteration"], lab.redraws
+    lab.play()
+    start = time.perf_counter()
+    time.sleep(seconds)
+    lab.pause()
+    elapsed = time.perf_counter() - start
+    playing = (lab.state["iteration"] - iterations) / elapsed
+    redraw_rate = (lab.redraws - redraws) / elapsed
+    latencies = []
+    lab.play()
+    for c in (0.01, 0.1, 0.01, 0.1, 0.01):
+        time.sleep(0.5)
+        moved = time.perf_counter()
+        lab._controls["c"].value = c  # as the slider does
+
+        def shown(moved=moved, c=c):  # the pictures drawn since the move with the new c (a float32 value)
+            return [t for t, drawn_c in drawn if t > moved and abs(drawn_c - c) < 1e-6 * c]
+
+        while not shown() and time.perf_counter() - moved < 10:
+            time.sleep(0.005)
+        latencies.append(min(shown()) - moved)
+    lab.close()
+    return {"share": playing / headless, "redraw_rate": redraw_rate, "refresh": statistics.median(refresh_times),
+            "latency": statistics.median(latencies), "headless": headless, "playing": playing,
+            "interval": lab.REDRAW_INTERVAL}
+
+
 def notebook_times(notebooks):
     """Seconds to execute each notebook top to bottom, in a temporary copy."""
     import shutil
@@ -300,6 +362,18 @@ def run(quick=False):
             row("scaling", f"iteration, width {width}, m = {batch}", 1e3 * seconds, "ms")
             row("scaling", f"  achieved, width {width}, m = {batch}", achieved, "GFLOP/s",
                 f"{100 * achieved / peak:.0f} % of the matmul")
+
+    lab = lab_speed(1 if quick else 8)
+    group = "WGAN Lab (3 × 64 ReLU, Adam, clipping, m = 64, n_critic = 5), playing"
+    row(group, "headless WGAN.fit", lab["headless"], "it/s")
+    row(group, "the lab while it redraws", lab["playing"], "it/s")
+    row(group, "  as a share of headless fit", 100 * lab["share"], "%", "≥ 70 %", lab["share"] >= 0.7)
+    row(group, "redraws per second while training", lab["redraw_rate"], "/s")
+    row(group, "one redraw: measure, draw, PNG (median)", 1e3 * lab["refresh"], "ms")
+    # The lab trains for a fixed time between pictures; a machine three times slower redraws three times slower.
+    slower = 1 / (lab["interval"] + 3 * lab["refresh"])
+    row(group, "  redraws per second on a 3× slower machine, from it", slower, "/s", "≥ 5", slower >= 5)
+    row(group, "from a move of c to a picture that shows it (median of 5)", 1e3 * lab["latency"], "ms")
 
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     for name, seconds in notebook_times(notebooks[:1] if quick else notebooks).items():

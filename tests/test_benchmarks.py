@@ -20,7 +20,8 @@ def test_quick_benchmark_produces_every_figure(tmp_path):
     for expected in ["clip overhead, one thread", "clip overhead, default threads",
                      "clipedu speed-up over the eager loop", "same through Keras' array pipeline (autotuned tf.data)",
                      "Keras train_on_batch with per-layer WeightClip", "one generator iteration through fit",
-                     "large matmul", "00_start_here.ipynb"]:
+                     "large matmul", "00_start_here.ipynb", "  as a share of headless fit",
+                     "redraws per second while training", "  redraws per second on a 3× slower machine, from it"]:
         assert expected in names, expected
     demos = {"GradientClipDemo", "TwoTensorDemo", "StepOnSurfaceDemo", "ExplodingDemo", "WeightHistogramDemo",
              "WeightDistributionDemo", "LayerGradientDemo", "SamplesDemo", "DiracGANDemo", "PerExampleClipDemo"}
