@@ -85,7 +85,10 @@ def set_distance(samples, real):
     samples, real = _points("samples", samples), _points("real", real)
     if samples.shape[1] != real.shape[1]:
         raise ValueError(f"samples and real must have as many columns, got shapes {samples.shape} and {real.shape}")
-    distances = np.linalg.norm(samples[:, None, :] - real[None, :, :], axis=2)
+    # |a - b|² = |a|² + |b|² - 2 a·b: one matrix product instead of an (n, k, d) array of differences.
+    squared = (np.sum(samples ** 2, axis=1)[:, None] + np.sum(real ** 2, axis=1)[None, :]
+               - 2 * samples @ real.T)
+    distances = np.sqrt(np.maximum(squared, 0))
     return float((distances.min(axis=1).mean() + distances.min(axis=0).mean()) / 2)
 
 

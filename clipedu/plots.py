@@ -25,15 +25,32 @@ LABELS = {
 
 
 def _fresh_axes(figure, nrows=1, ncols=1, **kwargs):
-    """The figure's axes, cleared; made on the first call. Reusing them keeps a redraw fast."""
+    """The figure's axes, emptied; made on the first call. Reusing them keeps a redraw fast."""
     axes = getattr(figure, "demo_axes", None)
     if axes is None:
         axes = list(np.atleast_1d(figure.subplots(nrows, ncols, **kwargs)).ravel())
         figure.demo_axes = axes
     else:
         for ax in axes:
-            ax.clear()
+            _empty(ax)
     return axes
+
+
+def _empty(ax):
+    """What ``ax.clear()`` does for a redraw, but keeping the axis objects and their ticks: clearing
+    re-creates every tick, which was most of a slider move's time."""
+    for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images, *ax.artists, *ax.tables]:
+        artist.remove()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    for loc in ("left", "center", "right"):
+        ax.set_title("", loc=loc)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_aspect("auto")
+    ax.set_prop_cycle(None)  # colours start again from the first
+    ax.ignore_existing_data_limits = True
+    ax.set_autoscale_on(True)
 
 
 def _log_scale(ax):
@@ -58,7 +75,8 @@ def _arrow(ax, start, end, kind, width=2.0, style="-", label=None):
 
 
 def _square_axes(ax, vectors, margin=1.15):
-    reach = max(1e-3, max(np.max(np.abs(v)) for v in vectors)) * margin
+    # Rounded up to 1, 2 or 5 times a power of ten: limits that seldom change keep a redraw's axes.
+    reach = _nice_ceiling(max(1e-3, max(np.max(np.abs(v)) for v in vectors)) * margin)
     ax.set_xlim(-reach, reach)
     ax.set_ylim(-reach, reach)
     ax.set_aspect("equal")
@@ -154,8 +172,11 @@ def exploding_runs(figure, state, surface):
     ax_surface.set_xlabel("w (recurrent weight)")
     ax_surface.set_ylabel("u (input weight)")
     ax_surface.legend(loc="upper left", fontsize=7, framealpha=0.9)
-    for ax, title in [(ax_loss, "loss"), (ax_grad, "gradient norm before clipping")]:
+    for ax, title, key in [(ax_loss, "loss", "loss"), (ax_grad, "gradient norm before clipping", "grad_norm")]:
         _log_scale(ax)
+        ax.set_ylim(*state["limits"][key])  # over every run of the demo: a slider move keeps the axes
+        updates = max(len(run[key]) for run in state["runs"].values())
+        ax.set_xlim(-0.03 * updates, 1.03 * updates)
         ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.set_xlabel("update")
         _title(ax, title)
@@ -180,11 +201,12 @@ def weight_distribution(figure, state):
     ax_hist, ax_line = _fresh_axes(figure, 1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
     ax_hist.stairs(*state["histogram"], fill=True, color="tab:purple")
     _log_scale(ax_hist)
-    ax_hist.set_ylim(bottom=0.8)  # every bar drawn from one count up, so the interior is not cut off
+    # every bar drawn from one count up, so the interior is not cut off (the limits are set below)
     ax_hist.set_xlabel("weight / c")
     ax_hist.set_ylabel("count")
-    ax_hist.set_title(f"c = {state['c']:g}, iteration {state['iteration']}: "
-                      f"{100 * state['at_bound']:.0f}% at ±c", fontsize=10)
+    counts = state["histogram"][0]
+    ax_hist.set_ylim(0.8, 10.0 ** np.ceil(np.log10(max(2.0, np.max(counts)))))  # whole decades: seldom changes
+    _title(ax_hist, f"c = {state['c']:g}, iteration {state['iteration']}: {100 * state['at_bound']:.0f}% at ±c")
     for c, fractions in state["at_bound_over_training"].items():
         chosen = c == state["c"]
         ax_line.plot(state["iterations"], 100 * fractions, lw=2.5 if chosen else 1, alpha=1 if chosen else 0.5,
@@ -252,7 +274,7 @@ def dirac_paths(figure, state):
     plane.plot(*thetas[:1], *psis[:1], "o", color="black", ms=7, label="start")
     plane.plot(thetas[-1], psis[-1], "s", color="tab:red", ms=7, label="end")
     plane.plot(0, 0, "*", color="gold", mec="black", ms=14, label="equilibrium: θ on the data")
-    reach = max(1.2, 1.1 * max(np.abs(thetas).max(), np.abs(psis).max()))
+    reach = _nice_ceiling(max(1.2, 1.1 * max(np.abs(thetas).max(), np.abs(psis).max())))
     plane.set_xlim(-reach, reach)
     plane.set_ylim(-reach, reach)
     plane.set_aspect("equal")
@@ -266,6 +288,9 @@ def dirac_paths(figure, state):
         bold = method == chosen
         over_time.plot(thetas, lw=2.2 if bold else 1, alpha=1 if bold else 0.45, label=method)
     over_time.axhline(0, color="0.5", lw=0.8, zorder=0)
+    every = np.concatenate([path[0] for path in state["paths"].values()])
+    over_time.set_xlim(0, max(len(path[0]) for path in state["paths"].values()) - 1)
+    over_time.set_ylim(*_steady_limits(None, every.min(), every.max()))
     over_time.set_xlabel("training step")
     over_time.set_ylabel("θ")
     over_time.legend(fontsize=8, loc="upper right")

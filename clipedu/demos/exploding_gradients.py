@@ -36,6 +36,8 @@ class ExplodingDemo(Demo):
             for lr, kind, t in tqdm(jobs, desc="training", disable=not progress):
                 clip = {} if kind == "none" else {kind: t}
                 self.runs[lr, kind, t] = exploding.train_rnn(self.start, lr, steps, **clip)
+        # Axis limits over every run, so that a slider move keeps the axes and redraws only the data.
+        self.limits = {key: _decades([r[key] for r in self.runs.values()]) for key in ("loss", "grad_norm")}
         (w_low, w_high), (u_low, u_high) = window
         w, u = np.linspace(w_low, w_high, 201), np.linspace(u_low, u_high, 201)
         x, y = exploding.sequences()
@@ -55,6 +57,7 @@ class ExplodingDemo(Demo):
         runs |= {kind: self.runs[learning_rate, kind, threshold] for kind in KINDS}
         return {
             "start": self.start,
+            "limits": self.limits,
             "learning_rate": learning_rate,
             "threshold": threshold,
             "runs": runs,
@@ -77,3 +80,11 @@ class ExplodingDemo(Demo):
         return "\n".join(lines)
 
 
+def _decades(series):
+    """The whole decades that hold every finite positive value below 1e30 of ``series`` (else 1 to 10)."""
+    values = np.concatenate([np.ravel(v) for v in series])
+    values = values[np.isfinite(values) & (values > 0) & (values < 1e30)]
+    if not values.size:
+        return 1.0, 10.0
+    # a factor 2 of room, so that a marker on the largest value is not cut by the frame
+    return 10.0 ** np.floor(np.log10(values.min() / 2)), 10.0 ** np.ceil(np.log10(values.max() * 2))

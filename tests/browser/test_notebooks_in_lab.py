@@ -4,6 +4,9 @@ For each interactive figure every slider is moved once (a new value typed into i
 its handle dragged to the next option); then the figure's image must have changed and the readout must show
 exactly what the demo in the kernel computes for the new slider values. Screenshots of each figure
 before and after go to artifacts/browser/.
+
+The WGAN Lab (notebook 09) is played: play trains and redraws, c changes while it trains, pause and
+reset work; screenshots of it playing, after c moved, and after reset go there too.
 """
 
 import json
@@ -143,3 +146,65 @@ def _shows_demo(cell):
 
 def _lines(text):
     return [line.rstrip() for line in text.strip("\n").splitlines()]
+
+
+LAB_NOTEBOOK = "09_wgan_lab.ipynb"
+
+
+def _lab_readout(lab_view):
+    text = lab_view.locator(".wgan-lab-readout").inner_text()
+    iteration = int(re.search(r"iteration (\d+)", text).group(1))
+    at_bound = float(re.search(r"weights at ±c ([\d.]+) %", text).group(1))
+    return iteration, at_bound
+
+
+def _wait(condition, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_play_move_c_pause_and_reset(lab, browser, artifacts):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{lab.url}/lab/tree/{LAB_NOTEBOOK}?token={lab.token}&reset")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        _run_all(page, LAB_NOTEBOOK)
+        view = page.locator(".widget-vbox").filter(has=page.locator(".wgan-lab-readout")).first
+        view.scroll_into_view_if_needed()
+        picture = view.locator(".widget-image")
+        assert _lab_readout(view)[0] == 0
+        first_picture = picture.get_attribute("src")
+
+        view.locator("button", has_text="play").click()
+        assert _wait(lambda: _lab_readout(view)[0] > 0), "play: the iteration counter did not advance"
+        assert _wait(lambda: picture.get_attribute("src") != first_picture), "play: the picture did not change"
+        counted = _lab_readout(view)[0]
+        assert _wait(lambda: _lab_readout(view)[0] > counted), "play: the counter stopped while playing"
+        view.screenshot(path=artifacts / "wgan_lab_playing.png")
+
+        assert _wait(lambda: _lab_readout(view)[0] >= 100), "play: fewer than 100 iterations in a minute"
+        before = _lab_readout(view)[1]
+        c_slider = view.locator(".widget-slider").filter(has_text="c").first
+        c_slider.locator(".widget-readout").click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("0.01")
+        page.keyboard.press("Enter")
+        assert _wait(lambda: _lab_readout(view)[1] > before + 10), (
+            f"c = 0.01: the share of weights on ±c did not rise from {before} %")
+        view.screenshot(path=artifacts / "wgan_lab_c_lowered.png")
+
+        view.locator("button", has_text="pause").click()
+        time.sleep(1.0)  # the last redraw of the background thread may still arrive
+        paused = _lab_readout(view)[0]
+        time.sleep(2.0)
+        assert _lab_readout(view)[0] == paused, "pause: the counter went on"
+
+        view.locator("button", has_text="reset").click()
+        assert _wait(lambda: _lab_readout(view)[0] == 0), "reset: the counter did not return to 0"
+        view.screenshot(path=artifacts / "wgan_lab_reset.png")
+    finally:
+        page.close()
