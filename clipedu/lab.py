@@ -8,8 +8,9 @@ slider and the training in progress follows. ``run``, ``set`` and ``state`` do t
 for compared cells and tests.
 
 Threads: the training thread changes only widget values (the picture's PNG bytes, the readout's
-text); it displays nothing, so it works with ipykernel 6 (the project's pin) and 7, which routes
-output from threads differently (ipywidgets#4001, #4020) but sends widget updates from any thread.
+text) and displays nothing. Tested with ipykernel 6, which pip installs for this project. ipykernel
+7.0 could not send messages from a thread at all (ipykernel#1450, ipywidgets#4001); 7.1 fixed that
+(ipykernel#1451), and the project's requirements leave 7.0 out.
 
 References:
     Kahng, Thorat, Chau, Viégas & Wattenberg (2018), GAN Lab: Understanding Complex Deep Generative
