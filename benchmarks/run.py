@@ -384,7 +384,8 @@ def run(quick=False):
         "" if quick else "≤ 240 s", None if quick else passed and seconds <= 240)
 
     for name, (median, worst) in slider_times(3 if quick else 20).items():
-        row("slider callbacks", name, 1e3 * median, "ms", "median ≤ 100 ms", median <= 0.1)
+        # The budget holds on a machine three times slower than this one may be (DESIGN.md).
+        row("slider callbacks", name, 1e3 * median, "ms", "≤ 33 ms (100 ms 3 × slower)", median <= 0.1 / 3)
         row("slider callbacks", f"  {name}, worst", 1e3 * worst, "ms")
     return rows
 
