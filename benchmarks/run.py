@@ -381,10 +381,10 @@ def run(quick=False):
     seconds, passed = suite_time(quick)
     name = "quick: tests/test_datasets.py only" if quick else "make test (pytest, 2 workers)"
     row("suite", name if passed else f"{name} (FAILED: the time is not the suite's)", seconds, "s",
-        "" if quick else "≤ 240 s", None if quick else passed and seconds <= 240)
+        "" if quick else "≤ 300 s", None if quick else passed and seconds <= 300)
 
     for name, (median, worst) in slider_times(3 if quick else 20).items():
-        # The budget holds on a machine three times slower than this one may be (DESIGN.md).
+        # DESIGN.md: the budget holds on a machine up to three times slower than this one.
         row("slider callbacks", name, 1e3 * median, "ms", "≤ 33 ms (100 ms 3 × slower)", median <= 0.1 / 3)
         row("slider callbacks", f"  {name}, worst", 1e3 * worst, "ms")
     return rows
