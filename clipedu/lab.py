@@ -54,11 +54,9 @@ def _checked(settings):
     for name, options in (("dataset", DATASETS), ("method", METHODS), ("optimizer", OPTIMIZERS), ("start", STARTS)):
         if name in settings and settings[name] not in options:
             raise ValueError(f"{name} must be one of {list(options)}, got {settings[name]!r}")
-    for name in ("c", "learning_rate"):
+    for name in ("c", "gp_weight", "learning_rate"):
         if name in settings:
             checked[name] = _checks.positive_finite(name, settings[name])
-    if "gp_weight" in settings:
-        checked["gp_weight"] = _checks.positive_finite("gp_weight", settings["gp_weight"])
     for name in ("n_critic", "width", "depth", "batch_size"):
         if name in settings:
             checked[name] = _checks.positive_int(name, settings[name])
