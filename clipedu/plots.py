@@ -88,23 +88,28 @@ def clipped_gradient(figure, state):
     """One 2-D gradient and its three clipped versions: the whole picture, and a zoom on the clip.
 
     The dotted box is where clipvalue lets the elements be, the dotted circle where clipnorm lets
-    the vector be.
+    the vector be. The zoom is drawn in units of the threshold, so that its axes stay as the
+    threshold moves.
     """
     t = state["threshold"]
-    for ax, reach in zip(_fresh_axes(figure, 1, 2), [None, 1.6 * t]):
-        ax.add_patch(Rectangle((-t, -t), 2 * t, 2 * t, fill=False, color=COLORS["clipvalue"], lw=1, ls=":"))
-        ax.add_patch(Circle((0, 0), t, fill=False, color=COLORS["clipnorm"], lw=1, ls=":"))
-        _arrow(ax, (0, 0), state["gradient"], "original", width=2.5)
-        _arrow(ax, (0, 0), state["clipped"]["clipvalue"], "clipvalue", width=3)
-        _arrow(ax, (0, 0), state["clipped"]["clipnorm"], "clipnorm", width=3.5)
-        _arrow(ax, (0, 0), state["clipped"]["global_clipnorm"], "global_clipnorm", style="--",
+    for ax, unit in zip(_fresh_axes(figure, 1, 2), [1.0, t]):
+        ax.add_patch(Rectangle((-t / unit, -t / unit), 2 * t / unit, 2 * t / unit, fill=False,
+                               color=COLORS["clipvalue"], lw=1, ls=":"))
+        ax.add_patch(Circle((0, 0), t / unit, fill=False, color=COLORS["clipnorm"], lw=1, ls=":"))
+        _arrow(ax, (0, 0), state["gradient"] / unit, "original", width=2.5)
+        _arrow(ax, (0, 0), state["clipped"]["clipvalue"] / unit, "clipvalue", width=3)
+        _arrow(ax, (0, 0), state["clipped"]["clipnorm"] / unit, "clipnorm", width=3.5)
+        _arrow(ax, (0, 0), state["clipped"]["global_clipnorm"] / unit, "global_clipnorm", style="--",
                label="global_clipnorm (= clipnorm: one tensor)")
-        _square_axes(ax, [state["gradient"], np.array([t, t])] if reach is None else [np.array([reach, reach])],
-                     margin=1.15 if reach is None else 1.0)
-        ax.set_xlabel("g[0]")
-        ax.set_ylabel("g[1]")
-    _title(figure.axes[0], "the gradient and its clipped versions")
-    _title(figure.axes[1], f"zoom: the threshold {t:g}")
+    whole, zoom = figure.axes[:2]
+    _square_axes(whole, [state["gradient"], np.array([t, t])])
+    _square_axes(zoom, [np.array([1.6, 1.6])], margin=1.0)
+    whole.set_xlabel("g[0]")
+    whole.set_ylabel("g[1]")
+    zoom.set_xlabel("g[0] / threshold")
+    zoom.set_ylabel("g[1] / threshold")
+    _title(whole, "the gradient and its clipped versions")
+    _title(zoom, f"zoom, in units of the threshold {t:g}")
     figure.axes[0].legend(loc="lower left", fontsize=8, framealpha=0.9)
 
 
@@ -205,7 +210,9 @@ def weight_distribution(figure, state):
     ax_hist.set_xlabel("weight / c")
     ax_hist.set_ylabel("count")
     counts = state["histogram"][0]
-    ax_hist.set_ylim(0.8, 10.0 ** np.ceil(np.log10(max(2.0, np.max(counts)))))  # whole decades: seldom changes
+    # up to the decade above the number of weights, which no bar can pass: the axes stay as c and
+    # the iteration move
+    ax_hist.set_ylim(0.8, 10.0 ** np.ceil(np.log10(max(2.0, np.sum(counts)))))
     _title(ax_hist, f"c = {state['c']:g}, iteration {state['iteration']}: {100 * state['at_bound']:.0f}% at ±c")
     for c, fractions in state["at_bound_over_training"].items():
         chosen = c == state["c"]
@@ -274,10 +281,11 @@ def dirac_paths(figure, state):
     plane.plot(*thetas[:1], *psis[:1], "o", color="black", ms=7, label="start")
     plane.plot(thetas[-1], psis[-1], "s", color="tab:red", ms=7, label="end")
     plane.plot(0, 0, "*", color="gold", mec="black", ms=14, label="equilibrium: θ on the data")
-    reach = _nice_ceiling(max(1.2, 1.1 * max(np.abs(thetas).max(), np.abs(psis).max())))
+    reach = _nice_ceiling(max(1.2, 1.1 * state["limits"]["reach"][chosen]))  # over every setting: the axes stay
     plane.set_xlim(-reach, reach)
     plane.set_ylim(-reach, reach)
     plane.set_aspect("equal")
+    plane.locator_params(nbins=5)  # fewer tick labels: text is most of a full redraw's cost
     plane.axhline(0, color="0.85", lw=0.8, zorder=0)
     plane.axvline(0, color="0.85", lw=0.8, zorder=0)
     plane.set_xlabel("θ: where the generator puts its samples")
@@ -288,9 +296,8 @@ def dirac_paths(figure, state):
         bold = method == chosen
         over_time.plot(thetas, lw=2.2 if bold else 1, alpha=1 if bold else 0.45, label=method)
     over_time.axhline(0, color="0.5", lw=0.8, zorder=0)
-    every = np.concatenate([path[0] for path in state["paths"].values()])
     over_time.set_xlim(0, max(len(path[0]) for path in state["paths"].values()) - 1)
-    over_time.set_ylim(*_steady_limits(None, every.min(), every.max()))
+    over_time.set_ylim(*_steady_limits(None, *state["limits"]["theta"]))
     over_time.set_xlabel("training step")
     over_time.set_ylabel("θ")
     over_time.legend(fontsize=8, loc="upper right")

@@ -1,6 +1,7 @@
 """The Dirac-GAN demo: the path of (θ, ψ) under each training method, redrawn as a slider moves."""
 
 import ipywidgets as widgets
+import numpy as np
 from clipedu import _checks, dirac, plots
 from clipedu.demos.base import Demo, _choice
 
@@ -31,6 +32,17 @@ class DiracGANDemo(Demo):
                                                    style={"button_width": "auto"})}
         sliders |= {name: _choice(labels[name], options[name], chosen[name]) for name in labels}
         super().__init__(sliders, figsize=(10, 4))
+        # The axes' limits over every slider setting (about 150 short numpy runs, a fraction of a second),
+        # for each method's plane: a move of a slider then keeps the axes and redraws only the paths.
+        paths = [self._paths(c, lr, gp) for c in cs for lr in learning_rates for gp in gp_weights]
+        self.limits = {"reach": {m: max(np.abs(run[m]).max() for run in paths) for m in dirac.METHODS},
+                       "theta": (min(path[0].min() for run in paths for path in run.values()),
+                                 max(path[0].max() for run in paths for path in run.values()))}
+
+    def _paths(self, c, learning_rate, gp_weight):
+        theta, psi = self.start
+        return {m: dirac.trajectory(m, theta=theta, psi=psi, learning_rate=learning_rate, steps=self.steps, c=c,
+                                    gp_weight=gp_weight) for m in dirac.METHODS}
 
     def draw(self, figure, state):
         plots.dirac_paths(figure, state)
@@ -38,10 +50,9 @@ class DiracGANDemo(Demo):
     def compute(self, method, c, learning_rate, gp_weight):
         if method not in dirac.METHODS:
             raise ValueError(f"method must be one of {dirac.METHODS}, got {method!r}")
-        theta, psi = self.start
-        paths = {m: dirac.trajectory(m, theta=theta, psi=psi, learning_rate=learning_rate, steps=self.steps, c=c,
-                                     gp_weight=gp_weight) for m in dirac.METHODS}
-        return {"method": method, "c": c, "learning_rate": learning_rate, "gp_weight": gp_weight, "paths": paths,
+        paths = self._paths(c, learning_rate, gp_weight)
+        return {"method": method, "limits": self.limits, "c": c, "learning_rate": learning_rate,
+                "gp_weight": gp_weight, "paths": paths,
                 "converges": {m: dirac.converges(thetas) for m, (thetas, _) in paths.items()},
                 "final_theta": {m: float(thetas[-1]) for m, (thetas, _) in paths.items()}}
 
