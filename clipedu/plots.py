@@ -281,7 +281,7 @@ def dirac_paths(figure, state):
     plane.plot(*thetas[:1], *psis[:1], "o", color="black", ms=7, label="start")
     plane.plot(thetas[-1], psis[-1], "s", color="tab:red", ms=7, label="end")
     plane.plot(0, 0, "*", color="gold", mec="black", ms=14, label="equilibrium: θ on the data")
-    reach = _nice_ceiling(max(1.2, 1.1 * state["limits"]["reach"][chosen]))  # over every setting: the axes stay
+    reach = _nice_ceiling(max(1.2, 1.1 * state["limits"]["reach"][chosen, state["gp_weight"]]))  # see DiracGANDemo
     plane.set_xlim(-reach, reach)
     plane.set_ylim(-reach, reach)
     plane.set_aspect("equal")

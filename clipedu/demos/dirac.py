@@ -32,12 +32,14 @@ class DiracGANDemo(Demo):
                                                    style={"button_width": "auto"})}
         sliders |= {name: _choice(labels[name], options[name], chosen[name]) for name in labels}
         super().__init__(sliders, figsize=(10, 4))
-        # The axes' limits over every slider setting (about 150 short numpy runs, a fraction of a second),
-        # for each method's plane: a move of a slider then keeps the axes and redraws only the paths.
-        paths = [self._paths(c, lr, gp) for c in cs for lr in learning_rates for gp in gp_weights]
-        self.limits = {"reach": {m: max(np.abs(run[m]).max() for run in paths) for m in dirac.METHODS},
-                       "theta": (min(path[0].min() for run in paths for path in run.values()),
-                                 max(path[0].max() for run in paths for path in run.values()))}
+        # The axes' limits over every setting of c and the learning rate (about 150 short numpy runs, a
+        # fraction of a second), for each method and λ: most moves then keep the axes and redraw only the
+        # paths. Only the penalty's path depends on λ, and only a large λ takes it far out.
+        paths = {gp: [self._paths(c, lr, gp) for c in cs for lr in learning_rates] for gp in gp_weights}
+        thetas = [path[0] for runs in paths.values() for run in runs for path in run.values()]
+        self.limits = {"reach": {(m, gp): max(np.abs(run[m]).max() for run in runs)
+                                 for gp, runs in paths.items() for m in dirac.METHODS},
+                       "theta": (min(t.min() for t in thetas), max(t.max() for t in thetas))}
 
     def _paths(self, c, learning_rate, gp_weight):
         theta, psi = self.start
