@@ -4,6 +4,7 @@ Nothing here computes what it shows; the demos (``clipedu.demos``) do, and tests
 numbers from them.
 """
 
+import matplotlib
 import numpy as np
 from matplotlib.patches import Circle, Rectangle
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
@@ -356,55 +357,121 @@ def _steady_limits(current, low, high, log=False):
     return float(np.floor(low / step) * step), float(np.ceil(high / step) * step + (step if high == low else 0))
 
 
+class KeptBackground:
+    """A figure turned into PNG bytes, its axes drawn once and kept as a background.
+
+    Most of a matplotlib redraw is spent on axes, ticks and their labels, which a slider move or a
+    new training picture seldom changes. So they are drawn without the data and kept while every
+    axes keeps its place, limits, scales and labels (``_decorations``); ``png`` then copies the
+    background and draws the data, titles, legends and frames on top. The first drawing lays the
+    axes out with the figure's layout engine, if it has one; later ones keep that layout.
+    """
+
+    def __init__(self, figure):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.figure = figure
+        FigureCanvasAgg(figure)  # drawn straight into pixels, without savefig's detours
+        self._background, self._decorations, self.full_redraws = None, None, 0
+
+    def png(self):
+        import io
+
+        from PIL import Image
+
+        figure, canvas = self.figure, self.figure.canvas
+        if figure.get_layout_engine() is not None:
+            canvas.draw()
+            with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+                figure.set_layout_engine(None)
+        front = _front_artists(figure)
+        decorations = _decorations(figure)
+        if decorations != self._decorations:
+            shown = [artist for artist in front if artist.get_visible()]
+            for artist in shown:
+                artist.set_visible(False)
+            canvas.draw()
+            for artist in shown:
+                artist.set_visible(True)
+            self._background, self._decorations = canvas.copy_from_bbox(figure.bbox), decorations
+            self.full_redraws += 1
+        else:
+            canvas.restore_region(self._background)
+        renderer = canvas.get_renderer()
+        for artist in front:
+            if artist.get_visible():
+                artist.draw(renderer)
+        png = io.BytesIO()
+        # The fastest zlib level: a picture is sent once and dropped.
+        Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(
+            png, format="png", compress_level=1)
+        return png.getvalue()
+
+
+def _front_artists(figure):
+    """What a redraw draws over the kept background: every axes' data, titles, legend and frame, in
+    the order of their zorder, then the figure's own texts (a suptitle)."""
+    front = []
+    for ax in figure.axes:
+        if not ax.get_visible():
+            continue
+        children = [c for c in ax.get_children() if c not in (ax.xaxis, ax.yaxis, ax.patch)]
+        front += sorted(children, key=lambda artist: artist.get_zorder())
+    return front + list(figure.texts) + list(figure.legends)
+
+
+def _decorations(figure):
+    """What the background shows: each axes' place, limits, scales, axis labels and tick labels."""
+    return [(ax.get_visible(), ax.axison, tuple(ax.get_position().bounds), ax.get_xlim(), ax.get_ylim(),
+             ax.get_xscale(), ax.get_yscale(), ax.xaxis.label.get_text(), ax.yaxis.label.get_text(),
+             tuple(ax.get_xticks()), tuple(ax.get_yticks())) for ax in figure.axes]
+
+
 class LabView:
     """The WGAN Lab's picture, redrawn in place and returned as PNG bytes.
 
     Four panels: the real (grey) and generated (red) samples over the critic's value, with a colour
     bar; the histogram of the critic's weights with ±c; the gradient norm through each layer; the
-    Wasserstein estimate and the distance to the data over iterations. Most of a matplotlib redraw
-    is spent on axes, ticks and their labels, so the axes are drawn once and kept as a background:
-    a redraw copies it and draws only the data on top. Their limits change in rounded steps
-    (``_steady_limits``), and only such a change draws the whole figure again.
+    Wasserstein estimate and the distance to the data over iterations. Drawn through
+    ``KeptBackground``, with limits that change in rounded steps (``_steady_limits``), so that most
+    redraws draw only the data.
     """
 
     def __init__(self):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
         self.figure = Figure(figsize=(14, 3.6), dpi=72)
-        self.canvas = FigureCanvasAgg(self.figure)
+        self._picture = KeptBackground(self.figure)
         grid = self.figure.add_gridspec(1, 6, width_ratios=[1, 0.05, 0.12, 1.1, 1, 1.2], left=0.035, right=0.955,
                                         bottom=0.15, top=0.87, wspace=0.32)
         samples, bar = self.figure.add_subplot(grid[0]), self.figure.add_subplot(grid[1])
         weights, layers, curves = (self.figure.add_subplot(grid[i]) for i in (3, 4, 5))
         self.surface = samples.imshow(np.zeros((2, 2)), extent=(-2, 2, -2, 2), origin="lower", cmap="viridis",
-                                      interpolation="bilinear", vmin=0, vmax=1, animated=True)
+                                      interpolation="bilinear", vmin=0, vmax=1)
         self.figure.colorbar(self.surface, cax=bar, ticks=[0, 1])
         bar.set_yticklabels(["low", "high"])
-        self.real = samples.scatter([], [], s=5, color="white", edgecolors="black", linewidths=0.3, animated=True)
-        self.fake = samples.scatter([], [], s=4, color="tab:red", animated=True)
+        self.real = samples.scatter([], [], s=5, color="white", edgecolors="black", linewidths=0.3)
+        self.fake = samples.scatter([], [], s=4, color="tab:red")
         samples.set_xlim(-2, 2)
         samples.set_ylim(-2, 2)
         samples.set_aspect("equal")
-        self.legend = samples.legend(
+        samples.legend(
             handles=[samples.scatter([], [], s=12, color=color, edgecolors="black", linewidths=0.3, label=label)
                      for color, label in (("white", "real"), ("tab:red", "generated"))],
             loc="lower left", fontsize=8, framealpha=0.8)
-        self.legend.set_animated(True)  # drawn after the surface, which would cover it
-        self.surface_title = samples.set_title("", fontsize=10, y=1.01, animated=True)
-        self.histogram = weights.stairs(np.zeros(60), np.linspace(-1, 1, 61), fill=True, color="tab:blue",
-                                        animated=True)
-        self.bounds = [weights.axvline(sign, color="black", ls="--", lw=1, animated=True) for sign in (-1, 1)]
+        self.surface_title = samples.set_title("", fontsize=10, y=1.01)
+        self.histogram = weights.stairs(np.zeros(60), np.linspace(-1, 1, 61), fill=True, color="tab:blue")
+        self.bounds = [weights.axvline(sign, color="black", ls="--", lw=1) for sign in (-1, 1)]
         weights.set_xlabel("critic weight")
         weights.set_ylabel("count")
-        self.weights_title = weights.set_title("", fontsize=10, y=1.01, animated=True)
-        (self.layer_line,) = layers.plot([], [], "o-", color="tab:purple", animated=True)
+        self.weights_title = weights.set_title("", fontsize=10, y=1.01)
+        (self.layer_line,) = layers.plot([], [], "o-", color="tab:purple")
         _log_scale(layers)
         layers.set_xlabel("layer (input side first)")
         _title(layers, "‖∂ critic loss / ∂ layer output‖")
-        (self.wasserstein,) = curves.plot([], [], color="tab:green", animated=True)
+        (self.wasserstein,) = curves.plot([], [], color="tab:green")
         self.distance_axes = curves.twinx()
-        (self.distance,) = self.distance_axes.plot([], [], color="tab:orange", animated=True)
+        (self.distance,) = self.distance_axes.plot([], [], color="tab:orange")
         curves.set_xlabel("generator iteration")
         curves.set_ylabel("Wasserstein estimate", color="tab:green")
         self.distance_axes.set_ylabel("distance to the data", color="tab:orange")
@@ -418,13 +485,6 @@ class LabView:
         self.distance_axes.yaxis.set_label_coords(1.12, 0.5)
         self.axes = {"samples": samples, "weights": weights, "layers": layers, "curves": curves,
                      "distance": self.distance_axes}
-        self._artists = [(samples, self.surface), (samples, self.real), (samples, self.fake),
-                         (samples, self.legend), (samples, self.surface_title), (weights, self.histogram),
-                         (weights, self.bounds[0]), (weights, self.bounds[1]), (weights, self.weights_title),
-                         (layers, self.layer_line), (curves, self.wasserstein),
-                         (self.distance_axes, self.distance)]
-        self._background, self._drawn_limits, self._bounds_at = None, None, None
-        self.full_redraws = 0
 
     def draw(self, measured, history):
         """Redraws from a lab's measurement and history; returns the picture as PNG bytes."""
@@ -453,7 +513,7 @@ class LabView:
             series = series[np.isfinite(series)]
             if series.size:
                 axes.set_ylim(*_steady_limits(axes.get_ylim(), series.min(), series.max()))
-        return self._render()
+        return self._picture.png()
 
     def _draw_weights(self, weights, c, fraction):
         ax = self.axes["weights"]
@@ -471,26 +531,10 @@ class LabView:
             line.set_visible(c is not None)
             if c is not None:
                 line.set_xdata([sign * c, sign * c])
-        self._bounds_at = c
         self.weights_title.set_text(f"critic weights: {100 * fraction:.1f} % on ±c" if c is not None
                                     else "critic weights (no clipping)")
 
-    def _render(self):
-        import io
-
-        from PIL import Image
-
-        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes.values()] + [self._bounds_at]
-        if self._background is None or limits != self._drawn_limits:
-            self.canvas.draw()  # axes, ticks and labels; the animated artists are left out
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-            self._drawn_limits = limits
-            self.full_redraws += 1
-        else:
-            self.canvas.restore_region(self._background)
-        for ax, artist in self._artists:
-            ax.draw_artist(artist)
-        png = io.BytesIO()
-        Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba()).save(
-            png, format="png", compress_level=1)
-        return png.getvalue()
+    @property
+    def full_redraws(self):
+        """How many redraws drew the whole figure, axes included."""
+        return self._picture.full_redraws

@@ -214,7 +214,7 @@ def test_a_redraw_on_the_kept_background_equals_a_full_drawing(make, move):
     full_redraws = demo.full_redraws
     kept = demo._render()  # the same state again: the axes are unchanged, only the front is drawn
     assert demo.full_redraws == full_redraws
-    demo._decorations = None  # forget the background: everything is drawn
+    demo._picture._decorations = None  # forget the background: everything is drawn
     drawn = demo._render()
     assert demo.full_redraws == full_redraws + 1
     np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(kept))), np.asarray(Image.open(io.BytesIO(drawn))))

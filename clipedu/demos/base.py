@@ -7,15 +7,12 @@ the readout. Display a demo by leaving it as the last expression of a cell.
 """
 
 import gc
-import io
 
 import ipywidgets as widgets
-import matplotlib
 import numpy as np
+from clipedu import plots
 from IPython.display import Image, clear_output, display
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image as PILImage
 
 
 def _slider(description, value, low, high, step):
@@ -35,8 +32,7 @@ class Demo:
     def __init__(self, sliders, figsize):
         self.sliders = sliders
         self.figure = Figure(figsize=figsize, dpi=72, layout="constrained")
-        FigureCanvasAgg(self.figure)  # drawn straight into pixels, without savefig's detours
-        self._background, self._decorations, self.full_redraws = None, None, 0
+        self._picture = plots.KeptBackground(self.figure)
         self.readout = widgets.HTML()
         self.output = widgets.Output()
         self._moving_several = False
@@ -80,65 +76,18 @@ class Demo:
             display(Image(data=png, format="png"))
 
     def _render(self):
-        """The figure as PNG bytes (a Figure shows as text unless pyplot's inline backend is active).
+        """The figure as PNG bytes (a Figure shows as text unless pyplot's inline backend is active)."""
+        return self._picture.png()
 
-        Most of a redraw is spent on the axes' ticks and labels, which a slider move seldom changes.
-        So they are drawn once, without the data, and kept as a background while every axes keeps its
-        place, limits, scales and labels (``_decorations``); a redraw copies the background and draws
-        the data, titles, legends and frames on top. The first drawing lays the axes out with the
-        figure's layout engine; later ones keep that layout and drop the engine.
-        """
-        figure, canvas = self.figure, self.figure.canvas
-        if figure.get_layout_engine() is not None:
-            canvas.draw()
-            with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-                figure.set_layout_engine(None)
-        front = _front_artists(figure)
-        decorations = _decorations(figure)
-        if decorations != self._decorations:
-            shown = [artist for artist in front if artist.get_visible()]
-            for artist in shown:
-                artist.set_visible(False)
-            canvas.draw()
-            for artist in shown:
-                artist.set_visible(True)
-            self._background, self._decorations = canvas.copy_from_bbox(figure.bbox), decorations
-            self.full_redraws += 1
-        else:
-            canvas.restore_region(self._background)
-        renderer = canvas.get_renderer()
-        for artist in front:
-            if artist.get_visible():
-                artist.draw(renderer)
-        png = io.BytesIO()
-        # The fastest zlib level: a slider's picture is sent once and dropped.
-        PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(
-            png, format="png", compress_level=1)
-        return png.getvalue()
+    @property
+    def full_redraws(self):
+        """How many redraws drew the whole figure, axes included (``plots.KeptBackground``)."""
+        return self._picture.full_redraws
 
     def _ipython_display_(self):
         _freeze_imported_objects()
         self.update()
         display(self.widget)
-
-
-def _front_artists(figure):
-    """What a redraw draws over the kept background: every axes' data, titles, legend and frame, in
-    the order of their zorder, then the figure's own texts (a suptitle)."""
-    front = []
-    for ax in figure.axes:
-        if not ax.get_visible():
-            continue
-        children = [c for c in ax.get_children() if c not in (ax.xaxis, ax.yaxis, ax.patch)]
-        front += sorted(children, key=lambda artist: artist.get_zorder())
-    return front + list(figure.texts) + list(figure.legends)
-
-
-def _decorations(figure):
-    """What the background shows: each axes' place, limits, scales, axis labels and tick labels."""
-    return [(ax.get_visible(), ax.axison, tuple(ax.get_position().bounds), ax.get_xlim(), ax.get_ylim(),
-             ax.get_xscale(), ax.get_yscale(), ax.xaxis.label.get_text(), ax.yaxis.label.get_text(),
-             tuple(ax.get_xticks()), tuple(ax.get_yticks())) for ax in figure.axes]
 
 
 def _freeze_imported_objects():
