@@ -1,5 +1,6 @@
 """Keras callbacks that record training: a WGAN critic's weights, gradients and samples (notebooks
-04–07), any model's gradient norm before clipping and loss at every step, and a progress bar."""
+04–07), any model's gradient norm before clipping and loss at every step, and a progress bar. All of
+them work when ``fit`` runs several steps per call into TensorFlow (``steps_per_execution``)."""
 
 import numpy as np
 from clipedu import _checks
@@ -8,8 +9,37 @@ from clipedu.measures import activation_gradient_norms, critic_weights, fraction
 from tqdm.auto import tqdm
 
 
-class _EveryN(keras.callbacks.Callback):
-    """Calls ``record`` at the start of training and after every ``every`` generator iterations."""
+class _Counting(keras.callbacks.Callback):
+    """Counts the training steps ``fit`` has run, also when it runs several per call into TensorFlow.
+
+    With ``compile(steps_per_execution=k)``, Keras calls ``on_train_batch_end`` once per k steps,
+    with the index of the call's last step (beyond the epoch's end for a shorter last call).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._in_epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._in_epoch = 0
+
+    def _advance(self, batch):
+        """The number of steps the call that just ended ran."""
+        end = batch + 1
+        steps = (self.params or {}).get("steps")
+        if steps:
+            end = min(end, steps)
+        steps, self._in_epoch = end - self._in_epoch, end
+        return steps
+
+
+class _EveryN(_Counting):
+    """Calls ``record`` at the start of training and after every ``every`` generator iterations.
+
+    When ``fit`` runs several iterations per call (``steps_per_execution``), a record falls at the
+    end of the call that completes each ``every``; with ``every`` a multiple of ``steps_per_execution``
+    that is exactly every ``every`` iterations. ``iterations`` holds the true counts either way.
+    """
 
     def __init__(self, every):
         super().__init__()
@@ -22,8 +52,9 @@ class _EveryN(keras.callbacks.Callback):
             self._save(0)
 
     def on_train_batch_end(self, batch, logs=None):
-        self._done += 1
-        if self._done % self.every == 0:
+        before = self._done
+        self._done += self._advance(batch)
+        if self._done // self.every > before // self.every:
             self._save(self._done)
 
     def _save(self, iteration):
@@ -84,6 +115,36 @@ class SampleHistory(_EveryN):
         self.samples.append(keras.ops.convert_to_numpy(wgan.generator(noise, training=False)))
 
 
+class _StepValues:
+    """Values computed inside the compiled training step, one per step, read after each call into
+    TensorFlow: a ring of ``size`` slots per name (``size`` = ``steps_per_execution``)."""
+
+    def __init__(self, size, names):
+        self._size = size
+        self._written = keras.Variable(0, dtype="int64", trainable=False, name="steps_written")
+        self._read = 0
+        self._rings = {name: keras.Variable(np.zeros(size, "float32"), trainable=False, name=name) for name in names}
+
+    def write(self, **values):
+        slot = keras.ops.reshape(keras.ops.mod(self._written.value, self._size), (1, 1))
+        for name, value in values.items():
+            ring = self._rings[name]
+            ring.assign(keras.ops.scatter_update(ring.value, slot, keras.ops.reshape(keras.ops.cast(value, "float32"),
+                                                                                     (1,))))
+        self._written.assign_add(1)
+
+    def read(self):
+        """The values written since the last read, in order: a list per name."""
+        written = int(keras.ops.convert_to_numpy(self._written))
+        slots = [step % self._size for step in range(self._read, written)]
+        self._read = written
+        return {name: keras.ops.convert_to_numpy(ring)[slots].tolist() for name, ring in self._rings.items()}
+
+
+def _steps_per_execution(model):
+    return getattr(model, "steps_per_execution", 1) or 1
+
+
 class GradientNormHistory(keras.callbacks.Callback):
     """The global gradient norm before clipping, and whether clipping changed the update, at every
     step of ``fit``, for any Keras model compiled with any optimizer and any clip argument.
@@ -92,8 +153,8 @@ class GradientNormHistory(keras.callbacks.Callback):
     begins it replaces the optimizer's ``apply`` with one that first measures the gradients it is
     given (before the optimizer's own ``clipnorm``, ``global_clipnorm`` or ``clipvalue``), then
     calls the original; the train function is rebuilt so that the wrapper is in it. When training
-    ends the optimizer is restored. It needs ``steps_per_execution=1`` (the default) and a model
-    that trains through ``model.optimizer``.
+    ends the optimizer is restored. Every step is recorded also when ``fit`` runs several per call
+    (``steps_per_execution``). It needs a model that trains through ``model.optimizer``.
 
     Attributes:
         norms: the global norm (over all trainable variables) of each step's gradients, a list.
@@ -113,42 +174,33 @@ class GradientNormHistory(keras.callbacks.Callback):
         optimizer = getattr(self.model, "optimizer", None)
         if not isinstance(optimizer, keras.optimizers.Optimizer):
             raise ValueError(f"GradientNormHistory needs a model compiled with a Keras optimizer, got {optimizer!r}")
-        if getattr(self.model, "steps_per_execution", 1) != 1:
-            raise ValueError("GradientNormHistory needs steps_per_execution=1, got "
-                             f"{self.model.steps_per_execution}: it reads one step's gradients at a time")
-        self._norm = keras.Variable(0.0, dtype="float32", trainable=False, name="gradient_norm")
-        self._clipped = keras.Variable(0.0, dtype="float32", trainable=False, name="gradient_clipped")
-        self._calls = keras.Variable(0, dtype="int64", trainable=False, name="gradient_calls")
-        self._update = keras.Variable(0.0, dtype="float32", trainable=False, name="update_norm")
-        self._seen = 0
+        self._steps = _StepValues(_steps_per_execution(self.model), ["norm", "clipped", "update"])
         original = optimizer.apply
 
         def apply(grads, trainable_variables=None):
-            self._calls.assign_add(1)
             present = [keras.ops.cast(g, "float32") for g in grads if g is not None]
             norm = keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(g)) for g in present))
-            self._norm.assign(norm)
-            self._clipped.assign(keras.ops.cast(_clip_changes(optimizer, present, norm), "float32"))
+            clipped = _clip_changes(optimizer, present, norm)
             variables = optimizer._trainable_variables if trainable_variables is None else trainable_variables
             before = [keras.ops.copy(v.value) for v in variables]
             result = original(grads, trainable_variables)
             changes = [keras.ops.cast(v.value - b, "float32") for v, b in zip(variables, before)]
-            self._update.assign(keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(d)) for d in changes)))
+            update = keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(d)) for d in changes))
+            self._steps.write(norm=norm, clipped=clipped, update=update)
             return result
 
         optimizer.apply = apply
         self.model.make_train_function(force=True)
 
     def on_train_batch_end(self, batch, logs=None):
-        calls = int(keras.ops.convert_to_numpy(self._calls))
-        if calls == self._seen:
+        steps = self._steps.read()
+        if not steps["norm"]:
             self.on_train_end()
             raise ValueError("GradientNormHistory: the model trained a step, but its optimizer was not used (a "
                              "custom train_step with optimizers of its own?); nothing to record")
-        self._seen = calls
-        self.norms.append(float(keras.ops.convert_to_numpy(self._norm)))
-        self.clipped.append(bool(keras.ops.convert_to_numpy(self._clipped)))
-        self.update_norms.append(float(keras.ops.convert_to_numpy(self._update)))
+        self.norms += steps["norm"]
+        self.clipped += [bool(c) for c in steps["clipped"]]
+        self.update_norms += steps["update"]
 
     def on_train_end(self, logs=None):
         del self.model.optimizer.apply  # the class's method again
@@ -161,7 +213,8 @@ class LossHistory(keras.callbacks.Callback):
     ``fit``'s own per-batch logs are running means over the epoch, which hide a spike in the mean of
     all the steps before it. This callback wraps its model's ``compute_loss`` from the start of
     training to its end, keeping each training step's value (the loss ``fit`` minimises, regularization
-    included); the train function is rebuilt so that the wrapper is in it.
+    included), also when ``fit`` runs several steps per call (``steps_per_execution``); the train
+    function is rebuilt so that the wrapper is in it.
 
     Attributes:
         losses: one float per step, in order.
@@ -172,20 +225,20 @@ class LossHistory(keras.callbacks.Callback):
         self.losses = []
 
     def on_train_begin(self, logs=None):
-        self._loss = keras.Variable(0.0, dtype="float32", trainable=False, name="step_loss")
+        self._steps = _StepValues(_steps_per_execution(self.model), ["loss"])
         original = self.model.compute_loss
 
         def compute_loss(x=None, y=None, y_pred=None, sample_weight=None, training=True):
             loss = original(x, y, y_pred, sample_weight, training=training)
             if training:
-                self._loss.assign(keras.ops.cast(loss, "float32"))
+                self._steps.write(loss=loss)
             return loss
 
         self.model.compute_loss = compute_loss
         self.model.make_train_function(force=True)
 
     def on_train_batch_end(self, batch, logs=None):
-        self.losses.append(float(keras.ops.convert_to_numpy(self._loss)))
+        self.losses += self._steps.read()["loss"]
 
     def on_train_end(self, logs=None):
         del self.model.compute_loss  # the class's method again
@@ -205,16 +258,17 @@ def _clip_changes(optimizer, grads, norm):
 
 
 def progress_bar(total, description="training"):
-    """A Keras callback that advances a progress bar by one per batch (generator iteration)."""
+    """A Keras callback that advances a progress bar by one per batch (generator iteration), also when
+    ``fit`` runs several per call (``steps_per_execution``)."""
     total = _checks.positive_int("total", total)
 
-    class ProgressBar(keras.callbacks.Callback):
+    class ProgressBar(_Counting):
         def __init__(self):
             super().__init__()
             self.bar = tqdm(total=total, desc=description)
 
         def on_train_batch_end(self, batch, logs=None):
-            self.bar.update(1)
+            self.bar.update(self._advance(batch))
             if self.bar.n >= self.bar.total:
                 self.bar.close()
 

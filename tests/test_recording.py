@@ -72,12 +72,24 @@ def test_the_optimizer_is_restored_and_a_second_fit_records_on():
     assert len(history.norms) == 12
 
 
+def test_every_step_is_recorded_when_fit_runs_several_per_call():
+    x, y = _data()
+    records = {}
+    for per_call in (1, 3):  # 4 steps an epoch: calls of 3 steps and of 1
+        model = mlp(3, 1, depth=2, width=8, seed=0)
+        model.compile(optimizer=keras.optimizers.SGD(0.05, global_clipnorm=6.0), loss="mse",
+                      steps_per_execution=per_call)
+        norms, losses = GradientNormHistory(), LossHistory()
+        model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0, callbacks=[norms, losses])
+        records[per_call] = (norms.norms, norms.clipped, norms.update_norms, losses.losses)
+    for one, several in zip(records[1], records[3]):
+        assert len(one) == len(several) == 8
+        np.testing.assert_allclose(several, one, rtol=1e-6)
+    assert True in records[1][1] and False in records[1][1]  # clipped and unclipped steps, in their order
+
+
 def test_models_it_cannot_record_are_refused():
     x, y = _data()
-    model = mlp(3, 1, depth=1, width=4, seed=0)
-    model.compile(optimizer="sgd", loss="mse", steps_per_execution=2)
-    with pytest.raises(ValueError, match="needs steps_per_execution=1, got 2"):
-        model.fit(x, y, batch_size=8, verbose=0, callbacks=[GradientNormHistory()])
     wgan = WGAN(mlp(2, 1, depth=1, width=4), mlp(2, 2, depth=1, width=4), latent_dim=2)
     wgan.compile()
     with pytest.raises(ValueError, match="its optimizer was not used"):  # WGAN trains with two others

@@ -9,7 +9,7 @@ import pytest
 from clipedu import WGAN, datasets, mlp, wgan_step
 from clipedu._keras import keras
 from clipedu.measures import activation_gradient_norms, critic_surface, critic_weights
-from clipedu.recording import ActivationGradientHistory, SampleHistory, WeightHistory
+from clipedu.recording import ActivationGradientHistory, SampleHistory, WeightHistory, progress_bar
 
 
 def _nets(init="glorot_uniform", depth=2, width=16):
@@ -253,6 +253,29 @@ def test_recorders_follow_training():
     assert len(grads.norms) == 3 and grads.norms[0].shape == (3,)
     with pytest.raises(ValueError, match="every"):
         WeightHistory(every=0)
+
+
+@pytest.mark.parametrize("steps_per_execution", [2, 3])
+def test_recorders_count_iterations_when_fit_runs_several_per_call(steps_per_execution):
+    # 10 iterations an epoch: with 3 per call, each epoch's last call runs only one.
+    real = datasets.eight_gaussians(16 * 10, seed=6)
+    runs = {}
+    for per_call in (1, steps_per_execution):
+        keras.utils.set_random_seed(5)
+        critic, generator = _nets(init=keras.initializers.RandomUniform(-0.01, 0.01))
+        wgan = WGAN(critic, generator, 3, n_critic=2, clip_value=0.01, seed=5)
+        wgan.compile(critic_optimizer=keras.optimizers.RMSprop(1e-3), steps_per_execution=per_call)
+        samples, bar = SampleHistory(n=7, every=6, seed=1), progress_bar(30)
+        wgan.fit(real, batch_size=16, epochs=3, shuffle=False, verbose=0, callbacks=[samples, bar])
+        runs[per_call] = samples
+        assert bar.bar.n == 30
+    assert runs[1].iterations == [0, 6, 12, 18, 24, 30]
+    if steps_per_execution == 2:  # 6 is a multiple of 2: the records fall where they do one at a time
+        assert runs[2].iterations == runs[1].iterations
+        for a, b in zip(runs[1].samples, runs[2].samples):
+            np.testing.assert_array_equal(a, b)
+    else:  # calls end at 3, 6, 9, 10, 13, 16, 19, 20, 23, ...: a record at the call completing each 6
+        assert runs[3].iterations == [0, 6, 13, 19, 26, 30]
 
 
 def test_critic_surface_evaluates_the_critic_on_a_grid():
