@@ -70,7 +70,16 @@ def wgan_step(critic, generator, real, critic_optimizer, generator_optimizer, n_
         ``generator_loss`` (-E[D(fake)]) from the generator update.
     """
     n_critic, clip_value, gp_weight = _settings(n_critic, clip_value, gp_weight)
-    latent_dim = _latent_dim(generator)
+    return _iteration(critic, generator, real, critic_optimizer, generator_optimizer, n_critic, _latent_dim(generator),
+                      clip_value, gp_weight, seed)
+
+
+def _iteration(critic, generator, real, critic_optimizer, generator_optimizer, n_critic, latent_dim, clip_value,
+               gp_weight, seed):
+    """One generator iteration of Algorithm 1, as ``wgan_step`` describes it, its settings checked already.
+
+    ``clip_value`` and ``gp_weight`` may be numbers, variables (``WGAN`` passes its own) or None.
+    """
     batch = keras.ops.shape(real)[0]
     if isinstance(batch, int) and batch % n_critic:
         raise ValueError(f"real must hold n_critic · m samples; got {batch} samples for n_critic={n_critic}")
@@ -162,7 +171,10 @@ class WGAN(keras.Model):
     def __init__(self, critic, generator, latent_dim, *, n_critic=5, clip_value=_DEFAULT, gp_weight=None,
                  seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.n_critic, self.clip_value, self.gp_weight = _settings(n_critic, clip_value, gp_weight)
+        self.n_critic, self._clip_value, self._gp_weight = _settings(n_critic, clip_value, gp_weight)
+        # Variables in the compiled step: a new c or λ needs no new trace (fit_seeds relies on it).
+        self._clip, self._gp = (None if value is None else keras.Variable(value, trainable=False, name=name)
+                                for name, value in [("clip_value", self._clip_value), ("gp_weight", self._gp_weight)])
         self.latent_dim = _checks.positive_int("latent_dim", latent_dim)
         for name, model in [("critic", critic), ("generator", generator)]:
             if not isinstance(model, keras.Model):
@@ -202,6 +214,32 @@ class WGAN(keras.Model):
         super().compile(**kwargs)
 
     @property
+    def clip_value(self):
+        """The bound c of weight clipping, or None; it may be changed between fits (not to or from None)."""
+        return self._clip_value
+
+    @clip_value.setter
+    def clip_value(self, value):
+        if self._clip is None or value is None:
+            raise ValueError(f"clip_value can change from one bound to another, not from {self.clip_value!r} to "
+                             f"{value!r}: build another WGAN")
+        self._clip_value = _checks.positive_finite("clip_value", value)
+        self._clip.assign(self._clip_value)
+
+    @property
+    def gp_weight(self):
+        """λ of the gradient penalty, or None; it may be changed between fits (not to or from None)."""
+        return self._gp_weight
+
+    @gp_weight.setter
+    def gp_weight(self, value):
+        if self._gp is None or value is None:
+            raise ValueError(f"gp_weight can change from one λ to another, not from {self.gp_weight!r} to "
+                             f"{value!r}: build another WGAN")
+        self._gp_weight = _settings(1, None, value)[2]
+        self._gp.assign(self._gp_weight)
+
+    @property
     def metrics(self):
         return list(self.trackers.values())
 
@@ -210,8 +248,8 @@ class WGAN(keras.Model):
 
     def train_step(self, data):
         real = data[0] if isinstance(data, tuple) else data
-        results = wgan_step(self.critic, self.generator, real, self.critic_optimizer, self.generator_optimizer,
-                            self.n_critic, self.clip_value, self.gp_weight, seed=self.seed_generator)
+        results = _iteration(self.critic, self.generator, real, self.critic_optimizer, self.generator_optimizer,
+                             self.n_critic, self.latent_dim, self._clip, self._gp, self.seed_generator)
         for name, tracker in self.trackers.items():
             tracker.update_state(results[name])
         return {name: tracker.result() for name, tracker in self.trackers.items()}
@@ -279,22 +317,29 @@ class WGAN(keras.Model):
                      generator_optimizer=keras.saving.deserialize_keras_object(config["generator_optimizer"]))
 
 
-def fit_seeds(build, x, seeds, *, callbacks=None, **fit_kwargs):
-    """Trains one WGAN per seed and yields each trained one in turn: ``(seed, wgan, its callbacks)``.
+def fit_seeds(build, x, seeds, *, settings=None, callbacks=None, **fit_kwargs):
+    """Trains one WGAN per seed, or per setting and seed, and yields each trained one in turn.
 
-    For every seed, the result is what ``build(seed).fit(x, callbacks=callbacks(), **fit_kwargs)``
-    gives. The difference is speed: TensorFlow traces a model's training step on its first ``fit``,
-    about a second each time, most of a run of a few hundred iterations. Here the first seed's WGAN
-    is traced once, and every later seed's freshly built weights, optimizer state and noise seed are
-    copied into it. The yielded ``wgan`` is therefore the same object for every seed, holding that
-    seed's trained weights: measure it before asking for the next one.
+    Without ``settings`` it yields ``(seed, wgan, its callbacks)`` and calls ``build(seed)``; with
+    ``settings`` it yields ``((setting, seed), wgan, its callbacks)`` for every setting, then every
+    seed, and calls ``build(setting, seed)``. Every run's result is what
+    ``build(...).fit(x, callbacks=callbacks(), **fit_kwargs)`` gives.
+
+    The difference is speed: TensorFlow traces a model's training step on its first ``fit``, about a
+    second each time, most of a run of a few hundred iterations. Here a run's freshly built weights,
+    optimizer state, noise seed, c and λ are copied into the model of an earlier run of the same kind,
+    whose step is traced already. Runs are of the same kind when their networks have the same weight
+    shapes, their WGANs the same ``n_critic``, ``latent_dim`` and method (clipping, the penalty or
+    neither), and their optimizers the same type and configuration; c, λ and the learning rate may
+    differ, being variables in the compiled step. The yielded ``wgan`` is therefore often the same
+    object for several runs, holding the latest run's trained weights: measure it before asking for
+    the next.
 
     Args:
-        build: a function of the seed returning a compiled ``WGAN``; every seed's must have the same
-            settings (n_critic, clip_value, gp_weight), the same weight shapes and optimizers of the
-            same configuration (the learning rate may differ).
+        build: a function of the seed, or of the setting and the seed, returning a compiled ``WGAN``.
         x: the real samples, as for ``WGAN.fit``.
         seeds: the seeds, non-negative integers.
+        settings: anything to iterate over (labels, dicts ...), each passed to ``build``; or None.
         callbacks: a function of no arguments returning fresh callbacks for one run, or None.
         fit_kwargs: passed to ``WGAN.fit`` (``epochs``, ``batch_size``, ``verbose`` ...).
     """
@@ -302,45 +347,61 @@ def fit_seeds(build, x, seeds, *, callbacks=None, **fit_kwargs):
         raise TypeError(f"build must be a function of the seed returning a WGAN, got {build!r}")
     if callbacks is not None and not callable(callbacks):
         raise TypeError(f"callbacks must be a function returning a list of callbacks, or None, got {callbacks!r}")
-    return _fit_seeds(build, x, [_checks.seed(seed) for seed in seeds], callbacks, fit_kwargs)
+    seeds = [_checks.seed(seed) for seed in seeds]
+    runs = seeds if settings is None else [(setting, seed) for setting in settings for seed in seeds]
+    return _fit_seeds(build, x, runs, settings is not None, callbacks, fit_kwargs)
 
 
-def _fit_seeds(build, x, seeds, callbacks, fit_kwargs):
-    trainer = None
-    for seed in seeds:
-        wgan = build(seed)
+def _fit_seeds(build, x, runs, with_settings, callbacks, fit_kwargs):
+    trained = []  # one WGAN per kind of run, its training step traced on its first fit
+    for run in runs:
+        wgan = build(*run) if with_settings else build(run)
         if not isinstance(wgan, WGAN) or getattr(wgan, "critic_optimizer", None) is None:
-            raise TypeError(f"build({seed}) must return a compiled WGAN, got {wgan!r}")
+            arguments = ", ".join(map(repr, run if with_settings else (run,)))
+            raise TypeError(f"build({arguments}) must return a compiled WGAN, got {wgan!r}")
+        trainer = next((t for t in trained if _kind(t) == _kind(wgan)), None)
         if trainer is None:
-            trainer = wgan
+            trained.append(trainer := wgan)
         else:
-            _copy_state(wgan, trainer, seed)
+            _copy_state(wgan, trainer)
         run_callbacks = list(callbacks()) if callbacks is not None else []
         trainer.fit(x, callbacks=run_callbacks, **fit_kwargs)
-        yield seed, trainer, run_callbacks
+        yield run, trainer, run_callbacks
 
 
-def _copy_state(source, target, seed):
-    """Copies a freshly built WGAN's weights, optimizer state and noise seed into one already traced."""
-    settings = ("n_critic", "clip_value", "gp_weight", "latent_dim")
-    differ = [name for name in settings if getattr(source, name) != getattr(target, name)]
-    for name in ("critic_optimizer", "generator_optimizer"):
-        configs = [{k: v for k, v in getattr(m, name).get_config().items() if k not in ("name", "learning_rate")}
-                   for m in (source, target)]
-        if type(getattr(source, name)) is not type(getattr(target, name)) or configs[0] != configs[1]:
-            differ.append(name)
-    for part in ("critic", "generator"):
-        shapes = [[tuple(w.shape) for w in getattr(m, part).weights] for m in (source, target)]
-        if shapes[0] != shapes[1]:
-            differ.append(f"{part} weight shapes")
-    if differ:
-        raise ValueError(f"build({seed}) returned a WGAN that differs from the first seed's in: {', '.join(differ)}")
+def _kind(wgan):
+    """What two WGANs must share for one to be trained in the other's traced step."""
+    def optimizer(o):
+        return type(o), {k: v for k, v in o.get_config().items() if k not in ("name", "learning_rate")}
+
+    return (wgan.n_critic, wgan.latent_dim, wgan.clip_value is None, wgan.gp_weight is None,
+            wgan.steps_per_execution, optimizer(wgan.critic_optimizer), optimizer(wgan.generator_optimizer),
+            _structure(wgan.critic.get_config()), _structure(wgan.generator.get_config()),
+            [tuple(w.shape) for w in wgan.critic.weights], [tuple(w.shape) for w in wgan.generator.weights])
+
+
+def _structure(config):
+    """A network's config without what differs between networks built alike: names, initializers, seeds."""
+    if isinstance(config, dict):
+        return {k: _structure(v) for k, v in config.items() if k not in ("name", "seed") and "initializer" not in k}
+    if isinstance(config, (list, tuple)):
+        return [_structure(v) for v in config]
+    return config
+
+
+def _copy_state(source, target):
+    """Copies a freshly built WGAN's weights, optimizer state, noise seed, c and λ into one already traced."""
     target.critic.set_weights(source.critic.get_weights())
     target.generator.set_weights(source.generator.get_weights())
     for name in ("critic_optimizer", "generator_optimizer"):
         for into, value in zip(getattr(target, name).variables, getattr(source, name).variables):
             into.assign(value)
     target.seed_generator.state.assign(source.seed_generator.state)
+    target.seed = source.seed
+    if source.clip_value is not None:
+        target.clip_value = source.clip_value
+    if source.gp_weight is not None:
+        target.gp_weight = source.gp_weight
 
 
 def _critic_input_shape(critic):

@@ -375,7 +375,7 @@ def test_fit_seeds_gives_what_a_fresh_model_per_seed_gives(method):
     assert not np.allclose(reused[4][2], reused[5][2])  # the seeds do give different runs
 
 
-def test_fit_seeds_rejects_bad_arguments_and_unlike_models():
+def test_fit_seeds_rejects_bad_arguments():
     real = datasets.eight_gaussians(256, seed=0)
     with pytest.raises(TypeError, match="build must be a function of the seed"):
         clipedu.fit_seeds("no", real, [0])
@@ -386,11 +386,50 @@ def test_fit_seeds_rejects_bad_arguments_and_unlike_models():
     with pytest.raises(TypeError, match=r"build\(0\) must return a compiled WGAN"):
         next(clipedu.fit_seeds(lambda seed: mlp(2, 1), real, [0]))
 
-    def unlike(seed):
-        return _build("clip")(0) if seed == 0 else _build("penalty")(seed)
 
-    runs = clipedu.fit_seeds(unlike, real, [0, 1], batch_size=128, verbose=0)
-    next(runs)
-    with pytest.raises(ValueError, match=r"build\(1\) returned a WGAN that differs from the first seed's in: "
-                                         r"clip_value, gp_weight"):
-        next(runs)
+def _build_setting(setting, seed):
+    method, value, *activation = setting
+    critic = mlp(2, 1, depth=2, width=16, seed=seed, activation=activation[0] if activation else "relu")
+    loss = {"clip": {"clip_value": value}, "penalty": {"gp_weight": value}}[method]
+    wgan = WGAN(critic, mlp(2, 2, depth=2, width=16, seed=seed + 100), 2, n_critic=2, seed=seed, **loss)
+    wgan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    return wgan
+
+
+def test_fit_seeds_trains_settings_that_differ_in_c_or_lambda_in_one_model():
+    real = datasets.eight_gaussians(128 * 6, seed=0)
+    settings = [("clip", 0.02), ("penalty", 10.0), ("clip", 0.2), ("penalty", 1.0), ("clip", 0.2, "tanh")]
+    models, trained = {}, {}
+    for (setting, seed), wgan, _ in clipedu.fit_seeds(_build_setting, real, [0, 1], settings=settings,
+                                                      batch_size=128, epochs=2, verbose=0):
+        models[setting, seed] = id(wgan)
+        trained[setting, seed] = wgan.critic.get_weights() + wgan.generator.get_weights()
+        assert (wgan.clip_value, wgan.gp_weight) == ((setting[1], None) if setting[0] == "clip" else (None, setting[1]))
+    assert len({models[s, seed] for s in settings[:4:2] for seed in (0, 1)}) == 1  # the ReLU clipping runs in one model
+    assert len({models[s, seed] for s in settings[1:4:2] for seed in (0, 1)}) == 1  # every penalty run in another
+    assert len({models[s, 0] for s in settings[:2] + settings[4:]}) == 3  # tanh's step is not ReLU's: a third
+    for setting in settings[2:4]:  # trained in the model of an earlier setting, with its own c or λ
+        fresh = _build_setting(setting, 1)
+        fresh.fit(real, batch_size=128, epochs=2, verbose=0)
+        for a, b in zip(trained[setting, 1], fresh.critic.get_weights() + fresh.generator.get_weights()):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    assert max(np.abs(w).max() for w in trained[("clip", 0.2), 1][:6]) > 0.02  # c = 0.2 was used, not 0.02
+
+
+def test_clip_value_and_gp_weight_change_between_fits_but_not_their_method():
+    real = datasets.eight_gaussians(128 * 2, seed=0)
+    wgan = _build_setting(("clip", 0.3), 0)
+    wgan.fit(real, batch_size=128, verbose=0)
+    wgan.clip_value = 0.01
+    wgan.fit(real, batch_size=128, verbose=0)  # the step traced with c = 0.3 clips to the new c
+    assert max(np.abs(w).max() for w in wgan.critic.get_weights()) == pytest.approx(0.01)
+    assert wgan.get_config()["clip_value"] == 0.01
+    with pytest.raises(ValueError, match="clip_value can change from one bound to another, not from 0.01 to None"):
+        wgan.clip_value = None
+    with pytest.raises(ValueError, match="clip_value must be a positive finite number, got -1"):
+        wgan.clip_value = -1
+    with pytest.raises(ValueError, match="gp_weight can change from one λ to another, not from None to 10"):
+        wgan.gp_weight = 10
+    penalty = _build_setting(("penalty", 10.0), 0)
+    penalty.gp_weight = 1
+    assert penalty.gp_weight == 1.0 and float(keras.ops.convert_to_numpy(penalty._gp)) == 1.0
