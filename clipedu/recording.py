@@ -26,19 +26,20 @@ class _Counting(keras.callbacks.Callback):
     def _advance(self, batch):
         """The number of steps the call that just ended ran."""
         end = batch + 1
-        steps = (self.params or {}).get("steps")
-        if steps:
-            end = min(end, steps)
-        steps, self._in_epoch = end - self._in_epoch, end
-        return steps
+        epoch_steps = (self.params or {}).get("steps")
+        if epoch_steps:
+            end = min(end, epoch_steps)
+        ran, self._in_epoch = end - self._in_epoch, end
+        return ran
 
 
 class _EveryN(_Counting):
     """Calls ``record`` at the start of training and after every ``every`` generator iterations.
 
     When ``fit`` runs several iterations per call (``steps_per_execution``), a record falls at the
-    end of the call that completes each ``every``; with ``every`` a multiple of ``steps_per_execution``
-    that is exactly every ``every`` iterations. ``iterations`` holds the true counts either way.
+    end of the call that completes each ``every``; when ``every`` and the epoch's length are multiples
+    of ``steps_per_execution``, that is exactly every ``every`` iterations. ``iterations`` holds the
+    true counts either way.
     """
 
     def __init__(self, every):

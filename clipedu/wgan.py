@@ -220,11 +220,8 @@ class WGAN(keras.Model):
 
     @clip_value.setter
     def clip_value(self, value):
-        if self._clip is None or value is None:
-            raise ValueError(f"clip_value can change from one bound to another, not from {self.clip_value!r} to "
-                             f"{value!r}: build another WGAN")
-        self._clip_value = _checks.positive_finite("clip_value", value)
-        self._clip.assign(self._clip_value)
+        self._clip_value = self._change("clip_value", self._clip, value,
+                                        lambda v: _checks.positive_finite("clip_value", v))
 
     @property
     def gp_weight(self):
@@ -233,11 +230,16 @@ class WGAN(keras.Model):
 
     @gp_weight.setter
     def gp_weight(self, value):
-        if self._gp is None or value is None:
-            raise ValueError(f"gp_weight can change from one λ to another, not from {self.gp_weight!r} to "
+        self._gp_weight = self._change("gp_weight", self._gp, value, lambda v: _settings(1, None, v)[2])
+
+    def _change(self, name, variable, value, check):
+        """Checks a new c or λ and puts it in its variable; the method (clipping or penalty) stays."""
+        if variable is None or value is None:
+            raise ValueError(f"{name} can change from one value to another, not from {getattr(self, name)!r} to "
                              f"{value!r}: build another WGAN")
-        self._gp_weight = _settings(1, None, value)[2]
-        self._gp.assign(self._gp_weight)
+        value = check(value)
+        variable.assign(value)
+        return value
 
     @property
     def metrics(self):

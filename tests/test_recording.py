@@ -89,7 +89,6 @@ def test_every_step_is_recorded_when_fit_runs_several_per_call():
 
 
 def test_models_it_cannot_record_are_refused():
-    x, y = _data()
     wgan = WGAN(mlp(2, 1, depth=1, width=4), mlp(2, 2, depth=1, width=4), latent_dim=2)
     wgan.compile()
     with pytest.raises(ValueError, match="its optimizer was not used"):  # WGAN trains with two others

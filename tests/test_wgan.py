@@ -424,11 +424,11 @@ def test_clip_value_and_gp_weight_change_between_fits_but_not_their_method():
     wgan.fit(real, batch_size=128, verbose=0)  # the step traced with c = 0.3 clips to the new c
     assert max(np.abs(w).max() for w in wgan.critic.get_weights()) == pytest.approx(0.01)
     assert wgan.get_config()["clip_value"] == 0.01
-    with pytest.raises(ValueError, match="clip_value can change from one bound to another, not from 0.01 to None"):
+    with pytest.raises(ValueError, match="clip_value can change from one value to another, not from 0.01 to None"):
         wgan.clip_value = None
     with pytest.raises(ValueError, match="clip_value must be a positive finite number, got -1"):
         wgan.clip_value = -1
-    with pytest.raises(ValueError, match="gp_weight can change from one λ to another, not from None to 10"):
+    with pytest.raises(ValueError, match="gp_weight can change from one value to another, not from None to 10"):
         wgan.gp_weight = 10
     penalty = _build_setting(("penalty", 10.0), 0)
     penalty.gp_weight = 1
