@@ -324,8 +324,9 @@ def fit_seeds(build, x, seeds, *, settings=None, callbacks=None, **fit_kwargs):
 
     Without ``settings`` it yields ``(seed, wgan, its callbacks)`` and calls ``build(seed)``; with
     ``settings`` it yields ``((setting, seed), wgan, its callbacks)`` for every setting, then every
-    seed, and calls ``build(setting, seed)``. Every run's result is what
-    ``build(...).fit(x, callbacks=callbacks(), **fit_kwargs)`` gives.
+    seed, and calls ``build(setting, seed)``. Every run computes what
+    ``build(...).fit(x, callbacks=callbacks(), **fit_kwargs)`` computes, to float rounding: two traces
+    of the same step may add in different orders, which a long, chaotic run amplifies.
 
     The difference is speed: TensorFlow traces a model's training step on its first ``fit``, about a
     second each time, most of a run of a few hundred iterations. Here a run's freshly built weights,
