@@ -115,8 +115,10 @@ def _critic_update(critic, generator, real, optimizer, latent_dim, clip_value, g
     variables = critic.trainable_variables
     optimizer.apply(tape.gradient(critic_loss, variables), variables)
     if clip_value is not None:
+        high = keras.ops.convert_to_tensor(clip_value)  # c, read once if it is a variable
+        low = -high
         for variable in variables:
-            variable.assign(keras.ops.clip(variable, -clip_value, clip_value))
+            variable.assign(keras.ops.clip(variable, low, high))
     results["critic_loss"] = critic_loss
     results["wasserstein"] = real_score - fake_score
     return results
