@@ -29,7 +29,7 @@ from clipedu.constraints import scale_into
 from clipedu.lipschitz import spectral_normalize
 from clipedu.measures import _layer_gradient_norms, critic_weights, fraction_at_bound, modes_covered, set_distance
 from clipedu.networks import mlp
-from clipedu.wgan import _critic_update, _generator_update
+from clipedu.wgan import _critic_update, _iteration
 
 DATASETS = {"eight_gaussians": datasets.eight_gaussians, "twenty_five_gaussians": datasets.twenty_five_gaussians,
             "swiss_roll": datasets.swiss_roll}
@@ -118,18 +118,20 @@ class _Run:
                 optimizer.learning_rate = value
 
     def _train(self, n_critic, generator=True):
+        """``n_critic`` critic updates and, if ``generator``, a generator update (Algorithm 1's iteration),
+        on real samples drawn inside the compiled step; returns whether every loss and weight stayed finite."""
         m = self.settings["batch_size"]
         method = self.settings["method"]
         index = keras.random.randint((n_critic * m,), 0, keras.ops.shape(self.data)[0], seed=self.noise_seed)
         real = keras.ops.take(self.data, index, axis=0)
-        for i in range(n_critic):
-            _critic_update(self.critic, self.generator, real[i * m:(i + 1) * m], self.critic_optimizer, LATENT_DIM,
-                           self.c if method == "weight clipping" else None,
-                           self.gp_weight if method == "gradient penalty" else None, self.noise_seed)
-        loss = keras.ops.convert_to_tensor(0.0)
+        c = self.c if method == "weight clipping" else None
+        gp_weight = self.gp_weight if method == "gradient penalty" else None
         if generator:
-            loss = _generator_update(self.critic, self.generator, m, self.generator_optimizer, LATENT_DIM,
-                                     self.noise_seed)
+            loss = _iteration(self.critic, self.generator, real, self.critic_optimizer, self.generator_optimizer,
+                              n_critic, LATENT_DIM, c, gp_weight, self.noise_seed)["generator_loss"]
+        else:
+            loss = _critic_update(self.critic, self.generator, real, self.critic_optimizer, LATENT_DIM, c, gp_weight,
+                                  self.noise_seed)["critic_loss"]
         # A ReLU turns NaN into 0, so a NaN in the weights need not show in the loss: check both.
         weights = self.critic.trainable_variables + self.generator.trainable_variables
         return keras.ops.all(keras.ops.stack([keras.ops.isfinite(loss)] + [keras.ops.all(keras.ops.isfinite(w))
