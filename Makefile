@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[notebook,course,lab,dev]'
 	touch $@
 
 # JupyterLab refuses root unless told; containers and cloud machines often run as root.
@@ -38,7 +38,7 @@ test-browser: $(VENV)/.installed-browser
 	$(PY) -m pytest tests/browser -v -p no:xdist
 
 $(VENV)/.installed-browser: $(INSTALLED)
-	$(PY) -m pip install --quiet -e '.[dev,browser]'
+	$(PY) -m pip install --quiet -e '.[notebook,course,lab,dev,browser]'
 	touch $@
 
 # The budgets of DESIGN.md, measured side by side: a table, and benchmarks/results.json.

@@ -23,11 +23,12 @@ import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
-import clipedu  # noqa: F401 - first: it keeps TensorFlow's start-up log quiet
+import keras
 import numpy as np
 import tensorflow as tf
+
+import clipedu  # noqa: F401 - first: it keeps TensorFlow's start-up log quiet
 from clipedu import WGAN, WeightClip, datasets, mlp
-from clipedu._keras import keras
 
 ROOT = Path(__file__).resolve().parent.parent
 M, N_CRITIC, LATENT = 64, 5, 2
@@ -186,7 +187,7 @@ def matmul_gflops(size, repeats):
 
 def slider_times(moves):
     """Median and worst seconds of each demo slider's callback (compute, draw, PNG, display)."""
-    from clipedu import demos
+    from clipedu.notebook import demos
 
     rng = np.random.default_rng(0)
 
@@ -236,7 +237,7 @@ def lab_speed(seconds):
     headless ``WGAN.fit`` on the same networks and settings; its redraws per second, and the median
     seconds of one (measure, draw, PNG); the seconds from a move of the c slider to the first picture
     drawn with the new c (median of five moves)."""
-    from clipedu.lab import DEFAULTS, WGANLab
+    from clipedu.notebook.lab import DEFAULTS, WGANLab
 
     s = DEFAULTS
     wgan = WGAN(mlp(2, 1, depth=s["depth"], width=s["width"], seed=0),

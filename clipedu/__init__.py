@@ -1,19 +1,43 @@
 """clipedu: gradient clipping and WGAN weight clipping, made visible and verified on Keras 3.
 
-The core (this namespace) needs only Keras; ``clipedu.demos`` and ``clipedu.plots`` add the
-sliders and figures of the notebooks, ``clipedu.exercises`` their self-checked exercises and
-``clipedu.grading`` the command that grades them.
+Three layers, each importing only the ones below it:
+
+- the core, this package's modules: constraints, gradients, WGAN, Lipschitz tools, networks, data,
+  measures, recorders, the Dirac-GAN and the exploding-gradient toy; it needs Keras and numpy only,
+  and its plain-numpy modules (``dirac``, ``gradients``, ``datasets``) import without TensorFlow;
+- ``clipedu.notebook``: the demos with their sliders, the WGAN Lab and the figures (the ``notebook``
+  extra: ipywidgets, matplotlib);
+- ``clipedu.course``: the self-checked exercises, grading and notebook execution (the ``course``
+  extra: nbclient and the Jupyter kernel tools).
+
+The names below load their module, and with it Keras, when first used; importing ``clipedu``
+itself imports neither TensorFlow nor anything that changes the process.
 """
 
+import importlib
 from importlib.metadata import version
-
-from clipedu import datasets, gradients, lipschitz, measures, recording
-from clipedu.constraints import WeightClip, clip_weights, constrain_all, scale_into
-from clipedu.lipschitz import spectral_normalize
-from clipedu.networks import mlp
-from clipedu.wgan import WGAN, fit_seeds, wgan_step
 
 __version__ = version("clipedu")
 
-__all__ = ["WGAN", "WeightClip", "clip_weights", "constrain_all", "datasets", "fit_seeds", "gradients", "lipschitz",
-           "measures", "mlp", "recording", "scale_into", "spectral_normalize", "wgan_step"]
+_NAMES = {
+    "WGAN": "clipedu.wgan", "GradientPenalty": "clipedu.wgan", "WeightClipping": "clipedu.wgan",
+    "fit_seeds": "clipedu.wgan", "wgan_step": "clipedu.wgan",
+    "WeightClip": "clipedu.constraints", "clip_weights": "clipedu.constraints",
+    "constrain_all": "clipedu.constraints", "scale_into": "clipedu.constraints",
+    "spectral_normalize": "clipedu.lipschitz", "mlp": "clipedu.networks",
+}
+_MODULES = ("datasets", "dirac", "exploding", "gradients", "lipschitz", "measures", "recording")
+
+__all__ = sorted([*_NAMES, *_MODULES])
+
+
+def __getattr__(name):
+    if name in _NAMES:
+        return getattr(importlib.import_module(_NAMES[name]), name)
+    if name in _MODULES:
+        return importlib.import_module(f"clipedu.{name}")
+    raise AttributeError(f"module 'clipedu' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *__all__])

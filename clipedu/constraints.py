@@ -7,9 +7,10 @@ References:
 
 import warnings
 
+import keras
 import numpy as np
-from clipedu import _checks
-from clipedu._keras import keras
+
+from clipedu import checks
 
 
 @keras.saving.register_keras_serializable(package="clipedu")
@@ -24,7 +25,7 @@ class WeightClip(keras.constraints.Constraint):
     """
 
     def __init__(self, c=0.01):
-        self.c = _checks.positive_finite("c", c)
+        self.c = checks.positive_finite("c", c)
 
     def __call__(self, w):
         return keras.ops.clip(w, -self.c, self.c)
@@ -88,7 +89,7 @@ def clip_weights(model_or_variables, c):
     Returns:
         The number of weight values that were outside [-c, c] and now lie on ±c.
     """
-    c = _checks.positive_finite("c", c)
+    c = checks.positive_finite("c", c)
     if isinstance(model_or_variables, keras.layers.Layer):
         variables = model_or_variables.trainable_variables
     elif isinstance(model_or_variables, (list, tuple)) and all(
@@ -124,7 +125,7 @@ def scale_into(model, c):
     Returns:
         ``model``.
     """
-    c = _checks.positive_finite("c", c)
+    c = checks.positive_finite("c", c)
     for layer in _layers(model):
         kernel = getattr(layer, "kernel", None)
         if isinstance(kernel, keras.Variable):

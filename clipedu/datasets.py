@@ -9,12 +9,13 @@ References:
 """
 
 import numpy as np
-from clipedu import _checks
+
+from clipedu import checks
 
 
 def _rng(n, seed):
-    _checks.positive_int("n", n)
-    return np.random.default_rng(_checks.seed(seed))
+    checks.positive_int("n", n)
+    return np.random.default_rng(checks.seed(seed))
 
 
 def _eight_centres():

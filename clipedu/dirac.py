@@ -14,7 +14,8 @@ References:
 """
 
 import numpy as np
-from clipedu import _checks
+
+from clipedu import checks
 
 METHODS = ("WGAN", "weight clipping", "gradient penalty", "R1")
 
@@ -63,12 +64,12 @@ def trajectory(method, *, theta=1.0, psi=1.0, learning_rate=0.1, steps=500, c=0.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    theta, psi = _checks.finite("theta", theta), _checks.finite("psi", psi)
-    learning_rate = _checks.positive_finite("learning_rate", learning_rate)
-    steps = _checks.positive_int("steps", steps)
-    c = _checks.positive_finite("c", c)
-    gp_weight = _checks.positive_finite("gp_weight", gp_weight)
-    r1_weight = _checks.positive_finite("r1_weight", r1_weight)
+    theta, psi = checks.finite("theta", theta), checks.finite("psi", psi)
+    learning_rate = checks.positive_finite("learning_rate", learning_rate)
+    steps = checks.positive_int("steps", steps)
+    c = checks.positive_finite("c", c)
+    gp_weight = checks.positive_finite("gp_weight", gp_weight)
+    r1_weight = checks.positive_finite("r1_weight", r1_weight)
     if method == "weight clipping":
         psi = float(np.clip(psi, -c, c))
     thetas, psis = [theta], [psi]
@@ -88,7 +89,7 @@ def converges(thetas, tolerance=0.01):
     thetas = np.asarray(thetas, dtype=np.float64)
     if thetas.ndim != 1 or len(thetas) < 10:
         raise ValueError(f"thetas must be a 1-D array of at least 10 values, got shape {thetas.shape}")
-    tolerance = _checks.positive_finite("tolerance", tolerance)
+    tolerance = checks.positive_finite("tolerance", tolerance)
     tail = np.abs(thetas[-(len(thetas) // 10):])
     half = len(tail) // 2
     return bool(np.all(tail <= tolerance) and tail[half:].max() <= tail[:half].max())

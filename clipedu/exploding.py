@@ -13,9 +13,10 @@ References:
 
 import warnings
 
+import keras
 import numpy as np
-from clipedu import _checks
-from clipedu._keras import keras
+
+from clipedu import checks
 
 TIME_STEPS = 50
 TRUE_W, TRUE_U = 0.8, 1.0
@@ -33,8 +34,8 @@ def _run_unit(w, u, x):
 
 def sequences(n=32, seed=0):
     """``n`` random input sequences x of shape (n, 50, 1) and their targets y of shape (n, 1)."""
-    n = _checks.positive_int("n", n)
-    rng = np.random.default_rng(_checks.seed(seed))
+    n = checks.positive_int("n", n)
+    rng = np.random.default_rng(checks.seed(seed))
     x = rng.standard_normal((n, TIME_STEPS, 1)).astype(np.float32)
     y = _run_unit(TRUE_W, TRUE_U, x)[:, None].astype(np.float32)
     return x, y
@@ -69,7 +70,7 @@ def bounces(loss, window=50):
         window: how many of the last updates to look at (≥ 1).
     """
     loss = np.asarray(loss, np.float64)
-    window = _checks.positive_int("window", window)
+    window = checks.positive_int("window", window)
     if loss.ndim != 1 or len(loss) < 2:
         raise ValueError(f"loss must be a 1-D array of at least two values, got shape {loss.shape}")
     rises = np.diff(loss[-(window + 1):]) > 0
@@ -99,9 +100,9 @@ def train_rnn(start, learning_rate, steps, *, clipvalue=None, clipnorm=None, glo
     import tensorflow as tf
 
     start = _point("start", start)
-    learning_rate = _checks.positive_finite("learning_rate", learning_rate)
-    steps = _checks.positive_int("steps", steps)
-    clip = {name: _checks.positive_finite(name, value)
+    learning_rate = checks.positive_finite("learning_rate", learning_rate)
+    steps = checks.positive_int("steps", steps)
+    clip = {name: checks.positive_finite(name, value)
             for name, value in [("clipvalue", clipvalue), ("clipnorm", clipnorm),
                                 ("global_clipnorm", global_clipnorm)] if value is not None}
     if len(clip) > 1:

@@ -16,8 +16,8 @@ References:
 import numbers
 
 import numpy as np
-from clipedu import _checks
-from clipedu._keras import keras
+
+from clipedu import checks
 
 
 def _as_arrays(grads):
@@ -31,8 +31,7 @@ def _as_arrays(grads):
     arrays = []
     for g in items:
         try:
-            array = np.asarray(g if isinstance(g, (np.ndarray, list, tuple, numbers.Number))
-                               else keras.ops.convert_to_numpy(g))
+            array = np.asarray(g)  # numpy arrays, lists, and eager tensors and variables of any backend
         except Exception as error:
             raise TypeError(f"grads must be arrays or tensors, got {g!r} ({type(g).__name__})") from error
         if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
@@ -53,7 +52,7 @@ def clip_by_value(grads, clipvalue):
 
     Elements are clipped independently, so the direction of the update can turn.
     """
-    clipvalue = _checks.positive_finite("clipvalue", clipvalue)
+    clipvalue = checks.positive_finite("clipvalue", clipvalue)
     return [np.clip(g, -clipvalue, clipvalue) for g in _as_arrays(grads)]
 
 
@@ -63,7 +62,7 @@ def clip_by_norm(grads, clipnorm):
     Each tensor keeps its direction, but tensors are scaled by different factors, so the direction
     of the whole update can turn.
     """
-    clipnorm = _checks.positive_finite("clipnorm", clipnorm)
+    clipnorm = checks.positive_finite("clipnorm", clipnorm)
     clipped = []
     for g in _as_arrays(grads):
         norm = np.sqrt(np.sum(np.square(g, dtype=np.float64)))
@@ -76,7 +75,7 @@ def clip_by_global_norm(grads, global_clipnorm):
 
     Keras ``global_clipnorm``: the direction of the whole update is kept.
     """
-    global_clipnorm = _checks.positive_finite("global_clipnorm", global_clipnorm)
+    global_clipnorm = checks.positive_finite("global_clipnorm", global_clipnorm)
     arrays = _as_arrays(grads)
     scale = global_clipnorm / max(global_norm(arrays), global_clipnorm)
     return [(g * scale).astype(g.dtype) for g in arrays]
@@ -99,12 +98,12 @@ def clip_per_example(per_example_grads, clipnorm, batch_size=None):
     Returns:
         A list holding one array: the clipped mean gradient, of the shape of one example's gradient.
     """
-    clipnorm = _checks.positive_finite("clipnorm", clipnorm)
+    clipnorm = checks.positive_finite("clipnorm", clipnorm)
     (grads,) = _as_arrays([per_example_grads])
     if grads.ndim < 2 or len(grads) == 0:
         raise ValueError(f"per_example_grads must hold one gradient per example along its first axis, got an array "
                          f"of shape {grads.shape}")
-    batch_size = len(grads) if batch_size is None else _checks.positive_int("batch_size", batch_size)
+    batch_size = len(grads) if batch_size is None else checks.positive_int("batch_size", batch_size)
     norms = np.sqrt(np.sum(np.square(grads, dtype=np.float64), axis=tuple(range(1, grads.ndim)), keepdims=True))
     clipped = grads * (clipnorm / np.maximum(norms, clipnorm))
     return [(np.sum(clipped, axis=0) / batch_size).astype(grads.dtype)]
@@ -120,9 +119,14 @@ def _unit_norms(x):
 def adaptive_clip(grads, params, clipping, eps=1e-3):
     """Unit-wise adaptive gradient clipping: each unit's gradient to at most clipping · max(‖W‖, eps).
 
-    A unit is one output unit of a kernel (its column: the norm is taken over every axis but the
-    last) or a whole bias or scale vector, as in Brock et al.'s code and optax's
-    ``adaptive_grad_clip``. A unit whose gradient norm exceeds clipping times its weights' norm
+    A unit is one output unit of a kernel (the norm is taken over every axis but the last) or a whole
+    bias or scale vector. For Dense kernels (rank 2) and convolution kernels (rank 4, Keras' and
+    Haiku's (height, width, in, out)) that is what Brock et al.'s code and optax's
+    ``adaptive_grad_clip`` do. For rank 3 they differ: optax and the NFNets code reduce over axis 0
+    only, reading a rank-3 kernel as a multi-head linear layer (in, heads, out_per_head); here a
+    rank-3 kernel is a Keras ``Conv1D`` kernel (width, in, out), whose output unit is its last axis,
+    so the norm is over the first two axes. Use a multi-head layer's kernels with optax's reading in
+    mind. A unit whose gradient norm exceeds clipping times its weights' norm
     (at least ``eps``, so that weights starting at zero can move) is rescaled to that norm; the
     others are left alone. Brock et al. use clipping = 0.01 with large batches and leave the final
     linear layer unclipped.
@@ -133,8 +137,8 @@ def adaptive_clip(grads, params, clipping, eps=1e-3):
         clipping: λ, a positive finite number.
         eps: the smallest weight norm a unit is credited with, positive and finite.
     """
-    clipping = _checks.positive_finite("clipping", clipping)
-    eps = _checks.positive_finite("eps", eps)
+    clipping = checks.positive_finite("clipping", clipping)
+    eps = checks.positive_finite("eps", eps)
     grads, params = _as_arrays(grads), _as_arrays(params)
     if [g.shape for g in grads] != [p.shape for p in params]:
         raise ValueError(f"grads and params must have the same shapes, got {[g.shape for g in grads]} "
@@ -162,31 +166,32 @@ def adaptive_clipping(optimizer, clipping=0.01, eps=1e-3):
         clipping: λ, a positive finite number (Brock et al. use 0.01).
         eps: the smallest weight norm a unit is credited with, positive and finite.
     """
+    import keras  # this module's other functions are plain numpy
+
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         raise TypeError(f"optimizer must be a Keras optimizer, got {optimizer!r}")
-    clipping = _checks.positive_finite("clipping", clipping)
-    eps = _checks.positive_finite("eps", eps)
+    clipping = checks.positive_finite("clipping", clipping)
+    eps = checks.positive_finite("eps", eps)
 
-    class AdaptiveClipping(type(optimizer)):
-        def apply(self, grads, trainable_variables=None):
-            variables = self._trainable_variables if trainable_variables is None else trainable_variables
-            grads = [None if g is None else _clip_units(g, v, clipping, eps) for g, v in zip(grads, variables)]
-            return super().apply(grads, trainable_variables)
-
-    AdaptiveClipping.__name__ = AdaptiveClipping.__qualname__ = f"AdaptiveClipping{type(optimizer).__name__}"
-    return AdaptiveClipping.from_config(optimizer.get_config())
-
-
-def _clip_units(grad, weights, clipping, eps):
-    """``adaptive_clip`` for one gradient tensor, in Keras ops (inside the training graph)."""
     def unit_norms(x):
         axes = tuple(range(len(x.shape) - 1)) if len(x.shape) >= 2 else None
         return keras.ops.sqrt(keras.ops.sum(keras.ops.square(x), axis=axes, keepdims=True))
 
-    grad_norm = unit_norms(grad)
-    largest = clipping * keras.ops.maximum(unit_norms(keras.ops.cast(weights, grad.dtype)), eps)
-    scale = keras.ops.where(grad_norm > largest, largest / keras.ops.maximum(grad_norm, 1e-30), 1.0)
-    return grad * keras.ops.cast(scale, grad.dtype)
+    def clip_units(grad, weights):
+        """``adaptive_clip`` for one gradient tensor, in Keras ops (inside the training graph)."""
+        grad_norm = unit_norms(grad)
+        largest = clipping * keras.ops.maximum(unit_norms(keras.ops.cast(weights, grad.dtype)), eps)
+        scale = keras.ops.where(grad_norm > largest, largest / keras.ops.maximum(grad_norm, 1e-30), 1.0)
+        return grad * keras.ops.cast(scale, grad.dtype)
+
+    class AdaptiveClipping(type(optimizer)):
+        def apply(self, grads, trainable_variables=None):
+            variables = self._trainable_variables if trainable_variables is None else trainable_variables
+            grads = [None if g is None else clip_units(g, v) for g, v in zip(grads, variables)]
+            return super().apply(grads, trainable_variables)
+
+    AdaptiveClipping.__name__ = AdaptiveClipping.__qualname__ = f"AdaptiveClipping{type(optimizer).__name__}"
+    return AdaptiveClipping.from_config(optimizer.get_config())
 
 
 def angle_between(a, b):

@@ -9,9 +9,10 @@ References:
     Networks.
 """
 
+import keras
 import numpy as np
-from clipedu import _checks
-from clipedu._keras import keras
+
+from clipedu import checks
 
 # Activations whose slope never exceeds 1: through them a bound on the layers' norms holds.
 _ONE_LIPSCHITZ = {"linear", "relu", "leaky_relu", "tanh", "elu"}
@@ -103,7 +104,7 @@ def spectral_normalize(model, power_iterations=1, seed=None):
         raise TypeError(f"model must be a keras Model, got {model!r}")
     if isinstance(power_iterations, bool) or not isinstance(power_iterations, int) or power_iterations < 1:
         raise ValueError(f"power_iterations must be a positive integer, got {power_iterations!r}")
-    seed = _checks.seed(seed)
+    seed = checks.seed(seed)
     kinds = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
     pairs, wrappers = [], []
 

@@ -4,9 +4,10 @@ surfaces), and of a training run's loss (spikes).
 Plain functions of a model's current state; ``clipedu.recording`` calls them during training.
 """
 
+import keras
 import numpy as np
-from clipedu import _checks
-from clipedu._keras import keras
+
+from clipedu import checks
 
 
 def critic_weights(critic):
@@ -29,12 +30,14 @@ def activation_gradient_norms(critic, real, fake):
     """
     if not isinstance(critic, keras.Sequential):
         raise TypeError(f"critic must be a keras.Sequential, got {type(critic).__name__}")
-    norms = _layer_gradient_norms(critic, keras.ops.convert_to_tensor(real), keras.ops.convert_to_tensor(fake))
+    real, fake = keras.ops.convert_to_tensor(real), keras.ops.convert_to_tensor(fake)
+    norms = activation_gradient_norms_tensor(critic, real, fake)
     return keras.ops.convert_to_numpy(norms).astype(np.float64)
 
 
-def _layer_gradient_norms(critic, real, fake):
-    """``activation_gradient_norms`` as one tensor, unchecked: it can be traced inside ``tf.function``."""
+def activation_gradient_norms_tensor(critic, real, fake):
+    """``activation_gradient_norms`` as one tensor, its arguments tensors already: it can run inside a
+    compiled function (``tf.function``), as the WGAN Lab measures its critic."""
     import tensorflow as tf
 
     n_real = real.shape[0]
@@ -67,7 +70,7 @@ def critic_surface(critic, limits=(-2.0, 2.0), n=101):
     low, high = limits
     if not (np.isfinite(low) and np.isfinite(high) and low < high):
         raise ValueError(f"limits must be two finite numbers, low < high, got {limits!r}")
-    n = _checks.positive_int("n", n)
+    n = checks.positive_int("n", n)
     axis = np.linspace(low, high, n, dtype=np.float32)
     x, y = np.meshgrid(axis, axis)
     values = critic(np.stack([x.ravel(), y.ravel()], axis=1), training=False)
@@ -112,7 +115,7 @@ def modes_covered(samples, centres, radius=0.1):
     if samples.shape[1] != centres.shape[1]:
         raise ValueError(f"samples and centres must have as many columns, got shapes {samples.shape} and "
                          f"{centres.shape}")
-    radius = _checks.positive_finite("radius", radius)
+    radius = checks.positive_finite("radius", radius)
     near = np.linalg.norm(samples[:, None, :] - centres[None, :, :], axis=2) <= radius
     return int(np.sum(near.sum(axis=0) >= len(samples) / (4 * len(centres))))
 
@@ -139,10 +142,10 @@ def loss_spikes(losses, factor=3.0, window=50):
     if not np.all(np.isfinite(losses)):
         first = np.flatnonzero(~np.isfinite(losses))[0]
         raise ValueError(f"losses must be finite, got {losses[first]} at step {first} (cut a diverged run before it)")
-    factor = _checks.positive_finite("factor", factor)
+    factor = checks.positive_finite("factor", factor)
     if factor <= 1:
         raise ValueError(f"factor must be above 1, got {factor!r}")
-    window = _checks.positive_int("window", window)
+    window = checks.positive_int("window", window)
     if len(losses) <= window:
         return np.zeros(0, dtype=int)
     recent = np.lib.stride_tricks.sliding_window_view(losses[:-1], window)  # recent[i]: steps i .. i+window-1

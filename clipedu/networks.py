@@ -1,8 +1,9 @@
 """Small multilayer perceptrons, the critics and generators of the WGAN notebooks."""
 
+import keras
 import numpy as np
-from clipedu import _checks
-from clipedu._keras import keras
+
+from clipedu import checks
 
 
 def _layer_initializers(initializer, count, seed):
@@ -42,14 +43,14 @@ def mlp(input_dim, output_dim, *, depth=3, width=128, activation="relu", initial
             state (set by ``keras.utils.set_random_seed``). A seed inside ``initializer`` is replaced.
         name: the model's name.
     """
-    input_dim = _checks.positive_int("input_dim", input_dim)
-    output_dim = _checks.positive_int("output_dim", output_dim)
+    input_dim = checks.positive_int("input_dim", input_dim)
+    output_dim = checks.positive_int("output_dim", output_dim)
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
         raise ValueError(f"depth must be a non-negative integer, got {depth!r}")
-    width = _checks.positive_int("width", width)
+    width = checks.positive_int("width", width)
     if not isinstance(use_bias, bool):
         raise TypeError(f"use_bias must be True or False, got {use_bias!r}")
-    seed = _checks.seed(seed)
+    seed = checks.seed(seed)
     try:
         keras.activations.get(activation)
         initializers = _layer_initializers(initializer, depth + 1, seed)

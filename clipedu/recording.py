@@ -1,16 +1,17 @@
 """Keras callbacks that record training: a WGAN critic's weights, gradients and samples (notebooks
-04–07), any model's gradient norm before clipping and loss at every step, and a progress bar. All of
-them work when ``fit`` runs several steps per call into TensorFlow (``steps_per_execution``)."""
+04–07), any model's gradient norm before clipping and loss at every step. All of them work when ``fit`` runs
+several steps per call into TensorFlow (``steps_per_execution``)."""
 
+import keras
 import numpy as np
-from clipedu import _checks
-from clipedu._keras import keras
+
+from clipedu import checks
 from clipedu.measures import activation_gradient_norms, critic_weights, fraction_at_bound
-from tqdm.auto import tqdm
 
 
-class _Counting(keras.callbacks.Callback):
-    """Counts the training steps ``fit`` has run, also when it runs several per call into TensorFlow.
+class StepCounter(keras.callbacks.Callback):
+    """A base for callbacks that count the training steps ``fit`` has run, also when it runs several
+    per call into TensorFlow: ``advance(batch)`` in ``on_train_batch_end`` returns how many ran.
 
     With ``compile(steps_per_execution=k)``, Keras calls ``on_train_batch_end`` once per k steps,
     with the index of the call's last step (beyond the epoch's end for a shorter last call).
@@ -23,7 +24,7 @@ class _Counting(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._in_epoch = 0
 
-    def _advance(self, batch):
+    def advance(self, batch):
         """The number of steps the call that just ended ran."""
         end = batch + 1
         epoch_steps = (self.params or {}).get("steps")
@@ -33,7 +34,7 @@ class _Counting(keras.callbacks.Callback):
         return ran
 
 
-class _EveryN(_Counting):
+class _EveryN(StepCounter):
     """Calls ``record`` at the start of training and after every ``every`` generator iterations.
 
     When ``fit`` runs several iterations per call (``steps_per_execution``), a record falls at the
@@ -44,7 +45,7 @@ class _EveryN(_Counting):
 
     def __init__(self, every):
         super().__init__()
-        self.every = _checks.positive_int("every", every)
+        self.every = checks.positive_int("every", every)
         self.iterations = []
         self._done = 0
 
@@ -54,7 +55,7 @@ class _EveryN(_Counting):
 
     def on_train_batch_end(self, batch, logs=None):
         before = self._done
-        self._done += self._advance(batch)
+        self._done += self.advance(batch)
         if self._done // self.every > before // self.every:
             self._save(self._done)
 
@@ -78,7 +79,7 @@ class WeightHistory(_EveryN):
 
     def fraction_at_bound(self, c):
         """For each snapshot, the fraction of weights within float32 rounding of ±c."""
-        c = _checks.positive_finite("c", c)
+        c = checks.positive_finite("c", c)
         return np.array([fraction_at_bound(s, c) for s in self.snapshots])
 
 
@@ -91,7 +92,7 @@ class ActivationGradientHistory(_EveryN):
     def __init__(self, real, every=100, seed=0):
         super().__init__(every)
         self.real = np.asarray(real, np.float32)
-        self.seed = _checks.seed(seed)
+        self.seed = checks.seed(seed)
         self.norms = []
 
     def record(self):
@@ -106,8 +107,8 @@ class SampleHistory(_EveryN):
 
     def __init__(self, n=512, every=100, seed=0):
         super().__init__(every)
-        self.n = _checks.positive_int("n", n)
-        self.seed = _checks.seed(seed)
+        self.n = checks.positive_int("n", n)
+        self.seed = checks.seed(seed)
         self.samples = []
 
     def record(self):
@@ -256,21 +257,3 @@ def _clip_changes(optimizer, grads, norm):
     if optimizer.clipvalue:
         return keras.ops.any(keras.ops.stack([keras.ops.max(keras.ops.abs(g)) > optimizer.clipvalue for g in grads]))
     return keras.ops.convert_to_tensor(False)
-
-
-def progress_bar(total, description="training"):
-    """A Keras callback that advances a progress bar by one per batch (generator iteration), also when
-    ``fit`` runs several per call (``steps_per_execution``)."""
-    total = _checks.positive_int("total", total)
-
-    class ProgressBar(_Counting):
-        def __init__(self):
-            super().__init__()
-            self.bar = tqdm(total=total, desc=description)
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.bar.update(self._advance(batch))
-            if self.bar.n >= self.bar.total:
-                self.bar.close()
-
-    return ProgressBar()

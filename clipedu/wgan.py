@@ -6,35 +6,48 @@ References:
     Algorithm 1.
 """
 
+import dataclasses
 import math
-import numbers
 import warnings
 
+import keras
 import numpy as np
-from clipedu import _checks
-from clipedu._keras import keras
 
-PAPER_CLIP_VALUE = 0.01
-_DEFAULT = object()  # clip_value's default: the paper's c with clipping, None with the penalty
+from clipedu import checks
 
 
-def _settings(n_critic, clip_value, gp_weight):
-    """Checks the loss settings; returns them with clip_value's default resolved."""
-    n_critic = _checks.positive_int("n_critic", n_critic)
-    if gp_weight is not None:
-        if isinstance(gp_weight, bool) or not isinstance(gp_weight, numbers.Real):
-            raise TypeError(f"gp_weight must be None or a non-negative number, got {gp_weight!r}")
-        if not math.isfinite(gp_weight) or gp_weight < 0:
-            raise ValueError(f"gp_weight must be None or a non-negative finite number, got {gp_weight!r}")
-        if clip_value is not _DEFAULT and clip_value is not None:
-            raise ValueError(f"give clip_value or gp_weight, not both: got clip_value={clip_value!r} "
-                             f"and gp_weight={gp_weight!r}")
-        return n_critic, None, float(gp_weight)
-    if clip_value is _DEFAULT:
-        clip_value = PAPER_CLIP_VALUE
-    if clip_value is not None:
-        clip_value = _checks.positive_finite("clip_value", clip_value)
-    return n_critic, clip_value, None
+@dataclasses.dataclass(frozen=True)
+class WeightClipping:
+    """Arjovsky et al.'s way to keep the critic Lipschitz: every critic parameter clipped into
+    [-c, c] right after every critic update (their c = 0.01)."""
+
+    c: float = 0.01
+
+    def __post_init__(self):
+        object.__setattr__(self, "c", checks.positive_finite("c", self.c))
+
+
+@dataclasses.dataclass(frozen=True)
+class GradientPenalty:
+    """Gulrajani et al.'s way: the critic loss adds weight · E[(‖∇D(x̂)‖₂ - 1)²] at random interpolates
+    x̂ of real and generated samples (their weight λ = 10)."""
+
+    weight: float = 10.0
+
+    def __post_init__(self):
+        weight = self.weight
+        if isinstance(weight, bool) or not isinstance(weight, (int, float, np.floating, np.integer)):
+            raise TypeError(f"weight must be a non-negative finite number, got {weight!r} ({type(weight).__name__})")
+        if not math.isfinite(weight) or weight < 0:
+            raise ValueError(f"weight must be a non-negative finite number, got {weight!r}")
+        object.__setattr__(self, "weight", float(weight))
+
+
+def _checked_method(method):
+    if method is None or isinstance(method, (WeightClipping, GradientPenalty)):
+        return method
+    raise TypeError(f"method must be WeightClipping(c), GradientPenalty(weight) or None (an unconstrained critic), "
+                    f"got {method!r}")
 
 
 def _latent_dim(generator):
@@ -44,24 +57,38 @@ def _latent_dim(generator):
     return int(shape[-1])
 
 
-def wgan_step(critic, generator, real, critic_optimizer, generator_optimizer, n_critic=5,
-              clip_value=_DEFAULT, gp_weight=None, seed=None):
+@dataclasses.dataclass
+class _Parts:
+    """What a generator iteration works on. ``clip`` and ``penalty`` are c and λ, as numbers or as
+    variables (``WGAN`` passes its own, so that a new value needs no new trace), or None."""
+
+    critic: keras.Model
+    generator: keras.Model
+    critic_optimizer: keras.optimizers.Optimizer
+    generator_optimizer: keras.optimizers.Optimizer
+    latent_dim: int
+    clip: object
+    penalty: object
+    seed: object
+
+
+def wgan_step(critic, generator, real, critic_optimizer, generator_optimizer, n_critic=5, method=WeightClipping(),
+              seed=None):
     """One generator iteration of Algorithm 1: ``n_critic`` critic updates, then one generator update.
 
-    Critic update i uses rows i·m to (i+1)·m of ``real`` (m = len(real) / n_critic) and fresh noise;
-    with clipping, every critic parameter is clipped into [-clip_value, clip_value] right after
-    each critic update, as in the paper. With ``gp_weight`` (WGAN-GP) nothing is clipped and the
-    critic loss adds gp_weight · E[(‖∇D(x̂)‖ - 1)²] at random interpolates x̂ of real and fake samples.
-    Call it eagerly, inside ``tf.function``, or through ``WGAN.fit``, which compiles it.
+    Critic update i uses rows i·m to (i+1)·m of ``real`` (m = len(real) / n_critic) and fresh noise.
+    With ``WeightClipping(c)`` every critic parameter is clipped into [-c, c] right after each critic
+    update, as in the paper; with ``GradientPenalty(weight)`` (WGAN-GP) nothing is clipped and the
+    critic loss adds weight · E[(‖∇D(x̂)‖ - 1)²] at random interpolates x̂ of real and fake samples;
+    with None the critic is unconstrained. Call it eagerly or inside ``tf.function``; ``WGAN.fit``
+    runs the same iteration, compiled.
 
     Args:
         critic, generator: Keras models; the generator's input size is the latent dimension.
         real: n_critic · m real samples.
         critic_optimizer, generator_optimizer: Keras optimizers.
         n_critic: critic updates per generator update.
-        clip_value: the clipping bound c; default 0.01 (the paper's) unless ``gp_weight`` is given;
-            None trains an unconstrained critic.
-        gp_weight: λ of the gradient penalty (Gulrajani et al. use 10), or None.
+        method: ``WeightClipping(c)`` (default c = 0.01, the paper's), ``GradientPenalty(weight)`` or None.
         seed: a ``keras.random.SeedGenerator`` for the noise, or None for Keras' global one.
 
     Returns:
@@ -69,53 +96,50 @@ def wgan_step(critic, generator, real, critic_optimizer, generator_optimizer, n_
         (E[D(real)] - E[D(fake)]) and, with the penalty, ``gradient_penalty``; and
         ``generator_loss`` (-E[D(fake)]) from the generator update.
     """
-    n_critic, clip_value, gp_weight = _settings(n_critic, clip_value, gp_weight)
-    return _iteration(critic, generator, real, critic_optimizer, generator_optimizer, n_critic, _latent_dim(generator),
-                      clip_value, gp_weight, seed)
+    n_critic = checks.positive_int("n_critic", n_critic)
+    method = _checked_method(method)
+    parts = _Parts(critic, generator, critic_optimizer, generator_optimizer, _latent_dim(generator),
+                   clip=method.c if isinstance(method, WeightClipping) else None,
+                   penalty=method.weight if isinstance(method, GradientPenalty) else None, seed=seed)
+    return _iteration(parts, real, n_critic)
 
 
-def _iteration(critic, generator, real, critic_optimizer, generator_optimizer, n_critic, latent_dim, clip_value,
-               gp_weight, seed):
-    """One generator iteration of Algorithm 1, as ``wgan_step`` describes it, its settings checked already.
-
-    ``clip_value`` and ``gp_weight`` may be numbers, variables (``WGAN`` passes its own) or None.
-    """
+def _iteration(parts, real, n_critic):
+    """One generator iteration of Algorithm 1, as ``wgan_step`` describes it, its settings checked already."""
     batch = keras.ops.shape(real)[0]
     if isinstance(batch, int) and batch % n_critic:
         raise ValueError(f"real must hold n_critic · m samples; got {batch} samples for n_critic={n_critic}")
     m = batch // n_critic
     results = {}
     for i in range(n_critic):
-        results.update(_critic_update(critic, generator, real[i * m:(i + 1) * m], critic_optimizer, latent_dim,
-                                     clip_value, gp_weight, seed))
-    results["generator_loss"] = _generator_update(critic, generator, m, generator_optimizer, latent_dim, seed)
+        results.update(_critic_update(parts, real[i * m:(i + 1) * m]))
+    results["generator_loss"] = _generator_update(parts, m)
     return results
 
 
-def _critic_update(critic, generator, real, optimizer, latent_dim, clip_value, gp_weight, seed):
-    """One critic update of ``wgan_step`` on the m samples ``real``; its arguments unchecked.
+def _critic_update(parts, real):
+    """One critic update on the m samples ``real``: its loss, the clip or the penalty.
 
-    ``clip_value`` and ``gp_weight`` may be numbers, variables (changed between calls without
-    re-tracing, as ``clipedu.lab`` does) or None. Returns ``critic_loss``, ``wasserstein`` and, with
-    the penalty, ``gradient_penalty``.
+    Returns ``critic_loss``, ``wasserstein`` and, with the penalty, ``gradient_penalty``.
     """
     import tensorflow as tf
 
-    noise = keras.random.normal((keras.ops.shape(real)[0], latent_dim), seed=seed)
+    critic = parts.critic
+    noise = keras.random.normal((keras.ops.shape(real)[0], parts.latent_dim), seed=parts.seed)
     results = {}
     with tf.GradientTape() as tape:
-        fake = generator(noise, training=True)
+        fake = parts.generator(noise, training=True)
         real_score = keras.ops.mean(critic(real, training=True))
         fake_score = keras.ops.mean(critic(fake, training=True))
         critic_loss = fake_score - real_score
-        if gp_weight is not None:
-            penalty = _gradient_penalty(critic, real, fake, seed)
-            critic_loss = critic_loss + gp_weight * penalty
+        if parts.penalty is not None:
+            penalty = _gradient_penalty(critic, real, fake, parts.seed)
+            critic_loss = critic_loss + parts.penalty * penalty
             results["gradient_penalty"] = penalty
     variables = critic.trainable_variables
-    optimizer.apply(tape.gradient(critic_loss, variables), variables)
-    if clip_value is not None:
-        high = keras.ops.convert_to_tensor(clip_value)  # c, read once if it is a variable
+    parts.critic_optimizer.apply(tape.gradient(critic_loss, variables), variables)
+    if parts.clip is not None:
+        high = keras.ops.convert_to_tensor(parts.clip)  # c, read once if it is a variable
         low = -high
         for variable in variables:
             variable.assign(keras.ops.clip(variable, low, high))
@@ -124,15 +148,15 @@ def _critic_update(critic, generator, real, optimizer, latent_dim, clip_value, g
     return results
 
 
-def _generator_update(critic, generator, m, optimizer, latent_dim, seed):
-    """The generator update of ``wgan_step`` on m fresh noise samples; returns the generator loss."""
+def _generator_update(parts, m):
+    """The generator update on m fresh noise samples; returns the generator loss."""
     import tensorflow as tf
 
-    noise = keras.random.normal((m, latent_dim), seed=seed)
+    noise = keras.random.normal((m, parts.latent_dim), seed=parts.seed)
     with tf.GradientTape() as tape:
-        generator_loss = -keras.ops.mean(critic(generator(noise, training=True), training=True))
-    variables = generator.trainable_variables
-    optimizer.apply(tape.gradient(generator_loss, variables), variables)
+        generator_loss = -keras.ops.mean(parts.critic(parts.generator(noise, training=True), training=True))
+    variables = parts.generator.trainable_variables
+    parts.generator_optimizer.apply(tape.gradient(generator_loss, variables), variables)
     return generator_loss
 
 
@@ -152,32 +176,38 @@ def _gradient_penalty(critic, real, fake, seed):
 
 @keras.saving.register_keras_serializable(package="clipedu")
 class WGAN(keras.Model):
-    """A Wasserstein GAN whose ``fit`` runs Algorithm 1 (weight clipping) or WGAN-GP.
+    """A Wasserstein GAN whose ``fit`` runs Algorithm 1 (weight clipping), WGAN-GP, or neither.
 
     One batch of ``fit`` is one generator iteration: ``fit(x, batch_size=n_critic * m)`` gives each
     of the ``n_critic`` critic updates its own m real samples (the paper: m = 64, n_critic = 5, so
     ``batch_size=320``, the default). Metrics: ``critic_loss``, ``generator_loss``, ``wasserstein``
-    (E[D(real)] - E[D(fake)]) and, with the penalty, ``gradient_penalty``. If a loss becomes NaN or
-    infinite, training stops with a warning and ``fit`` returns the history recorded so far.
+    (E[D(real)] - E[D(fake)]) and, with the penalty, ``gradient_penalty``. If a loss or a weight
+    becomes NaN or infinite, training stops with a warning and ``fit`` returns the history recorded
+    so far (``is_finite`` is the check).
+
+    This class is the one owner of Algorithm 1 in clipedu: ``fit`` compiles ``generator_iteration``,
+    and the WGAN Lab and ``fit_seeds`` train through the same public methods.
 
     Args:
         critic, generator: Keras models (see ``clipedu.mlp``).
         latent_dim: the size of the generator's input noise.
+        method: how the critic is kept Lipschitz: ``WeightClipping(c)`` (the default, c = 0.01),
+            ``GradientPenalty(weight)`` or None (unconstrained). It may change between fits and
+            while training to another value of the same kind (``wgan.method = WeightClipping(0.1)``).
         n_critic: critic updates per generator update (≥ 1).
-        clip_value: the bound c of weight clipping; default 0.01 unless ``gp_weight`` is given;
-            None with no penalty trains an unconstrained critic.
-        gp_weight: λ of the gradient penalty, or None.
         seed: the seed of the noise.
     """
 
-    def __init__(self, critic, generator, latent_dim, *, n_critic=5, clip_value=_DEFAULT, gp_weight=None,
-                 seed=None, **kwargs):
+    def __init__(self, critic, generator, latent_dim, *, method=WeightClipping(), n_critic=5, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.n_critic, self._clip_value, self._gp_weight = _settings(n_critic, clip_value, gp_weight)
-        # Variables in the compiled step: a new c or λ needs no new trace (fit_seeds relies on it).
-        self._clip, self._gp = (None if value is None else keras.Variable(value, trainable=False, name=name)
-                                for name, value in [("clip_value", self._clip_value), ("gp_weight", self._gp_weight)])
-        self.latent_dim = _checks.positive_int("latent_dim", latent_dim)
+        self._method = _checked_method(method)
+        self.n_critic = checks.positive_int("n_critic", n_critic)
+        # c and λ live in variables inside the compiled step: a new value needs no new trace.
+        self._clip = (keras.Variable(method.c, trainable=False, name="clip_value")
+                      if isinstance(method, WeightClipping) else None)
+        self._penalty = (keras.Variable(method.weight, trainable=False, name="gp_weight")
+                         if isinstance(method, GradientPenalty) else None)
+        self.latent_dim = checks.positive_int("latent_dim", latent_dim)
         for name, model in [("critic", critic), ("generator", generator)]:
             if not isinstance(model, keras.Model):
                 raise TypeError(f"{name} must be a keras Model, got {model!r}")
@@ -185,10 +215,10 @@ class WGAN(keras.Model):
             raise ValueError(f"latent_dim={latent_dim!r} but the generator takes inputs of size "
                              f"{_latent_dim(generator)}")
         self.critic, self.generator = critic, generator
-        self.seed = None if seed is None else _checks.seed(seed)
+        self.seed = None if seed is None else checks.seed(seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed)
         names = ["critic_loss", "generator_loss", "wasserstein"]
-        if self.gp_weight is not None:
+        if isinstance(method, GradientPenalty):
             names.append("gradient_penalty")
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self.built = True  # its parts are built models
@@ -196,14 +226,14 @@ class WGAN(keras.Model):
     def compile(self, critic_optimizer=None, generator_optimizer=None, **kwargs):
         """Sets the two optimizers; defaults are the papers' settings.
 
-        With clipping: RMSprop(5e-5) for both (Arjovsky et al.); with the penalty:
+        With clipping or no constraint: RMSprop(5e-5) for both (Arjovsky et al.); with the penalty:
         Adam(1e-4, beta_1=0, beta_2=0.9) for both (Gulrajani et al.). Other keyword arguments
         (``steps_per_execution``, ``jit_compile``) go to ``keras.Model.compile``.
         """
         def default():
-            if self.gp_weight is None:
-                return keras.optimizers.RMSprop(learning_rate=5e-5)
-            return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
+            if isinstance(self.method, GradientPenalty):
+                return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
+            return keras.optimizers.RMSprop(learning_rate=5e-5)
 
         for name, optimizer in [("critic_optimizer", critic_optimizer), ("generator_optimizer", generator_optimizer)]:
             if optimizer is not None and not isinstance(optimizer, keras.optimizers.Optimizer):
@@ -216,32 +246,21 @@ class WGAN(keras.Model):
         super().compile(**kwargs)
 
     @property
-    def clip_value(self):
-        """The bound c of weight clipping, or None; it may be changed between fits (not to or from None)."""
-        return self._clip_value
+    def method(self):
+        """``WeightClipping(c)``, ``GradientPenalty(weight)`` or None; see the class docstring."""
+        return self._method
 
-    @clip_value.setter
-    def clip_value(self, value):
-        self._clip_value = self._change("clip_value", self._clip, value,
-                                        lambda v: _checks.positive_finite("clip_value", v))
-
-    @property
-    def gp_weight(self):
-        """λ of the gradient penalty, or None; it may be changed between fits (not to or from None)."""
-        return self._gp_weight
-
-    @gp_weight.setter
-    def gp_weight(self, value):
-        self._gp_weight = self._change("gp_weight", self._gp, value, lambda v: _settings(1, None, v)[2])
-
-    def _change(self, name, variable, value, check):
-        """Checks a new c or λ and puts it in its variable; the method (clipping or penalty) stays."""
-        if variable is None or value is None:
-            raise ValueError(f"{name} can change from one value to another, not from {getattr(self, name)!r} to "
-                             f"{value!r}: build another WGAN")
-        value = check(value)
-        variable.assign(value)
-        return value
+    @method.setter
+    def method(self, method):
+        method = _checked_method(method)
+        if type(method) is not type(self._method):
+            raise ValueError(f"method can change to another {type(self._method).__name__}, not from "
+                             f"{self._method!r} to {method!r}: build another WGAN")
+        if isinstance(method, WeightClipping):
+            self._clip.assign(method.c)
+        elif isinstance(method, GradientPenalty):
+            self._penalty.assign(method.weight)
+        self._method = method
 
     @property
     def metrics(self):
@@ -250,10 +269,37 @@ class WGAN(keras.Model):
     def call(self, noise, training=False):
         return self.generator(noise, training=training)
 
+    def _parts(self):
+        return _Parts(self.critic, self.generator, self.critic_optimizer, self.generator_optimizer, self.latent_dim,
+                      self._clip, self._penalty, self.seed_generator)
+
+    def generator_iteration(self, real, n_critic=None):
+        """One generator iteration (``wgan_step``) with this WGAN's networks, optimizers, method and noise.
+
+        ``real`` holds n_critic · m samples; ``n_critic`` defaults to the WGAN's. Returns the losses
+        as ``wgan_step`` does. Call it eagerly or inside a compiled function.
+        """
+        n_critic = self.n_critic if n_critic is None else checks.positive_int("n_critic", n_critic)
+        return _iteration(self._parts(), real, n_critic)
+
+    def critic_update(self, real):
+        """One critic update on the m samples ``real`` (and its clip or penalty); returns ``critic_loss``,
+        ``wasserstein`` and, with the penalty, ``gradient_penalty``."""
+        return _critic_update(self._parts(), real)
+
+    def is_finite(self, logs=None):
+        """Whether every value of ``logs`` (losses) and every weight of both networks is finite.
+
+        Both are needed: a ReLU turns a NaN input into 0, so NaN weights need not show in a loss.
+        """
+        values = [float(v) for v in (logs or {}).values()]
+        weights = self.critic.weights + self.generator.weights
+        return all(math.isfinite(v) for v in values) and all(
+            bool(np.all(np.isfinite(w.numpy()))) for w in weights)
+
     def train_step(self, data):
         real = data[0] if isinstance(data, tuple) else data
-        results = _iteration(self.critic, self.generator, real, self.critic_optimizer, self.generator_optimizer,
-                             self.n_critic, self.latent_dim, self._clip, self._gp, self.seed_generator)
+        results = self.generator_iteration(real)
         for name, tracker in self.trackers.items():
             tracker.update_state(results[name])
         return {name: tracker.result() for name, tracker in self.trackers.items()}
@@ -284,7 +330,7 @@ class WGAN(keras.Model):
             if y is not None:
                 raise ValueError(f"WGAN.fit takes real samples x only, got a y of type {type(y).__name__}")
             x = _checked_samples(x, self.critic)
-            batch_size = self.n_critic * 64 if batch_size is None else _checks.positive_int("batch_size", batch_size)
+            batch_size = self.n_critic * 64 if batch_size is None else checks.positive_int("batch_size", batch_size)
             x = _real_batches(x, batch_size, self.n_critic, shuffle, self.seed_generator)
             if kwargs.get("steps_per_epoch") is not None:  # epochs then end mid-pass: the passes go on
                 x = x.repeat()
@@ -298,8 +344,8 @@ class WGAN(keras.Model):
             "generator": keras.saving.serialize_keras_object(self.generator),
             "latent_dim": self.latent_dim,
             "n_critic": self.n_critic,
-            "clip_value": self.clip_value,
-            "gp_weight": self.gp_weight,
+            "method": None if self.method is None else {"class": type(self.method).__name__,
+                                                        **dataclasses.asdict(self.method)},
             "seed": self.seed,
         }
 
@@ -308,6 +354,13 @@ class WGAN(keras.Model):
         config = dict(config)
         config["critic"] = keras.saving.deserialize_keras_object(config["critic"])
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
+        method = config.pop("method")
+        if method is not None:
+            method = dict(method)
+            config["method"] = {"WeightClipping": WeightClipping, "GradientPenalty": GradientPenalty}[
+                method.pop("class")](**method)
+        else:
+            config["method"] = None
         return cls(**config)
 
     def get_compile_config(self):
@@ -352,7 +405,7 @@ def fit_seeds(build, x, seeds, *, settings=None, callbacks=None, **fit_kwargs):
         raise TypeError(f"build must be a function of the seed returning a WGAN, got {build!r}")
     if callbacks is not None and not callable(callbacks):
         raise TypeError(f"callbacks must be a function returning a list of callbacks, or None, got {callbacks!r}")
-    seeds = [_checks.seed(seed) for seed in seeds]
+    seeds = [checks.seed(seed) for seed in seeds]
     runs = seeds if settings is None else [(setting, seed) for setting in settings for seed in seeds]
     return _fit_seeds(build, x, runs, settings is not None, callbacks, fit_kwargs)
 
@@ -379,7 +432,7 @@ def _kind(wgan):
     def optimizer(o):
         return type(o), {k: v for k, v in o.get_config().items() if k not in ("name", "learning_rate")}
 
-    return (wgan.n_critic, wgan.latent_dim, wgan.clip_value is None, wgan.gp_weight is None,
+    return (wgan.n_critic, wgan.latent_dim, type(wgan.method),
             wgan.steps_per_execution, optimizer(wgan.critic_optimizer), optimizer(wgan.generator_optimizer),
             _structure(wgan.critic.get_config()), _structure(wgan.generator.get_config()),
             [tuple(w.shape) for w in wgan.critic.weights], [tuple(w.shape) for w in wgan.generator.weights])
@@ -403,10 +456,7 @@ def _copy_state(source, target):
             into.assign(value)
     target.seed_generator.state.assign(source.seed_generator.state)
     target.seed = source.seed
-    if source.clip_value is not None:
-        target.clip_value = source.clip_value
-    if source.gp_weight is not None:
-        target.gp_weight = source.gp_weight
+    target.method = source.method
 
 
 def _critic_input_shape(critic):
@@ -475,8 +525,8 @@ def _real_batches(x, batch_size, n_critic, shuffle, seed_generator):
 
 class _StopOnNaN(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
-        bad = {k: v for k, v in (logs or {}).items() if not math.isfinite(float(v))}
-        if bad:
-            warnings.warn(f"training stopped at batch {batch}: {bad}; the history recorded so far is kept",
+        if not self.model.is_finite(logs):
+            bad = {k: v for k, v in (logs or {}).items() if not math.isfinite(float(v))} or "a weight"
+            warnings.warn(f"training stopped at batch {batch}: {bad} not finite; the history recorded so far is kept",
                           RuntimeWarning, stacklevel=2)
             self.model.stop_training = True

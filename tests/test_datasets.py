@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from clipedu import datasets
 
 ALL = [datasets.eight_gaussians, datasets.twenty_five_gaussians, datasets.swiss_roll]

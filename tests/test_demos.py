@@ -2,8 +2,9 @@ import math
 
 import numpy as np
 import pytest
+
 from clipedu import gradients
-from clipedu.demos import (
+from clipedu.notebook.demos import (
     ExplodingDemo,
     GradientClipDemo,
     LayerGradientDemo,
@@ -14,7 +15,7 @@ from clipedu.demos import (
     WeightDistributionDemo,
     WeightHistogramDemo,
 )
-from clipedu.recording import progress_bar
+from clipedu.notebook.progress import progress_bar
 
 
 def _all_finite(value):
@@ -224,8 +225,9 @@ def test_showing_a_demo_not_importing_it_freezes_the_objects_already_imported():
     import subprocess
     import sys
 
-    code = ("import contextlib, gc, io, clipedu.demos; print(gc.get_freeze_count())\n"
-            "with contextlib.redirect_stdout(io.StringIO()): clipedu.demos.GradientClipDemo()._ipython_display_()\n"
+    code = ("import contextlib, gc, io, clipedu.notebook.demos; print(gc.get_freeze_count())\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    clipedu.notebook.demos.GradientClipDemo()._ipython_display_()\n"
             "print(gc.get_freeze_count(), len(gc.get_objects()))")
     after_import, frozen, tracked = map(int, subprocess.run([sys.executable, "-c", code], capture_output=True,
                                                             text=True, check=True).stdout.split())

@@ -2,8 +2,9 @@ import math
 
 import numpy as np
 import pytest
+
 from clipedu import dirac
-from clipedu.demos import DiracGANDemo
+from clipedu.notebook.demos import DiracGANDemo
 
 
 def _sigmoid(t):

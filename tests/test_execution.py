@@ -5,9 +5,10 @@ import nbformat
 import pytest
 import zmq
 import zmq.asyncio
-from clipedu import execution
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.session import Session
+
+from clipedu.course import execution
 
 
 def _seconds_until_the_reply_is_seen(channel_class, timeout):

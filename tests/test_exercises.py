@@ -4,7 +4,8 @@ import runpy
 from pathlib import Path
 
 import pytest
-from clipedu.exercises import EXERCISES, check
+
+from clipedu.course.exercises import EXERCISES, check
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.py"))

@@ -1,9 +1,10 @@
 import math
 
+import keras
 import numpy as np
 import pytest
+
 from clipedu import gradients
-from clipedu._keras import keras
 
 SHAPES = [(3, 4), (4,), (2, 2, 3)]
 

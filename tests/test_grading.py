@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from clipedu.grading import grade
+
+from clipedu.course.grading import grade
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "00_start_here.ipynb"
@@ -46,7 +47,7 @@ def test_wrong_missing_and_failing_answers(tmp_path):
 
 
 def test_the_command_reports_each_exercise_and_fails_unless_all_are_correct():
-    result = subprocess.run([sys.executable, "-m", "clipedu.grading", str(NOTEBOOK)], capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "clipedu.course.grading", str(NOTEBOOK)], capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 1
     assert "0 of 3 exercises correct" in result.stdout

@@ -3,10 +3,11 @@ import time
 
 import numpy as np
 import pytest
-from clipedu import plots
-from clipedu.lab import DEFAULTS, WGANLab
-from clipedu.measures import critic_weights
 from PIL import Image
+
+from clipedu.measures import critic_weights
+from clipedu.notebook import figures
+from clipedu.notebook.lab import DEFAULTS, LabView, WGANLab
 
 SMALL = {"width": 16, "depth": 2, "batch_size": 32}
 
@@ -56,7 +57,7 @@ def test_settings_that_need_new_networks_reset_the_lab_and_live_ones_do_not():
     lab.run(2)
     lab.set(learning_rate=1e-3, n_critic=2, gp_weight=3.0)
     assert lab.state["iteration"] == 2
-    assert float(lab._run.critic_optimizer.learning_rate) == pytest.approx(1e-3)
+    assert float(lab._run.wgan.critic_optimizer.learning_rate) == pytest.approx(1e-3)
     assert lab.run(1)["critic_updates"] == 12
     lab.set(method="gradient penalty")
     state = lab.state
@@ -119,22 +120,22 @@ def test_a_redraw_on_the_kept_background_equals_a_full_drawing():
     lab.run(1)
     second = lab._run.measure()
     history = {"iteration": [0, 3, 4], "wasserstein": [0.0, 0.01, 0.012], "distance": [1.0, 0.9, 0.89]}
-    kept = plots.LabView()
+    kept = LabView()
     kept.draw(first, history)
     fast = kept.draw(second, history)
     assert kept.full_redraws == 1  # the second drawing reused the background
-    fresh = plots.LabView()
+    fresh = LabView()
     np.testing.assert_array_equal(_pixels(fast), _pixels(fresh.draw(second, history)))
 
 
 def test_steady_limits_hold_until_the_data_leaves_or_shrinks_fourfold():
-    assert plots._nice_ceiling(0.13) == 0.2 and plots._nice_ceiling(3.0) == 5.0 and plots._nice_ceiling(10.0) == 10.0
-    assert plots._steady_limits(None, 0.1, 0.9) == (0.0, 1.0)
-    assert plots._steady_limits((0.0, 1.0), 0.3, 0.8) == (0.0, 1.0)
-    assert plots._steady_limits((0.0, 1.0), 0.3, 1.2) != (0.0, 1.0)
-    assert plots._steady_limits((0.0, 1.0), 0.50, 0.51) != (0.0, 1.0)  # 100 times too wide
-    assert plots._steady_limits(None, 3e-3, 0.2, log=True) == pytest.approx((1e-3, 1.0))
-    assert plots._steady_limits((1e-3, 1.0), 5e-3, 0.5, log=True) == (1e-3, 1.0)
+    assert figures.nice_ceiling(0.13) == 0.2 and figures.nice_ceiling(3.0) == 5.0 and figures.nice_ceiling(10.0) == 10.0
+    assert figures.steady_limits(None, 0.1, 0.9) == (0.0, 1.0)
+    assert figures.steady_limits((0.0, 1.0), 0.3, 0.8) == (0.0, 1.0)
+    assert figures.steady_limits((0.0, 1.0), 0.3, 1.2) != (0.0, 1.0)
+    assert figures.steady_limits((0.0, 1.0), 0.50, 0.51) != (0.0, 1.0)  # 100 times too wide
+    assert figures.steady_limits(None, 3e-3, 0.2, log=True) == pytest.approx((1e-3, 1.0))
+    assert figures.steady_limits((1e-3, 1.0), 5e-3, 0.5, log=True) == (1e-3, 1.0)
 
 
 def test_a_critic_step_updates_the_critic_only_and_a_generator_step_both():

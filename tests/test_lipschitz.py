@@ -2,11 +2,12 @@ import subprocess
 import sys
 import textwrap
 
-import clipedu
+import keras
 import numpy as np
 import pytest
+
+import clipedu
 from clipedu import WGAN, datasets, lipschitz, mlp
-from clipedu._keras import keras
 
 
 def _points(n=200, seed=0):
@@ -65,7 +66,7 @@ def test_spectral_normalize_seed_fixes_the_power_iterations_start():
 def test_a_spectrally_normalized_critic_trained_by_wgan_fit_is_1_lipschitz():
     keras.utils.set_random_seed(1)
     critic = lipschitz.spectral_normalize(mlp(2, 1, depth=3, width=32, seed=1))
-    wgan = WGAN(critic, mlp(2, 2, depth=2, width=32, seed=2), latent_dim=2, clip_value=None, seed=1)
+    wgan = WGAN(critic, mlp(2, 2, depth=2, width=32, seed=2), latent_dim=2, method=None, seed=1)
     wgan.compile(critic_optimizer=keras.optimizers.Adam(1e-3), generator_optimizer=keras.optimizers.Adam(1e-3))
     wgan.fit(datasets.eight_gaussians(320 * 60, seed=1), verbose=0)
     for layer in critic.layers:  # numpy's SVD, not the layer's own power iteration
@@ -77,16 +78,16 @@ def test_a_spectrally_normalized_critic_trained_by_wgan_fit_is_1_lipschitz():
 
 def test_a_spectrally_normalized_wgan_saves_and_loads_in_a_fresh_process(tmp_path):
     critic = lipschitz.spectral_normalize(mlp(2, 1, depth=2, width=8, seed=4))
-    wgan = WGAN(critic, mlp(2, 2, depth=1, width=8, seed=5), latent_dim=2, clip_value=None, seed=4)
+    wgan = WGAN(critic, mlp(2, 2, depth=1, width=8, seed=5), latent_dim=2, method=None, seed=4)
     wgan.compile()
     wgan.fit(datasets.eight_gaussians(320 * 3, seed=4), verbose=0)
     wgan.save(tmp_path / "wgan.keras")
     expected = keras.ops.convert_to_numpy(critic(_points(4), training=False))
     script = textwrap.dedent(f"""
         import numpy as np
-        import clipedu, keras
+        import clipedu.wgan, keras  # importing the module registers WGAN
         wgan = keras.saving.load_model({str(tmp_path / "wgan.keras")!r})
-        print(type(wgan.critic.layers[0]).__name__, wgan.clip_value)
+        print(type(wgan.critic.layers[0]).__name__, wgan.method)
         points = np.random.default_rng(0).uniform(-3, 3, (4, 2)).astype(np.float32)
         np.save({str(tmp_path / "out.npy")!r}, keras.ops.convert_to_numpy(wgan.critic(points, training=False)))
     """)

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from clipedu import datasets, measures
 from clipedu.measures import modes_covered
 

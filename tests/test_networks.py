@@ -1,7 +1,8 @@
+import keras
 import numpy as np
 import pytest
+
 from clipedu import mlp
-from clipedu._keras import keras
 
 
 def _kernels(model):

@@ -1,7 +1,8 @@
+import keras
 import numpy as np
 import pytest
+
 from clipedu import WGAN, mlp
-from clipedu._keras import keras
 from clipedu.recording import GradientNormHistory, LossHistory
 
 STEPS = 8

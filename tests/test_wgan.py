@@ -3,13 +3,15 @@ import sys
 import textwrap
 import warnings
 
-import clipedu
+import keras
 import numpy as np
 import pytest
-from clipedu import WGAN, datasets, mlp, wgan_step
-from clipedu._keras import keras
+
+import clipedu
+from clipedu import WGAN, GradientPenalty, WeightClipping, datasets, mlp, wgan_step
 from clipedu.measures import activation_gradient_norms, critic_surface, critic_weights
-from clipedu.recording import ActivationGradientHistory, SampleHistory, WeightHistory, progress_bar
+from clipedu.notebook.progress import progress_bar
+from clipedu.recording import ActivationGradientHistory, SampleHistory, WeightHistory
 
 
 def _nets(init="glorot_uniform", depth=2, width=16):
@@ -31,7 +33,7 @@ def test_clipping_holds_on_every_critic_parameter_after_every_step():
     for layer in critic.layers:
         layer.bias.assign(np.full(layer.bias.shape, 0.5, np.float32))  # biases outside [-c, c] too
     assert np.max(np.abs(critic_weights(critic))) > 0.01
-    wgan = WGAN(critic, generator, latent_dim=3, n_critic=2, clip_value=0.01, seed=0)
+    wgan = WGAN(critic, generator, latent_dim=3, n_critic=2, method=WeightClipping(0.01), seed=0)
     wgan.compile()
     after = _AfterEveryBatch()
     wgan.fit(datasets.eight_gaussians(8 * 20, seed=0), batch_size=8 * 2, epochs=1, verbose=0, callbacks=[after])
@@ -108,9 +110,9 @@ def test_fit_rejects_batches_that_cannot_be_split_into_n_critic_updates():
 def test_default_optimizers_are_the_papers():
     clipping = WGAN(*_nets(), latent_dim=3)
     clipping.compile()
-    penalty = WGAN(*_nets(), latent_dim=3, gp_weight=10)
+    penalty = WGAN(*_nets(), latent_dim=3, method=GradientPenalty(10))
     penalty.compile()
-    assert clipping.clip_value == 0.01 and penalty.clip_value is None
+    assert clipping.method == WeightClipping(0.01) and penalty.method == GradientPenalty(10.0)
     assert isinstance(clipping.critic_optimizer, keras.optimizers.RMSprop)
     assert float(clipping.critic_optimizer.learning_rate) == pytest.approx(5e-5)
     assert isinstance(penalty.generator_optimizer, keras.optimizers.Adam)
@@ -121,7 +123,7 @@ def test_default_optimizers_are_the_papers():
 def test_gradient_penalty_mode_leaves_weights_unclipped_and_reports_the_penalty():
     keras.utils.set_random_seed(2)
     critic, generator = _nets(init=keras.initializers.RandomNormal(stddev=1.0))
-    wgan = WGAN(critic, generator, latent_dim=3, n_critic=2, gp_weight=10.0, seed=2)
+    wgan = WGAN(critic, generator, latent_dim=3, n_critic=2, method=GradientPenalty(10.0), seed=2)
     wgan.compile()
     history = wgan.fit(datasets.eight_gaussians(64, seed=2), batch_size=16, epochs=2, verbose=0)
     assert np.max(np.abs(critic_weights(critic))) > 0.5
@@ -131,7 +133,7 @@ def test_gradient_penalty_mode_leaves_weights_unclipped_and_reports_the_penalty(
 
 def test_unconstrained_critic_is_allowed():
     critic, generator = _nets(init=keras.initializers.RandomNormal(stddev=1.0))
-    wgan = WGAN(critic, generator, latent_dim=3, n_critic=1, clip_value=None)
+    wgan = WGAN(critic, generator, latent_dim=3, n_critic=1, method=None)
     wgan.compile()
     wgan.fit(datasets.eight_gaussians(16, seed=0), batch_size=8, verbose=0)
     assert np.max(np.abs(critic_weights(critic))) > 0.5
@@ -144,7 +146,7 @@ def test_penalty_of_a_linear_critic_is_its_gradient_norm_minus_one_squared():
     generator = mlp(3, 2, depth=1, width=4)
     frozen = keras.optimizers.SGD(learning_rate=1e-12)
     results = wgan_step(critic, generator, datasets.eight_gaussians(8, seed=0), frozen, keras.optimizers.SGD(),
-                        n_critic=2, gp_weight=10.0, seed=keras.random.SeedGenerator(0))
+                        n_critic=2, method=GradientPenalty(10.0), seed=keras.random.SeedGenerator(0))
     assert float(results["gradient_penalty"]) == pytest.approx(16.0, rel=1e-5)
     assert float(results["critic_loss"]) == pytest.approx(-float(results["wasserstein"]) + 160.0, rel=1e-5)
 
@@ -170,7 +172,7 @@ def test_penalty_at_interpolates_matches_a_hand_computation():
 
 def test_save_and_load_in_a_fresh_process(tmp_path):
     keras.utils.set_random_seed(3)
-    wgan = WGAN(*_nets(), latent_dim=3, n_critic=2, clip_value=0.02, seed=3)
+    wgan = WGAN(*_nets(), latent_dim=3, n_critic=2, method=WeightClipping(0.02), seed=3)
     wgan.compile(critic_optimizer=keras.optimizers.RMSprop(1e-3))
     wgan.fit(datasets.eight_gaussians(32, seed=3), batch_size=16, verbose=0)
     noise = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
@@ -179,23 +181,23 @@ def test_save_and_load_in_a_fresh_process(tmp_path):
     wgan.save(path)
     np.save(tmp_path / "noise.npy", noise)
     script = textwrap.dedent(f"""
-        import clipedu, keras, numpy as np
+        import clipedu.wgan, keras, numpy as np  # importing the module registers WGAN
         wgan = keras.saving.load_model({str(path)!r})
         out = keras.ops.convert_to_numpy(wgan.generator(np.load({str(tmp_path / 'noise.npy')!r})))
         np.save({str(tmp_path / 'out.npy')!r}, out)
-        print(type(wgan).__name__, wgan.n_critic, wgan.clip_value, wgan.gp_weight, wgan.latent_dim,
+        print(type(wgan).__name__, wgan.n_critic, wgan.method.c, wgan.latent_dim,
               type(wgan.critic_optimizer).__name__, round(float(wgan.critic_optimizer.learning_rate), 6))
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["WGAN", "2", "0.02", "None", "3", "RMSprop", "0.001"]
+    assert result.stdout.split() == ["WGAN", "2", "0.02", "3", "RMSprop", "0.001"]
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"), expected, rtol=1e-6)
 
 
 def test_nan_loss_stops_training_and_keeps_the_history():
     keras.utils.set_random_seed(4)
     # An unconstrained critic with an absurd learning rate overflows float32 within a few steps.
-    wgan = WGAN(*_nets(), latent_dim=3, n_critic=1, clip_value=None)
+    wgan = WGAN(*_nets(), latent_dim=3, n_critic=1, method=None)
     wgan.compile(critic_optimizer=keras.optimizers.SGD(learning_rate=1e30))
     counter = _AfterEveryBatch()
     with pytest.warns(RuntimeWarning, match="training stopped at batch"):
@@ -208,11 +210,8 @@ def test_nan_loss_stops_training_and_keeps_the_history():
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"n_critic": 0}, ValueError, "n_critic"),
     ({"n_critic": 2.5}, TypeError, "n_critic"),
-    ({"clip_value": 0}, ValueError, "clip_value"),
-    ({"clip_value": -0.01}, ValueError, "clip_value"),
-    ({"gp_weight": -1.0}, ValueError, "gp_weight"),
-    ({"gp_weight": "10"}, TypeError, "gp_weight"),
-    ({"clip_value": 0.01, "gp_weight": 10.0}, ValueError, "not both"),
+    ({"method": "clip"}, TypeError, r"method must be WeightClipping\(c\), GradientPenalty\(weight\) or None"),
+    ({"method": WeightClipping}, TypeError, "method must be"),
     ({"latent_dim": 0}, ValueError, "latent_dim"),
     ({"latent_dim": 5}, ValueError, "latent_dim=5"),
 ])
@@ -237,7 +236,7 @@ def test_invalid_models_optimizers_and_batches():
 def test_recorders_follow_training():
     keras.utils.set_random_seed(5)
     critic, generator = _nets(init=keras.initializers.RandomUniform(-0.01, 0.01))
-    wgan = WGAN(critic, generator, 3, n_critic=2, clip_value=0.01, seed=5)
+    wgan = WGAN(critic, generator, 3, n_critic=2, method=WeightClipping(0.01), seed=5)
     wgan.compile(critic_optimizer=keras.optimizers.RMSprop(1e-3))
     real = datasets.eight_gaussians(32, seed=5)
     weights, grads = WeightHistory(every=5), ActivationGradientHistory(real, every=5)
@@ -263,7 +262,7 @@ def test_recorders_count_iterations_when_fit_runs_several_per_call(steps_per_exe
     for per_call in (1, steps_per_execution):
         keras.utils.set_random_seed(5)
         critic, generator = _nets(init=keras.initializers.RandomUniform(-0.01, 0.01))
-        wgan = WGAN(critic, generator, 3, n_critic=2, clip_value=0.01, seed=5)
+        wgan = WGAN(critic, generator, 3, n_critic=2, method=WeightClipping(0.01), seed=5)
         wgan.compile(critic_optimizer=keras.optimizers.RMSprop(1e-3), steps_per_execution=per_call)
         samples, bar = SampleHistory(n=7, every=6, seed=1), progress_bar(30)
         wgan.fit(real, batch_size=16, epochs=3, shuffle=False, verbose=0, callbacks=[samples, bar])
@@ -301,8 +300,7 @@ def test_activation_gradient_norms_of_a_linear_chain():
     np.testing.assert_allclose(norms, [2 * last, last], rtol=1e-6)
 
 
-def test_public_names():
-    assert clipedu.WGAN is WGAN and clipedu.wgan_step is wgan_step and clipedu.mlp is mlp
+def test_mlp_rejects_a_negative_depth_without_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="depth"):
@@ -345,8 +343,8 @@ def _build(method):
         critic = mlp(2, 1, depth=2, width=16, seed=seed)
         if method == "spectral":
             critic = clipedu.spectral_normalize(critic, seed=seed)
-        loss = {"clip": {"clip_value": 0.05}, "penalty": {"gp_weight": 10.0}, "spectral": {"clip_value": None}}[method]
-        wgan = WGAN(critic, mlp(2, 2, depth=2, width=16, seed=seed + 100), 2, n_critic=2, seed=seed, **loss)
+        loss = {"clip": WeightClipping(0.05), "penalty": GradientPenalty(10.0), "spectral": None}[method]
+        wgan = WGAN(critic, mlp(2, 2, depth=2, width=16, seed=seed + 100), 2, n_critic=2, seed=seed, method=loss)
         wgan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
         return wgan
     return build
@@ -390,8 +388,8 @@ def test_fit_seeds_rejects_bad_arguments():
 def _build_setting(setting, seed):
     method, value, *activation = setting
     critic = mlp(2, 1, depth=2, width=16, seed=seed, activation=activation[0] if activation else "relu")
-    loss = {"clip": {"clip_value": value}, "penalty": {"gp_weight": value}}[method]
-    wgan = WGAN(critic, mlp(2, 2, depth=2, width=16, seed=seed + 100), 2, n_critic=2, seed=seed, **loss)
+    loss = {"clip": WeightClipping, "penalty": GradientPenalty}[method](value)
+    wgan = WGAN(critic, mlp(2, 2, depth=2, width=16, seed=seed + 100), 2, n_critic=2, seed=seed, method=loss)
     wgan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
     return wgan
 
@@ -404,7 +402,7 @@ def test_fit_seeds_trains_settings_that_differ_in_c_or_lambda_in_one_model():
                                                       batch_size=128, epochs=2, verbose=0):
         models[setting, seed] = id(wgan)
         trained[setting, seed] = wgan.critic.get_weights() + wgan.generator.get_weights()
-        assert (wgan.clip_value, wgan.gp_weight) == ((setting[1], None) if setting[0] == "clip" else (None, setting[1]))
+        assert wgan.method == {"clip": WeightClipping, "penalty": GradientPenalty}[setting[0]](setting[1])
     assert len({models[s, seed] for s in settings[:4:2] for seed in (0, 1)}) == 1  # the ReLU clipping runs in one model
     assert len({models[s, seed] for s in settings[1:4:2] for seed in (0, 1)}) == 1  # every penalty run in another
     assert len({models[s, 0] for s in settings[:2] + settings[4:]}) == 3  # tanh's step is not ReLU's: a third
@@ -416,20 +414,30 @@ def test_fit_seeds_trains_settings_that_differ_in_c_or_lambda_in_one_model():
     assert max(np.abs(w).max() for w in trained[("clip", 0.2), 1][:6]) > 0.02  # c = 0.2 was used, not 0.02
 
 
-def test_clip_value_and_gp_weight_change_between_fits_but_not_their_method():
+def test_method_changes_between_fits_to_another_value_of_its_kind_only():
     real = datasets.eight_gaussians(128 * 2, seed=0)
     wgan = _build_setting(("clip", 0.3), 0)
     wgan.fit(real, batch_size=128, verbose=0)
-    wgan.clip_value = 0.01
+    wgan.method = WeightClipping(0.01)
     wgan.fit(real, batch_size=128, verbose=0)  # the step traced with c = 0.3 clips to the new c
     assert max(np.abs(w).max() for w in wgan.critic.get_weights()) == pytest.approx(0.01)
-    assert wgan.get_config()["clip_value"] == 0.01
-    with pytest.raises(ValueError, match="clip_value can change from one value to another, not from 0.01 to None"):
-        wgan.clip_value = None
-    with pytest.raises(ValueError, match="clip_value must be a positive finite number, got -1"):
-        wgan.clip_value = -1
-    with pytest.raises(ValueError, match="gp_weight can change from one value to another, not from None to 10"):
-        wgan.gp_weight = 10
+    assert wgan.get_config()["method"] == {"class": "WeightClipping", "c": 0.01}
+    with pytest.raises(ValueError, match=r"method can change to another WeightClipping, not from "
+                                         r"WeightClipping\(c=0.01\) to None"):
+        wgan.method = None
+    with pytest.raises(ValueError, match="c must be a positive finite number, got -1"):
+        wgan.method = WeightClipping(-1)
+    with pytest.raises(ValueError, match="not from WeightClipping"):
+        wgan.method = GradientPenalty(10)
     penalty = _build_setting(("penalty", 10.0), 0)
-    penalty.gp_weight = 1
-    assert penalty.gp_weight == 1.0 and float(keras.ops.convert_to_numpy(penalty._gp)) == 1.0
+    penalty.method = GradientPenalty(1)
+    assert penalty.method.weight == 1.0 and float(keras.ops.convert_to_numpy(penalty._penalty)) == 1.0
+
+
+def test_methods_check_their_values():
+    with pytest.raises(ValueError, match="weight must be a non-negative finite number, got -1.0"):
+        GradientPenalty(-1.0)
+    with pytest.raises(TypeError, match="weight must be a non-negative finite number, got '10'"):
+        GradientPenalty("10")
+    with pytest.raises(TypeError, match="c must be a positive finite number"):
+        WeightClipping(None)

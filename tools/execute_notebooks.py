@@ -8,10 +8,11 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
+
 # clipedu first, so that this process and the kernels it starts inherit its quiet TensorFlow log.
 import clipedu  # noqa: F401
-import nbformat
-from clipedu import execution
+from clipedu.course import execution
 
 
 def coalesce_streams(notebook):

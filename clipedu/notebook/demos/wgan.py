@@ -1,8 +1,10 @@
 """Demos of notebook 05: gradients through deep critics, and generated samples of runs side by side."""
 
 import numpy as np
-from clipedu import measures, plots
-from clipedu.demos.base import Demo, _choice, _common_iterations
+
+from clipedu import measures
+from clipedu.notebook import figures
+from clipedu.notebook.demos.base import Demo, choice, common_iterations
 
 
 class LayerGradientDemo(Demo):
@@ -17,11 +19,11 @@ class LayerGradientDemo(Demo):
             raise ValueError("norms must map at least one setting to its gradient norms")
         self.norms = {label: np.asarray(v, np.float64) for label, v in norms.items()}
         labels = list(self.norms)
-        super().__init__({"setting": _choice("critic", labels, labels[0] if setting is None else setting)},
+        super().__init__({"setting": choice("critic", labels, labels[0] if setting is None else setting)},
                          figsize=(6.4, 4))
 
     def draw(self, figure, state):
-        plots.layer_gradients(figure, state)
+        figures.layer_gradients(figure, state)
 
     def compute(self, setting):
         if setting not in self.norms:
@@ -48,14 +50,14 @@ class SamplesDemo(Demo):
         if not runs:
             raise ValueError("runs must map at least one label to a SampleHistory")
         self.runs = dict(runs)
-        iterations = _common_iterations(self.runs.values())
+        iterations = common_iterations(self.runs.values())
         self.real = np.asarray(real)
         iteration = iterations[-1] if iteration is None else iteration
-        super().__init__({"iteration": _choice("iteration", iterations, iteration)},
+        super().__init__({"iteration": choice("iteration", iterations, iteration)},
                          figsize=(4 * len(self.runs), 4))
 
     def draw(self, figure, state):
-        plots.samples_side_by_side(figure, state)
+        figures.samples_side_by_side(figure, state)
 
     def compute(self, iteration):
         first = next(iter(self.runs.values()))

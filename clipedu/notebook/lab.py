@@ -22,14 +22,25 @@ import threading
 import time
 
 import ipywidgets as widgets
+import keras
 import numpy as np
-from clipedu import _checks, datasets, plots
-from clipedu._keras import keras
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from clipedu import checks, datasets
 from clipedu.constraints import scale_into
 from clipedu.lipschitz import spectral_normalize
-from clipedu.measures import _layer_gradient_norms, critic_weights, fraction_at_bound, modes_covered, set_distance
+from clipedu.measures import (
+    activation_gradient_norms_tensor,
+    critic_weights,
+    fraction_at_bound,
+    modes_covered,
+    set_distance,
+)
 from clipedu.networks import mlp
-from clipedu.wgan import _critic_update, _iteration
+from clipedu.notebook import figures
+from clipedu.notebook.rendering import KeptBackground
+from clipedu.wgan import WGAN, GradientPenalty, WeightClipping
 
 DATASETS = {"eight_gaussians": datasets.eight_gaussians, "twenty_five_gaussians": datasets.twenty_five_gaussians,
             "swiss_roll": datasets.swiss_roll}
@@ -56,20 +67,21 @@ def _checked(settings):
             raise ValueError(f"{name} must be one of {list(options)}, got {settings[name]!r}")
     for name in ("c", "gp_weight", "learning_rate"):
         if name in settings:
-            checked[name] = _checks.positive_finite(name, settings[name])
+            checked[name] = checks.positive_finite(name, settings[name])
     for name in ("n_critic", "width", "depth", "batch_size"):
         if name in settings:
-            checked[name] = _checks.positive_int(name, settings[name])
+            checked[name] = checks.positive_int(name, settings[name])
     if "seed" in settings:
         if settings["seed"] is None:
             raise ValueError("seed must be a non-negative integer, got None: the lab is always seeded")
-        checked["seed"] = _checks.seed(settings["seed"])
+        checked["seed"] = checks.seed(settings["seed"])
     return checked
 
 
 class _Run:
-    """The networks, optimizers and compiled steps of one run; c, λ and the learning rate are variables,
-    so that changing them does not re-trace the steps."""
+    """One run of the lab: a ``WGAN`` with its networks, optimizers and noise, the data it samples, and
+    its compiled generator iterations (one per n_critic) and critic update. c, λ and the learning rate
+    change through the WGAN's public settings, without a new trace."""
 
     def __init__(self, settings):
         import tensorflow as tf
@@ -77,26 +89,23 @@ class _Run:
         s = settings
         self.settings = s
         critic = mlp(2, 1, depth=s["depth"], width=s["width"], seed=s["seed"], name="critic")
-        self.generator = mlp(LATENT_DIM, 2, depth=s["depth"], width=s["width"], seed=s["seed"] + 100,
-                             name="generator")
+        generator = mlp(LATENT_DIM, 2, depth=s["depth"], width=s["width"], seed=s["seed"] + 100, name="generator")
         if s["method"] == "weight clipping" and s["start"] == "scaled into [-c, c]":
             scale_into(critic, s["c"])
         if s["method"] == "spectral normalization":
             critic = spectral_normalize(critic, seed=s["seed"])
-        self.critic = critic
-        self.c = keras.Variable(s["c"], dtype="float32", trainable=False, name="c")
-        self.gp_weight = keras.Variable(s["gp_weight"], dtype="float32", trainable=False, name="gp_weight")
+        method = {"weight clipping": WeightClipping(s["c"]),
+                  "gradient penalty": GradientPenalty(s["gp_weight"])}.get(s["method"])
+        self.wgan = WGAN(critic, generator, LATENT_DIM, method=method, n_critic=s["n_critic"], seed=s["seed"])
 
         def optimizer():
             if s["optimizer"] == "adam":
                 return keras.optimizers.Adam(s["learning_rate"], beta_1=0.5, beta_2=0.9)
             return keras.optimizers.RMSprop(s["learning_rate"])
 
-        self.critic_optimizer, self.generator_optimizer = optimizer(), optimizer()
-        self.critic_optimizer.build(self.critic.trainable_variables)
-        self.generator_optimizer.build(self.generator.trainable_variables)
+        self.wgan.compile(critic_optimizer=optimizer(), generator_optimizer=optimizer())
+        self.critic, self.generator = self.wgan.critic, self.wgan.generator
         self.data = keras.ops.convert_to_tensor(DATASETS[s["dataset"]](50_000, seed=s["seed"]))
-        self.noise_seed = keras.random.SeedGenerator(s["seed"])
         rng = np.random.default_rng(s["seed"] + 1)
         self.real = DATASETS[s["dataset"]](EVALUATION_SIZE, seed=s["seed"] + 1)
         self.noise = rng.standard_normal((EVALUATION_SIZE, LATENT_DIM)).astype(np.float32)
@@ -104,49 +113,42 @@ class _Run:
         # Partials, not methods: TensorFlow counts traces by a function's code, and would warn of retracing
         # as every reset of a lab traces new networks' steps.
         self._steps = {}  # n_critic -> a compiled generator iteration
-        self._critic_step = tf.function(functools.partial(self._train, 1, generator=False))
+        self._critic_step = tf.function(functools.partial(self._critic_update))
         self._evaluate = tf.function(functools.partial(self._evaluation))
         self.iteration = self.critic_updates = 0
 
     def set_live(self, name, value):
-        if name == "c":
-            self.c.assign(value)
-        elif name == "gp_weight":
-            self.gp_weight.assign(value)
+        method = self.wgan.method
+        if name == "c" and isinstance(method, WeightClipping):
+            self.wgan.method = WeightClipping(value)
+        elif name == "gp_weight" and isinstance(method, GradientPenalty):
+            self.wgan.method = GradientPenalty(value)
         elif name == "learning_rate":
-            for optimizer in (self.critic_optimizer, self.generator_optimizer):
+            for optimizer in (self.wgan.critic_optimizer, self.wgan.generator_optimizer):
                 optimizer.learning_rate = value
 
-    def _train(self, n_critic, generator=True):
-        """``n_critic`` critic updates and, if ``generator``, a generator update (Algorithm 1's iteration),
-        on real samples drawn inside the compiled step; returns whether every loss and weight stayed finite."""
-        m = self.settings["batch_size"]
-        method = self.settings["method"]
-        index = keras.random.randint((n_critic * m,), 0, keras.ops.shape(self.data)[0], seed=self.noise_seed)
-        real = keras.ops.take(self.data, index, axis=0)
-        c = self.c if method == "weight clipping" else None
-        gp_weight = self.gp_weight if method == "gradient penalty" else None
-        if generator:
-            loss = _iteration(self.critic, self.generator, real, self.critic_optimizer, self.generator_optimizer,
-                              n_critic, LATENT_DIM, c, gp_weight, self.noise_seed)["generator_loss"]
-        else:
-            loss = _critic_update(self.critic, self.generator, real, self.critic_optimizer, LATENT_DIM, c, gp_weight,
-                                  self.noise_seed)["critic_loss"]
-        # A ReLU turns NaN into 0, so a NaN in the weights need not show in the loss: check both.
-        weights = self.critic.trainable_variables + self.generator.trainable_variables
-        return keras.ops.all(keras.ops.stack([keras.ops.isfinite(loss)] + [keras.ops.all(keras.ops.isfinite(w))
-                                                                            for w in weights]))
+    def _sample(self, rows):
+        """``rows`` real samples drawn from the data set inside the compiled step, with the WGAN's noise seed."""
+        index = keras.random.randint((rows,), 0, keras.ops.shape(self.data)[0], seed=self.wgan.seed_generator)
+        return keras.ops.take(self.data, index, axis=0)
+
+    def _generator_iteration(self, n_critic):
+        real = self._sample(n_critic * self.settings["batch_size"])
+        return self.wgan.generator_iteration(real, n_critic)["generator_loss"]
+
+    def _critic_update(self):
+        return self.wgan.critic_update(self._sample(self.settings["batch_size"]))["critic_loss"]
 
     def generator_iteration(self, n_critic):
         """One generator iteration; returns whether its loss and every weight stayed finite."""
         import tensorflow as tf
 
         if n_critic not in self._steps:
-            self._steps[n_critic] = tf.function(functools.partial(self._train, n_critic))
-        finite = bool(self._steps[n_critic]())
+            self._steps[n_critic] = tf.function(functools.partial(self._generator_iteration, n_critic))
+        loss = self._steps[n_critic]()
         self.iteration += 1
         self.critic_updates += n_critic
-        return finite
+        return self.wgan.is_finite({"generator_loss": loss})
 
     def critic_step(self):
         self._critic_step()
@@ -160,15 +162,15 @@ class _Run:
         wasserstein = keras.ops.mean(self.critic(self.real, training=False)) - keras.ops.mean(
             self.critic(fake, training=False))
         return (fake, wasserstein, keras.ops.reshape(self.critic(grid, training=False), (GRID, GRID)),
-                _layer_gradient_norms(self.critic, keras.ops.convert_to_tensor(self.real), fake))
+                activation_gradient_norms_tensor(self.critic, keras.ops.convert_to_tensor(self.real), fake))
 
     def measure(self):
         """What the picture and ``state`` show, measured on the fixed evaluation samples."""
         fake, wasserstein, surface, layer_norms = (keras.ops.convert_to_numpy(t) for t in self._evaluate())
         weights = critic_weights(self.critic)
         finite = bool(np.all(np.isfinite(fake)) and np.all(np.isfinite(weights)))
-        clipping = self.settings["method"] == "weight clipping"
-        c = float(keras.ops.convert_to_numpy(self.c))
+        clipping = isinstance(self.wgan.method, WeightClipping)
+        c = self.wgan.method.c if clipping else None
         return {
             "iteration": self.iteration,
             "critic_updates": self.critic_updates,
@@ -178,7 +180,7 @@ class _Run:
             "modes_covered": modes_covered(fake, self.centres) if finite and self.centres is not None else None,
             "diverged": not finite,
             # for the picture only:
-            "real": self.real, "fake": fake, "weights": weights, "c": c if clipping else None,
+            "real": self.real, "fake": fake, "weights": weights, "c": c,
             "surface": surface,
             "layer_norms": layer_norms.astype(np.float64) if finite else None,
         }
@@ -204,7 +206,7 @@ class WGANLab:
         self._thread, self._stop = None, threading.Event()
         self.history = {"iteration": [], "wasserstein": [], "distance": []}
         self.redraws = 0
-        self.view = plots.LabView()
+        self.view = LabView()
         self._build_widgets()
         self._run = _Run(self.settings)
         self._refresh()
@@ -228,7 +230,7 @@ class WGANLab:
 
     def run(self, iterations):
         """Trains ``iterations`` generator iterations now, then redraws; returns ``state``."""
-        iterations = _checks.positive_int("iterations", iterations)
+        iterations = checks.positive_int("iterations", iterations)
         self.pause()
         with self._lock:
             for _ in range(iterations):
@@ -404,6 +406,117 @@ class WGANLab:
         from IPython.display import display
 
         display(self.widget)
+
+
+class LabView:
+    """The WGAN Lab's picture, redrawn in place and returned as PNG bytes.
+
+    Four panels: the real (grey) and generated (red) samples over the critic's value, with a colour
+    bar; the histogram of the critic's weights with ±c; the gradient norm through each layer; the
+    Wasserstein estimate and the distance to the data over iterations. Drawn through
+    ``KeptBackground``, with limits that change in rounded steps (``figures.steady_limits``), so that most
+    redraws draw only the data.
+    """
+
+    def __init__(self):
+        self.figure = Figure(figsize=(14, 3.6), dpi=72)
+        self._picture = KeptBackground(self.figure)
+        grid = self.figure.add_gridspec(1, 6, width_ratios=[1, 0.05, 0.12, 1.1, 1, 1.2], left=0.035, right=0.955,
+                                        bottom=0.15, top=0.87, wspace=0.32)
+        samples, bar = self.figure.add_subplot(grid[0]), self.figure.add_subplot(grid[1])
+        weights, layers, curves = (self.figure.add_subplot(grid[i]) for i in (3, 4, 5))
+        self.surface = samples.imshow(np.zeros((2, 2)), extent=(-2, 2, -2, 2), origin="lower", cmap="viridis",
+                                      interpolation="bilinear", vmin=0, vmax=1)
+        self.figure.colorbar(self.surface, cax=bar, ticks=[0, 1])
+        bar.set_yticklabels(["low", "high"])
+        self.real = samples.scatter([], [], s=5, color="white", edgecolors="black", linewidths=0.3)
+        self.fake = samples.scatter([], [], s=4, color="tab:red")
+        samples.set_xlim(-2, 2)
+        samples.set_ylim(-2, 2)
+        samples.set_aspect("equal")
+        samples.legend(
+            handles=[samples.scatter([], [], s=12, color=color, edgecolors="black", linewidths=0.3, label=label)
+                     for color, label in (("white", "real"), ("tab:red", "generated"))],
+            loc="lower left", fontsize=8, framealpha=0.8)
+        self.surface_title = samples.set_title("", fontsize=10, y=1.01)
+        self.histogram = weights.stairs(np.zeros(60), np.linspace(-1, 1, 61), fill=True, color="tab:blue")
+        self.bounds = [weights.axvline(sign, color="black", ls="--", lw=1) for sign in (-1, 1)]
+        weights.set_xlabel("critic weight")
+        weights.set_ylabel("count")
+        self.weights_title = weights.set_title("", fontsize=10, y=1.01)
+        (self.layer_line,) = layers.plot([], [], "o-", color="tab:purple")
+        figures.log_scale(layers)
+        layers.set_xlabel("layer (input side first)")
+        figures.fixed_title(layers, "‖∂ critic loss / ∂ layer output‖")
+        (self.wasserstein,) = curves.plot([], [], color="tab:green")
+        self.distance_axes = curves.twinx()
+        (self.distance,) = self.distance_axes.plot([], [], color="tab:orange")
+        curves.set_xlabel("generator iteration")
+        curves.set_ylabel("Wasserstein estimate", color="tab:green")
+        self.distance_axes.set_ylabel("distance to the data", color="tab:orange")
+        figures.fixed_title(curves, "over training")
+        for ax in (weights, curves, self.distance_axes):
+            ax.yaxis.set_major_locator(MaxNLocator(5))
+        for ax in (samples, weights, layers, curves, self.distance_axes):  # fixed places: no measuring of ticks
+            ax.xaxis.set_label_coords(0.5, -0.12)
+        weights.yaxis.set_label_coords(-0.16, 0.5)
+        curves.yaxis.set_label_coords(-0.13, 0.5)
+        self.distance_axes.yaxis.set_label_coords(1.12, 0.5)
+        self.axes = {"samples": samples, "weights": weights, "layers": layers, "curves": curves,
+                     "distance": self.distance_axes}
+
+    def draw(self, measured, history):
+        """Redraws from a lab's measurement and history; returns the picture as PNG bytes."""
+        values = measured["surface"]
+        finite = values[np.isfinite(values)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+        self.surface.set_data((values - low) / (high - low) if high > low else np.zeros_like(values))
+        self.surface_title.set_text(f"critic D(x) from {low:.2g} to {high:.2g}")
+        self.real.set_offsets(measured["real"])
+        self.fake.set_offsets(np.clip(measured["fake"], -2, 2))
+        self._draw_weights(measured["weights"], measured["c"], measured["fraction_at_bound"])
+        norms = measured["layer_norms"]
+        layers = self.axes["layers"]
+        if norms is not None and np.all(np.isfinite(norms)):
+            shown = np.maximum(norms, 1e-30)
+            self.layer_line.set_data(np.arange(1, len(norms) + 1), shown)
+            layers.set_xlim(0.5, len(norms) + 0.5)
+            layers.set_ylim(*figures.steady_limits(layers.get_ylim(), shown.min(), shown.max(), log=True))
+        iterations = np.asarray(history["iteration"], dtype=float)
+        self.wasserstein.set_data(iterations, history["wasserstein"])
+        self.distance.set_data(iterations, history["distance"])
+        right = figures.nice_ceiling(max(10.0, iterations.max() if iterations.size else 0.0))
+        self.axes["curves"].set_xlim(0, right)
+        for axes, series in ((self.axes["curves"], history["wasserstein"]), (self.distance_axes, history["distance"])):
+            series = np.asarray(series, dtype=float)
+            series = series[np.isfinite(series)]
+            if series.size:
+                axes.set_ylim(*figures.steady_limits(axes.get_ylim(), series.min(), series.max()))
+        return self._picture.png()
+
+    def _draw_weights(self, weights, c, fraction):
+        ax = self.axes["weights"]
+        if c is not None:
+            reach = 1.1 * c
+        else:
+            reach = figures.nice_ceiling(max(float(np.max(np.abs(weights))), 1e-6))
+        counts, edges = np.histogram(weights, bins=60, range=(-reach, reach))
+        self.histogram.set_data(counts, edges)
+        ax.set_xlim(-reach, reach)
+        top = ax.get_ylim()[1]
+        if not counts.max() <= top <= 4 * max(counts.max(), 1):
+            ax.set_ylim(0, figures.nice_ceiling(1.2 * max(counts.max(), 1)))
+        for line, sign in zip(self.bounds, (-1, 1)):
+            line.set_visible(c is not None)
+            if c is not None:
+                line.set_xdata([sign * c, sign * c])
+        self.weights_title.set_text(f"critic weights: {100 * fraction:.1f} % on ±c" if c is not None
+                                    else "critic weights (no clipping)")
+
+    @property
+    def full_redraws(self):
+        """How many redraws drew the whole figure, axes included."""
+        return self._picture.full_redraws
 
 
 def _close(widget):

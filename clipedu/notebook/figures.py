@@ -1,10 +1,9 @@
 """Drawing for the demos: each function draws a state that a demo computed, into a Figure.
 
-Nothing here computes what it shows; the demos (``clipedu.demos``) do, and tests read the same
+Nothing here computes what it shows; the demos (``clipedu.notebook.demos``) do, and tests read the same
 numbers from them.
 """
 
-import matplotlib
 import numpy as np
 from matplotlib.patches import Circle, Rectangle
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
@@ -54,7 +53,7 @@ def _empty(ax):
     ax.set_autoscale_on(True)
 
 
-def _log_scale(ax):
+def log_scale(ax):
     """A log y axis labelled 1e-02, 1e+00, ... without minor ticks: plain text and few ticks draw far
     faster than math text and dozens of minor ticks."""
     ax.set_yscale("log")
@@ -63,7 +62,7 @@ def _log_scale(ax):
     ax.yaxis.set_minor_locator(NullLocator())
 
 
-def _title(ax, text):
+def fixed_title(ax, text):
     # A title at a fixed height: matplotlib otherwise measures every tick label to place it.
     ax.set_title(text, fontsize=10, y=1.01)
 
@@ -77,7 +76,7 @@ def _arrow(ax, start, end, kind, width=2.0, style="-", label=None):
 
 def _square_axes(ax, vectors, margin=1.15):
     # Rounded up to 1, 2 or 5 times a power of ten: limits that seldom change keep a redraw's axes.
-    reach = _nice_ceiling(max(1e-3, max(np.max(np.abs(v)) for v in vectors)) * margin)
+    reach = nice_ceiling(max(1e-3, max(np.max(np.abs(v)) for v in vectors)) * margin)
     ax.set_xlim(-reach, reach)
     ax.set_ylim(-reach, reach)
     ax.set_aspect("equal")
@@ -109,8 +108,8 @@ def clipped_gradient(figure, state):
     whole.set_ylabel("g[1]")
     zoom.set_xlabel("g[0] / threshold")
     zoom.set_ylabel("g[1] / threshold")
-    _title(whole, "the gradient and its clipped versions")
-    _title(zoom, f"zoom, in units of the threshold {t:g}")
+    fixed_title(whole, "the gradient and its clipped versions")
+    fixed_title(zoom, f"zoom, in units of the threshold {t:g}")
     figure.axes[0].legend(loc="lower left", fontsize=8, framealpha=0.9)
 
 
@@ -126,7 +125,7 @@ def two_tensors(figure, state):
         _arrow(ax, (0, 0), state["clipped"]["global_clipnorm"][i], "global_clipnorm", style="--",
                label="global_clipnorm (one factor for both)")
         _square_axes(ax, [state["gradient"][0], state["gradient"][1], np.array([t, t])])
-        _title(ax, f"{name}: norm {state['norms'][i]:.2f}")
+        fixed_title(ax, f"{name}: norm {state['norms'][i]:.2f}")
     axes[0].legend(loc="lower left", fontsize=7, framealpha=0.9)
     figure.suptitle(
         f"turn of the whole update: clipnorm {state['angle']['clipnorm']:.1f}°, "
@@ -149,7 +148,7 @@ def step_on_surface(figure, state, surface):
     ax.set_aspect("equal")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    _title(ax, f"one step from loss {state['loss_before']:.2f}")
+    fixed_title(ax, f"one step from loss {state['loss_before']:.2f}")
     ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
 
 
@@ -159,7 +158,7 @@ def exploding_runs(figure, state, surface):
     w, u, log_loss = surface
     ax_surface.imshow(log_loss, origin="lower", extent=(w[0], w[-1], u[0], u[-1]), aspect="auto",
                       cmap="viridis", vmin=-3, vmax=8, interpolation="nearest")
-    _title(ax_surface, "loss surface (log scale: dark low, yellow high)")
+    fixed_title(ax_surface, "loss surface (log scale: dark low, yellow high)")
     for kind, run in state["runs"].items():
         # clipnorm often retraces clipvalue here: draw it dashed over a wider clipvalue line.
         style = dict(color=COLORS[kind], lw=3 if kind == "clipvalue" else 1.5, ls="--" if kind == "clipnorm" else "-")
@@ -179,13 +178,13 @@ def exploding_runs(figure, state, surface):
     ax_surface.set_ylabel("u (input weight)")
     ax_surface.legend(loc="upper left", fontsize=7, framealpha=0.9)
     for ax, title, key in [(ax_loss, "loss", "loss"), (ax_grad, "gradient norm before clipping", "grad_norm")]:
-        _log_scale(ax)
+        log_scale(ax)
         ax.set_ylim(*state["limits"][key])  # over every run of the demo: a slider move keeps the axes
         updates = max(len(run[key]) for run in state["runs"].values())
         ax.set_xlim(-0.03 * updates, 1.03 * updates)
         ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.set_xlabel("update")
-        _title(ax, title)
+        fixed_title(ax, title)
 
 
 def weight_histogram(figure, state):
@@ -195,18 +194,18 @@ def weight_histogram(figure, state):
     ax.stairs(*state["histogram"], fill=True, color="tab:purple")
     for bound in (-c, c):
         ax.axvline(bound, color="tab:red", ls=":", lw=1.5)
-    _log_scale(ax)
+    log_scale(ax)
     ax.set_ylim(bottom=0.8)  # every bar drawn from one count up, so the interior is not cut off
     ax.set_xlabel("weight value (dotted: ±c)")
     ax.set_ylabel("count")
-    _title(ax, f"c = {c:g}: {100 * state['at_bound']:.0f}% at ±c, training loss {state['loss']:.3f}")
+    fixed_title(ax, f"c = {c:g}: {100 * state['at_bound']:.0f}% at ±c, training loss {state['loss']:.3f}")
 
 
 def weight_distribution(figure, state):
     """A critic's weights divided by c at one iteration, and the fraction at ±c over training."""
     ax_hist, ax_line = _fresh_axes(figure, 1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
     ax_hist.stairs(*state["histogram"], fill=True, color="tab:purple")
-    _log_scale(ax_hist)
+    log_scale(ax_hist)
     # every bar drawn from one count up, so the interior is not cut off (the limits are set below)
     ax_hist.set_xlabel("weight / c")
     ax_hist.set_ylabel("count")
@@ -214,7 +213,7 @@ def weight_distribution(figure, state):
     # up to the decade above the number of weights, which no bar can pass: the axes stay as c and
     # the iteration move
     ax_hist.set_ylim(0.8, 10.0 ** np.ceil(np.log10(max(2.0, np.sum(counts)))))
-    _title(ax_hist, f"c = {state['c']:g}, iteration {state['iteration']}: {100 * state['at_bound']:.0f}% at ±c")
+    fixed_title(ax_hist, f"c = {state['c']:g}, iteration {state['iteration']}: {100 * state['at_bound']:.0f}% at ±c")
     for c, fractions in state["at_bound_over_training"].items():
         chosen = c == state["c"]
         ax_line.plot(state["iterations"], 100 * fractions, lw=2.5 if chosen else 1, alpha=1 if chosen else 0.5,
@@ -232,10 +231,10 @@ def layer_gradients(figure, state):
         chosen = label == state["setting"]
         ax.plot(np.arange(1, len(norms) + 1), norms, marker="o", lw=2.5 if chosen else 1,
                 alpha=1 if chosen else 0.35, label=label)
-    _log_scale(ax)
+    log_scale(ax)
     ax.set_xlabel("critic layer (1 = next to the input)")
     ax.set_ylabel("‖∂ loss / ∂ activations‖")
-    _title(ax, state["setting"])
+    fixed_title(ax, state["setting"])
     ax.legend(fontsize=8)
 
 
@@ -246,7 +245,7 @@ def samples_side_by_side(figure, state):
         # Line markers draw several times faster than scatter's collections.
         ax.plot(*state["real"].T, ".", ms=2.5, color="0.7", label="real")
         ax.plot(*samples.T, ".", ms=2.5, color="tab:red", alpha=0.6, label="generated")
-        _title(ax, f"{label}: distance {state['distance'][label]:.3f}")
+        fixed_title(ax, f"{label}: distance {state['distance'][label]:.3f}")
         ax.set_aspect("equal")
         ax.set_xlim(-2.2, 2.2)
         ax.set_ylim(-2.2, 2.2)
@@ -267,7 +266,7 @@ def samples_and_critic(ax, real, fake, surface, title=None):
     ax.set_ylim(axis[0], axis[-1])
     ax.set_aspect("equal")
     if title:
-        _title(ax, title)
+        fixed_title(ax, title)
     ax.legend(loc="lower left", fontsize=8, markerscale=3)
 
 
@@ -282,7 +281,7 @@ def dirac_paths(figure, state):
     plane.plot(*thetas[:1], *psis[:1], "o", color="black", ms=7, label="start")
     plane.plot(thetas[-1], psis[-1], "s", color="tab:red", ms=7, label="end")
     plane.plot(0, 0, "*", color="gold", mec="black", ms=14, label="equilibrium: θ on the data")
-    reach = _nice_ceiling(max(1.2, 1.1 * state["limits"]["reach"][chosen, state["gp_weight"]]))  # see DiracGANDemo
+    reach = nice_ceiling(max(1.2, 1.1 * state["limits"]["reach"][chosen, state["gp_weight"]]))  # see DiracGANDemo
     plane.set_xlim(-reach, reach)
     plane.set_ylim(-reach, reach)
     plane.set_aspect("equal")
@@ -292,17 +291,17 @@ def dirac_paths(figure, state):
     plane.set_xlabel("θ: where the generator puts its samples")
     plane.set_ylabel("ψ: the critic's slope, D(x) = ψ x")
     plane.legend(fontsize=8, loc="lower left")
-    _title(plane, chosen)
+    fixed_title(plane, chosen)
     for method, (thetas, _) in state["paths"].items():
         bold = method == chosen
         over_time.plot(thetas, lw=2.2 if bold else 1, alpha=1 if bold else 0.45, label=method)
     over_time.axhline(0, color="0.5", lw=0.8, zorder=0)
     over_time.set_xlim(0, max(len(path[0]) for path in state["paths"].values()) - 1)
-    over_time.set_ylim(*_steady_limits(None, *state["limits"]["theta"]))
+    over_time.set_ylim(*steady_limits(None, *state["limits"]["theta"]))
     over_time.set_xlabel("training step")
     over_time.set_ylabel("θ")
     over_time.legend(fontsize=8, loc="upper right")
-    _title(over_time, "θ over training, every method")
+    fixed_title(over_time, "θ over training, every method")
 
 
 def per_example_directions(figure, state):
@@ -330,10 +329,10 @@ def per_example_directions(figure, state):
     ax.axhline(0, color="0.85", lw=0.8, zorder=0)
     ax.axvline(0, color="0.85", lw=0.8, zorder=0)
     ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
-    _title(ax, f"directions of descent at w = 0 (unit length), C = {state['clipnorm']:g}")
+    fixed_title(ax, f"directions of descent at w = 0 (unit length), C = {state['clipnorm']:g}")
 
 
-def _nice_ceiling(value):
+def nice_ceiling(value):
     """The smallest of 1, 2, 5 times a power of ten that is at least ``value`` (> 0)."""
     exponent = np.floor(np.log10(value))
     for step in (1, 2, 5, 10):
@@ -341,7 +340,7 @@ def _nice_ceiling(value):
             return float(step * 10 ** exponent)
 
 
-def _steady_limits(current, low, high, log=False):
+def steady_limits(current, low, high, log=False):
     """Axis limits that hold [low, high]: the current ones while they hold it and are not more than
     four times too wide, else new rounded ones. Limits that rarely change let a redraw reuse the
     axes as they were drawn."""
@@ -353,188 +352,5 @@ def _steady_limits(current, low, high, log=False):
     span = max(high - low, 1e-12 * max(abs(low), abs(high)), 1e-30)
     if current and current[0] <= low and high <= current[1] and current[1] - current[0] <= 4 * span:
         return current
-    step = _nice_ceiling(span / 4)
+    step = nice_ceiling(span / 4)
     return float(np.floor(low / step) * step), float(np.ceil(high / step) * step + (step if high == low else 0))
-
-
-class KeptBackground:
-    """A figure turned into PNG bytes, its axes drawn once and kept as a background.
-
-    Most of a matplotlib redraw is spent on axes, ticks and their labels, which a slider move or a
-    new training picture seldom changes. So they are drawn without the data and kept while every
-    axes keeps its place, limits, scales and labels (``_decorations``); ``png`` then copies the
-    background and draws the data, titles, legends and frames on top. The first drawing lays the
-    axes out with the figure's layout engine, if it has one; later ones keep that layout.
-    """
-
-    def __init__(self, figure):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        self.figure = figure
-        FigureCanvasAgg(figure)  # drawn straight into pixels, without savefig's detours
-        self._background, self._decorations, self.full_redraws = None, None, 0
-
-    def png(self):
-        import io
-
-        from PIL import Image
-
-        figure, canvas = self.figure, self.figure.canvas
-        if figure.get_layout_engine() is not None:
-            canvas.draw()
-            with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-                figure.set_layout_engine(None)
-        front = _front_artists(figure)
-        decorations = _decorations(figure)
-        if decorations != self._decorations:
-            shown = [artist for artist in front if artist.get_visible()]
-            for artist in shown:
-                artist.set_visible(False)
-            canvas.draw()
-            for artist in shown:
-                artist.set_visible(True)
-            self._background, self._decorations = canvas.copy_from_bbox(figure.bbox), decorations
-            self.full_redraws += 1
-        else:
-            canvas.restore_region(self._background)
-        renderer = canvas.get_renderer()
-        for artist in front:
-            if artist.get_visible():
-                artist.draw(renderer)
-        png = io.BytesIO()
-        # The fastest zlib level: a picture is sent once and dropped.
-        Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(
-            png, format="png", compress_level=1)
-        return png.getvalue()
-
-
-def _front_artists(figure):
-    """What a redraw draws over the kept background: every axes' data, titles, legend and frame, in
-    the order of their zorder, then the figure's own texts (a suptitle)."""
-    front = []
-    for ax in figure.axes:
-        if not ax.get_visible():
-            continue
-        children = [c for c in ax.get_children() if c not in (ax.xaxis, ax.yaxis, ax.patch)]
-        front += sorted(children, key=lambda artist: artist.get_zorder())
-    return front + list(figure.texts) + list(figure.legends)
-
-
-def _decorations(figure):
-    """What the background shows: each axes' place, limits, scales, axis labels and tick labels."""
-    return [(ax.get_visible(), ax.axison, tuple(ax.get_position().bounds), ax.get_xlim(), ax.get_ylim(),
-             ax.get_xscale(), ax.get_yscale(), ax.xaxis.label.get_text(), ax.yaxis.label.get_text(),
-             tuple(ax.get_xticks()), tuple(ax.get_yticks())) for ax in figure.axes]
-
-
-class LabView:
-    """The WGAN Lab's picture, redrawn in place and returned as PNG bytes.
-
-    Four panels: the real (grey) and generated (red) samples over the critic's value, with a colour
-    bar; the histogram of the critic's weights with ±c; the gradient norm through each layer; the
-    Wasserstein estimate and the distance to the data over iterations. Drawn through
-    ``KeptBackground``, with limits that change in rounded steps (``_steady_limits``), so that most
-    redraws draw only the data.
-    """
-
-    def __init__(self):
-        from matplotlib.figure import Figure
-
-        self.figure = Figure(figsize=(14, 3.6), dpi=72)
-        self._picture = KeptBackground(self.figure)
-        grid = self.figure.add_gridspec(1, 6, width_ratios=[1, 0.05, 0.12, 1.1, 1, 1.2], left=0.035, right=0.955,
-                                        bottom=0.15, top=0.87, wspace=0.32)
-        samples, bar = self.figure.add_subplot(grid[0]), self.figure.add_subplot(grid[1])
-        weights, layers, curves = (self.figure.add_subplot(grid[i]) for i in (3, 4, 5))
-        self.surface = samples.imshow(np.zeros((2, 2)), extent=(-2, 2, -2, 2), origin="lower", cmap="viridis",
-                                      interpolation="bilinear", vmin=0, vmax=1)
-        self.figure.colorbar(self.surface, cax=bar, ticks=[0, 1])
-        bar.set_yticklabels(["low", "high"])
-        self.real = samples.scatter([], [], s=5, color="white", edgecolors="black", linewidths=0.3)
-        self.fake = samples.scatter([], [], s=4, color="tab:red")
-        samples.set_xlim(-2, 2)
-        samples.set_ylim(-2, 2)
-        samples.set_aspect("equal")
-        samples.legend(
-            handles=[samples.scatter([], [], s=12, color=color, edgecolors="black", linewidths=0.3, label=label)
-                     for color, label in (("white", "real"), ("tab:red", "generated"))],
-            loc="lower left", fontsize=8, framealpha=0.8)
-        self.surface_title = samples.set_title("", fontsize=10, y=1.01)
-        self.histogram = weights.stairs(np.zeros(60), np.linspace(-1, 1, 61), fill=True, color="tab:blue")
-        self.bounds = [weights.axvline(sign, color="black", ls="--", lw=1) for sign in (-1, 1)]
-        weights.set_xlabel("critic weight")
-        weights.set_ylabel("count")
-        self.weights_title = weights.set_title("", fontsize=10, y=1.01)
-        (self.layer_line,) = layers.plot([], [], "o-", color="tab:purple")
-        _log_scale(layers)
-        layers.set_xlabel("layer (input side first)")
-        _title(layers, "‖∂ critic loss / ∂ layer output‖")
-        (self.wasserstein,) = curves.plot([], [], color="tab:green")
-        self.distance_axes = curves.twinx()
-        (self.distance,) = self.distance_axes.plot([], [], color="tab:orange")
-        curves.set_xlabel("generator iteration")
-        curves.set_ylabel("Wasserstein estimate", color="tab:green")
-        self.distance_axes.set_ylabel("distance to the data", color="tab:orange")
-        _title(curves, "over training")
-        for ax in (weights, curves, self.distance_axes):
-            ax.yaxis.set_major_locator(MaxNLocator(5))
-        for ax in (samples, weights, layers, curves, self.distance_axes):  # fixed places: no measuring of ticks
-            ax.xaxis.set_label_coords(0.5, -0.12)
-        weights.yaxis.set_label_coords(-0.16, 0.5)
-        curves.yaxis.set_label_coords(-0.13, 0.5)
-        self.distance_axes.yaxis.set_label_coords(1.12, 0.5)
-        self.axes = {"samples": samples, "weights": weights, "layers": layers, "curves": curves,
-                     "distance": self.distance_axes}
-
-    def draw(self, measured, history):
-        """Redraws from a lab's measurement and history; returns the picture as PNG bytes."""
-        values = measured["surface"]
-        finite = values[np.isfinite(values)]
-        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-        self.surface.set_data((values - low) / (high - low) if high > low else np.zeros_like(values))
-        self.surface_title.set_text(f"critic D(x) from {low:.2g} to {high:.2g}")
-        self.real.set_offsets(measured["real"])
-        self.fake.set_offsets(np.clip(measured["fake"], -2, 2))
-        self._draw_weights(measured["weights"], measured["c"], measured["fraction_at_bound"])
-        norms = measured["layer_norms"]
-        layers = self.axes["layers"]
-        if norms is not None and np.all(np.isfinite(norms)):
-            shown = np.maximum(norms, 1e-30)
-            self.layer_line.set_data(np.arange(1, len(norms) + 1), shown)
-            layers.set_xlim(0.5, len(norms) + 0.5)
-            layers.set_ylim(*_steady_limits(layers.get_ylim(), shown.min(), shown.max(), log=True))
-        iterations = np.asarray(history["iteration"], dtype=float)
-        self.wasserstein.set_data(iterations, history["wasserstein"])
-        self.distance.set_data(iterations, history["distance"])
-        right = _nice_ceiling(max(10.0, iterations.max() if iterations.size else 0.0))
-        self.axes["curves"].set_xlim(0, right)
-        for axes, series in ((self.axes["curves"], history["wasserstein"]), (self.distance_axes, history["distance"])):
-            series = np.asarray(series, dtype=float)
-            series = series[np.isfinite(series)]
-            if series.size:
-                axes.set_ylim(*_steady_limits(axes.get_ylim(), series.min(), series.max()))
-        return self._picture.png()
-
-    def _draw_weights(self, weights, c, fraction):
-        ax = self.axes["weights"]
-        if c is not None:
-            reach = 1.1 * c
-        else:
-            reach = _nice_ceiling(max(float(np.max(np.abs(weights))), 1e-6))
-        counts, edges = np.histogram(weights, bins=60, range=(-reach, reach))
-        self.histogram.set_data(counts, edges)
-        ax.set_xlim(-reach, reach)
-        top = ax.get_ylim()[1]
-        if not counts.max() <= top <= 4 * max(counts.max(), 1):
-            ax.set_ylim(0, _nice_ceiling(1.2 * max(counts.max(), 1)))
-        for line, sign in zip(self.bounds, (-1, 1)):
-            line.set_visible(c is not None)
-            if c is not None:
-                line.set_xdata([sign * c, sign * c])
-        self.weights_title.set_text(f"critic weights: {100 * fraction:.1f} % on ±c" if c is not None
-                                    else "critic weights (no clipping)")
-
-    @property
-    def full_redraws(self):
-        """How many redraws drew the whole figure, axes included."""
-        return self._picture.full_redraws

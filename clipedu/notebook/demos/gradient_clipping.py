@@ -1,8 +1,10 @@
 """Demos of notebooks 00 and 01: what clipvalue, clipnorm and global_clipnorm make of a gradient."""
 
 import numpy as np
-from clipedu import gradients, plots
-from clipedu.demos.base import Demo, _slider, _vector
+
+from clipedu import gradients
+from clipedu.notebook import figures
+from clipedu.notebook.demos.base import Demo, slider, vector
 
 KINDS = ("clipvalue", "clipnorm", "global_clipnorm")
 CLIP = {
@@ -27,12 +29,12 @@ class GradientClipDemo(Demo):
     """One 2-D gradient g and what clipvalue, clipnorm and global_clipnorm make of it."""
 
     def __init__(self, g=(0.1, 3.0), threshold=0.5):
-        super().__init__({"g0": _slider("g[0]", g[0], -4, 4, 0.05),
-                          "g1": _slider("g[1]", g[1], -4, 4, 0.05),
-                          "threshold": _slider("threshold", threshold, 0.05, 4, 0.05)}, figsize=(9, 4.6))
+        super().__init__({"g0": slider("g[0]", g[0], -4, 4, 0.05),
+                          "g1": slider("g[1]", g[1], -4, 4, 0.05),
+                          "threshold": slider("threshold", threshold, 0.05, 4, 0.05)}, figsize=(9, 4.6))
 
     def draw(self, figure, state):
-        plots.clipped_gradient(figure, state)
+        figures.clipped_gradient(figure, state)
 
     @staticmethod
     def compute(g0, g1, threshold):
@@ -50,9 +52,9 @@ class GradientClipDemo(Demo):
     @staticmethod
     def summary(state):
         lines = [f"{'':16} {'vector':>18} {'length':>7}  turned by",
-                 f"{'gradient':16} {_vector(state['gradient'])} {state['length']['original']:7.3f}"]
+                 f"{'gradient':16} {vector(state['gradient'])} {state['length']['original']:7.3f}"]
         for kind in KINDS:
-            lines.append(f"{kind:16} {_vector(state['clipped'][kind])} {state['length'][kind]:7.3f}  "
+            lines.append(f"{kind:16} {vector(state['clipped'][kind])} {state['length'][kind]:7.3f}  "
                          f"{_degrees(state['angle'][kind])}")
         return "\n".join(lines)
 
@@ -65,11 +67,11 @@ class TwoTensorDemo(Demo):
     def __init__(self, kernel=(3.0, 4.0), bias_direction=(1.0, -0.5), bias_scale=0.4, threshold=1.0):
         self.kernel = np.array(kernel, np.float64)
         self.bias_direction = np.array(bias_direction, np.float64)
-        super().__init__({"bias_scale": _slider("bias gradient scale", bias_scale, 0, 6, 0.1),
-                          "threshold": _slider("threshold", threshold, 0.1, 6, 0.1)}, figsize=(8, 4.2))
+        super().__init__({"bias_scale": slider("bias gradient scale", bias_scale, 0, 6, 0.1),
+                          "threshold": slider("threshold", threshold, 0.1, 6, 0.1)}, figsize=(8, 4.2))
 
     def draw(self, figure, state):
-        plots.two_tensors(figure, state)
+        figures.two_tensors(figure, state)
 
     def compute(self, bias_scale, threshold):
         g = [self.kernel, bias_scale * self.bias_direction]
@@ -88,9 +90,9 @@ class TwoTensorDemo(Demo):
     @staticmethod
     def summary(state):
         lines = [f"{'':16} {'kernel':>18} {'bias':>18}  whole update turned by",
-                 f"{'gradient':16} {_vector(state['gradient'][0])} {_vector(state['gradient'][1])}"]
+                 f"{'gradient':16} {vector(state['gradient'][0])} {vector(state['gradient'][1])}"]
         for kind, clipped in state["clipped"].items():
-            lines.append(f"{kind:16} {_vector(clipped[0])} {_vector(clipped[1])}  {_degrees(state['angle'][kind])}")
+            lines.append(f"{kind:16} {vector(clipped[0])} {vector(clipped[1])}  {_degrees(state['angle'][kind])}")
         return "\n".join(lines)
 
 
@@ -107,13 +109,13 @@ class StepOnSurfaceDemo(Demo):
     def __init__(self, start=(3.0, 1.0), learning_rate=0.3, threshold=1.0):
         x, y = np.meshgrid(np.linspace(-4, 4, 161), np.linspace(-3, 3, 121))
         self.surface = (x, y, quadratic_loss(x, y, self.CURVATURE))
-        super().__init__({"x": _slider("start x", start[0], -3.8, 3.8, 0.1),
-                          "y": _slider("start y", start[1], -2.8, 2.8, 0.1),
-                          "learning_rate": _slider("learning rate", learning_rate, 0.01, 0.5, 0.01),
-                          "threshold": _slider("threshold", threshold, 0.1, 10, 0.1)}, figsize=(6.4, 5))
+        super().__init__({"x": slider("start x", start[0], -3.8, 3.8, 0.1),
+                          "y": slider("start y", start[1], -2.8, 2.8, 0.1),
+                          "learning_rate": slider("learning rate", learning_rate, 0.01, 0.5, 0.01),
+                          "threshold": slider("threshold", threshold, 0.1, 10, 0.1)}, figsize=(6.4, 5))
 
     def draw(self, figure, state):
-        plots.step_on_surface(figure, state, self.surface)
+        figures.step_on_surface(figure, state, self.surface)
 
     def compute(self, x, y, learning_rate, threshold):
         start = np.array([x, y], np.float64)
@@ -131,10 +133,10 @@ class StepOnSurfaceDemo(Demo):
 
     @staticmethod
     def summary(state):
-        lines = [f"start {_vector(state['start'])}, loss {state['loss_before']:.3f}, "
-                 f"gradient {_vector(state['gradient'])}"]
+        lines = [f"start {vector(state['start'])}, loss {state['loss_before']:.3f}, "
+                 f"gradient {vector(state['gradient'])}"]
         for kind, point in state["landing"].items():
-            lines.append(f"{kind:12} lands at {_vector(point)}, loss {state['loss_after'][kind]:.3f}")
+            lines.append(f"{kind:12} lands at {vector(point)}, loss {state['loss_after'][kind]:.3f}")
         return "\n".join(lines)
 
 

@@ -1,11 +1,13 @@
 """Demos of notebooks 03 and 04: the weights of networks trained with every weight clipped into [-c, c]."""
 
+import keras
 import numpy as np
-from clipedu import _checks, measures, plots
-from clipedu._keras import keras
+
+from clipedu import checks, measures
 from clipedu.constraints import WeightClip, clip_weights, constrain_all
-from clipedu.demos.base import Demo, _choice, _common_iterations
 from clipedu.networks import mlp
+from clipedu.notebook import figures
+from clipedu.notebook.demos.base import Demo, choice, common_iterations
 
 
 def _fit_clipped_regressor(c, epochs, seed):
@@ -35,15 +37,15 @@ class WeightHistogramDemo(Demo):
     """
 
     def __init__(self, cs=(0.01, 0.03, 0.1, 0.3, 1.0), epochs=20, c=0.1, seed=0):
-        cs = [_checks.positive_finite("cs", v) for v in cs]
+        cs = [checks.positive_finite("cs", v) for v in cs]
         if c not in cs:
             raise ValueError(f"c must be one of {cs}, got {c!r}")
-        epochs = _checks.positive_int("epochs", epochs)
+        epochs = checks.positive_int("epochs", epochs)
         self.results = {value: _fit_clipped_regressor(value, epochs, seed) for value in cs}
-        super().__init__({"c": _choice("c", cs, c)}, figsize=(6.4, 3.6))
+        super().__init__({"c": choice("c", cs, c)}, figsize=(6.4, 3.6))
 
     def draw(self, figure, state):
-        plots.weight_histogram(figure, state)
+        figures.weight_histogram(figure, state)
 
     def compute(self, c):
         if c not in self.results:
@@ -71,17 +73,17 @@ class WeightDistributionDemo(Demo):
     def __init__(self, histories, c=None, iteration=None):
         if not histories:
             raise ValueError("histories must map at least one c to a WeightHistory")
-        self.histories = {_checks.positive_finite("c", k): v for k, v in histories.items()}
-        iterations = _common_iterations(self.histories.values())
+        self.histories = {checks.positive_finite("c", k): v for k, v in histories.items()}
+        iterations = common_iterations(self.histories.values())
         cs = list(self.histories)
         c = cs[0] if c is None else c
         iteration = iterations[-1] if iteration is None else iteration
         self.at_bound = {k: h.fraction_at_bound(k) for k, h in self.histories.items()}
-        super().__init__({"c": _choice("c", cs, c), "iteration": _choice("iteration", iterations, iteration)},
+        super().__init__({"c": choice("c", cs, c), "iteration": choice("iteration", iterations, iteration)},
                          figsize=(10, 3.6))
 
     def draw(self, figure, state):
-        plots.weight_distribution(figure, state)
+        figures.weight_distribution(figure, state)
 
     def compute(self, c, iteration):
         if c not in self.histories or iteration not in self.histories[c].iterations:

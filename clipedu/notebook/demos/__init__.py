@@ -5,13 +5,19 @@
 the demos. All are importable from here.
 """
 
-from clipedu.demos.base import Demo
-from clipedu.demos.dirac import DiracGANDemo
-from clipedu.demos.exploding_gradients import ExplodingDemo
-from clipedu.demos.gradient_clipping import KINDS, GradientClipDemo, StepOnSurfaceDemo, TwoTensorDemo, quadratic_loss
-from clipedu.demos.per_example_clipping import PerExampleClipDemo
-from clipedu.demos.weight_clipping import WeightDistributionDemo, WeightHistogramDemo
-from clipedu.demos.wgan import LayerGradientDemo, SamplesDemo
+from clipedu.notebook.demos.base import Demo
+from clipedu.notebook.demos.dirac import DiracGANDemo
+from clipedu.notebook.demos.exploding_gradients import ExplodingDemo
+from clipedu.notebook.demos.gradient_clipping import (
+           KINDS,
+           GradientClipDemo,
+           StepOnSurfaceDemo,
+           TwoTensorDemo,
+           quadratic_loss,
+)
+from clipedu.notebook.demos.per_example_clipping import PerExampleClipDemo
+from clipedu.notebook.demos.weight_clipping import WeightDistributionDemo, WeightHistogramDemo
+from clipedu.notebook.demos.wgan import LayerGradientDemo, SamplesDemo
 
 __all__ = ["KINDS", "Demo", "DiracGANDemo", "ExplodingDemo", "GradientClipDemo", "LayerGradientDemo",
            "PerExampleClipDemo", "SamplesDemo", "StepOnSurfaceDemo", "TwoTensorDemo", "WeightDistributionDemo",

@@ -16,11 +16,12 @@ Two things differ from a plain ``nbclient.NotebookClient``:
   message as its error output, and execution goes on with the next cell.
 """
 
-from clipedu import _checks
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Type
+
+from clipedu import checks
 
 CELL_TIMEOUT = 120  # seconds; the slowest cell of the course takes a fraction of it on a slow laptop
 TIMEOUT_ERROR = "CellTimeoutError"
@@ -50,7 +51,7 @@ class _KernelClient(AsyncKernelClient):
 class KernelManager(AsyncKernelManager):
     """nbclient's default kernel manager, whose clients use ``_ShellChannel``."""
 
-    client_class = DottedObjectName("clipedu.execution._KernelClient")
+    client_class = DottedObjectName("clipedu.course.execution._KernelClient")
     client_factory = Type(_KernelClient)
 
 
@@ -72,7 +73,7 @@ def execute(notebook, folder, *, name, timeout=CELL_TIMEOUT, allow_errors=False)
     from nbclient.exceptions import CellTimeoutError
     from nbformat.v4 import new_output
 
-    timeout = _checks.positive_int("timeout", timeout)
+    timeout = checks.positive_int("timeout", timeout)
     current = {"index": None}
 
     def message(index):

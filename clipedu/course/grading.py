@@ -1,6 +1,6 @@
 """Grading a student's notebook: execute it and report every exercise's verdict.
 
-    python -m clipedu.grading STUDENT.ipynb [MORE.ipynb ...]
+    python -m clipedu.course.grading STUDENT.ipynb [MORE.ipynb ...]
 
 The notebook is executed top to bottom in a temporary folder (the student's file is not changed),
 going on past cells that fail or do not answer within two minutes; every ``check("name", answer)``
@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from clipedu import execution
+from clipedu.course import execution
 
 CHECK = re.compile(r'check\(\s*"([^"]+)"')
 VERDICT = re.compile(r"^(?P<name>[\w.]+): (?P<verdict>Correct|Not yet|No answer yet)\. (?P<message>.*)$", re.S)

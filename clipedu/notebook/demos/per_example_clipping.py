@@ -1,8 +1,10 @@
 """Demo of notebook 08: clipping each example's gradient, as DP-SGD does, against clipping the batch's."""
 
 import numpy as np
-from clipedu import gradients, plots
-from clipedu.demos.base import Demo, _slider
+
+from clipedu import gradients
+from clipedu.notebook import figures
+from clipedu.notebook.demos.base import Demo, slider
 
 # Eight examples of a linear model y = w · x; the last one's label is set by a slider.
 EXAMPLES = np.array([[1.0, 0.2], [0.8, 0.5], [1.0, -0.3], [0.6, 0.4], [0.9, 0.1], [0.7, -0.1], [1.1, 0.3],
@@ -19,11 +21,11 @@ class PerExampleClipDemo(Demo):
     """
 
     def __init__(self, clipnorm=1.0, outlier=20.0):
-        super().__init__({"clipnorm": _slider("clip norm C", clipnorm, 0.1, 5, 0.1),
-                          "outlier": _slider("the outlier's label", outlier, 0, 40, 0.5)}, figsize=(6, 5))
+        super().__init__({"clipnorm": slider("clip norm C", clipnorm, 0.1, 5, 0.1),
+                          "outlier": slider("the outlier's label", outlier, 0, 40, 0.5)}, figsize=(6, 5))
 
     def draw(self, figure, state):
-        plots.per_example_directions(figure, state)
+        figures.per_example_directions(figure, state)
 
     @staticmethod
     def compute(clipnorm, outlier):

@@ -2,8 +2,10 @@
 
 import ipywidgets as widgets
 import numpy as np
-from clipedu import _checks, dirac, plots
-from clipedu.demos.base import Demo, _choice
+
+from clipedu import checks, dirac
+from clipedu.notebook import figures
+from clipedu.notebook.demos.base import Demo, choice
 
 
 class DiracGANDemo(Demo):
@@ -19,8 +21,8 @@ class DiracGANDemo(Demo):
                  gp_weights=(0.1, 0.3, 1.0, 3.0)):
         if len(start) != 2:
             raise ValueError(f"start must be a pair (θ, ψ), got {start!r}")
-        self.start = (_checks.finite("start", start[0]), _checks.finite("start", start[1]))
-        self.steps = _checks.positive_int("steps", steps)
+        self.start = (checks.finite("start", start[0]), checks.finite("start", start[1]))
+        self.steps = checks.positive_int("steps", steps)
         chosen = {"method": method, "c": c, "learning_rate": learning_rate, "gp_weight": gp_weight}
         options = {"method": dirac.METHODS, "c": cs, "learning_rate": learning_rates, "gp_weight": gp_weights}
         for name, value in chosen.items():
@@ -30,7 +32,7 @@ class DiracGANDemo(Demo):
         # Buttons for the method: a slider's readout is too narrow for names like "gradient penalty".
         sliders = {"method": widgets.ToggleButtons(options=dirac.METHODS, value=method, description="method",
                                                    style={"button_width": "auto"})}
-        sliders |= {name: _choice(labels[name], options[name], chosen[name]) for name in labels}
+        sliders |= {name: choice(labels[name], options[name], chosen[name]) for name in labels}
         super().__init__(sliders, figsize=(10, 4))
         # The axes' limits over every setting of c and the learning rate (about 150 short numpy runs, a
         # fraction of a second), for each method and λ: most moves then keep the axes and redraw only the
@@ -47,7 +49,7 @@ class DiracGANDemo(Demo):
                                     gp_weight=gp_weight) for m in dirac.METHODS}
 
     def draw(self, figure, state):
-        plots.dirac_paths(figure, state)
+        figures.dirac_paths(figure, state)
 
     def compute(self, method, c, learning_rate, gp_weight):
         if method not in dirac.METHODS:

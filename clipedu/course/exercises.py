@@ -8,6 +8,7 @@ import math
 import numbers
 
 import numpy as np
+
 from clipedu import exploding, gradients
 
 EXERCISES = {}

@@ -10,18 +10,19 @@ import gc
 
 import ipywidgets as widgets
 import numpy as np
-from clipedu import plots
 from IPython.display import Image, clear_output, display
 from matplotlib.figure import Figure
 
+from clipedu.notebook import rendering
 
-def _slider(description, value, low, high, step):
+
+def slider(description, value, low, high, step):
     return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
                                continuous_update=True, readout_format=".2f",
                                style={"description_width": "initial"})
 
 
-def _choice(description, options, value):
+def choice(description, options, value):
     return widgets.SelectionSlider(options=list(options), value=value, description=description,
                                    continuous_update=True, style={"description_width": "initial"})
 
@@ -32,7 +33,7 @@ class Demo:
     def __init__(self, sliders, figsize):
         self.sliders = sliders
         self.figure = Figure(figsize=figsize, dpi=72, layout="constrained")
-        self._picture = plots.KeptBackground(self.figure)
+        self._picture = rendering.KeptBackground(self.figure)
         self.readout = widgets.HTML()
         self.output = widgets.Output()
         self._moving_several = False
@@ -81,7 +82,7 @@ class Demo:
 
     @property
     def full_redraws(self):
-        """How many redraws drew the whole figure, axes included (``plots.KeptBackground``)."""
+        """How many redraws drew the whole figure, axes included (``rendering.KeptBackground``)."""
         return self._picture.full_redraws
 
     def _ipython_display_(self):
@@ -103,11 +104,11 @@ def _freeze_imported_objects():
         gc.freeze()
 
 
-def _vector(v):
+def vector(v):
     return "[" + ", ".join(f"{x:7.3f}" for x in np.ravel(v)) + "]"
 
 
-def _common_iterations(histories):
+def common_iterations(histories):
     """The iterations at which every one of ``histories`` was recorded; they must all agree."""
     iterations = [h.iterations for h in histories]
     if any(i != iterations[0] for i in iterations):

@@ -3,10 +3,12 @@
 import warnings
 
 import numpy as np
-from clipedu import _checks, exploding, plots
-from clipedu.demos.base import Demo, _choice
-from clipedu.demos.gradient_clipping import KINDS
 from tqdm.auto import tqdm
+
+from clipedu import checks, exploding
+from clipedu.notebook import figures
+from clipedu.notebook.demos.base import Demo, choice
+from clipedu.notebook.demos.gradient_clipping import KINDS
 
 
 class ExplodingDemo(Demo):
@@ -21,9 +23,9 @@ class ExplodingDemo(Demo):
                  thresholds=(0.1, 1.0, 10.0), learning_rate=0.01, threshold=1.0,
                  window=((-0.2, 1.3), (-0.5, 2.0)), progress=True):
         self.start = exploding._point("start", start)
-        steps = _checks.positive_int("steps", steps)
-        learning_rates = [_checks.positive_finite("learning_rates", v) for v in learning_rates]
-        thresholds = [_checks.positive_finite("thresholds", v) for v in thresholds]
+        steps = checks.positive_int("steps", steps)
+        learning_rates = [checks.positive_finite("learning_rates", v) for v in learning_rates]
+        thresholds = [checks.positive_finite("thresholds", v) for v in thresholds]
         for name, value, options in [("learning_rate", learning_rate, learning_rates),
                                      ("threshold", threshold, thresholds)]:
             if value not in options:
@@ -42,11 +44,11 @@ class ExplodingDemo(Demo):
         w, u = np.linspace(w_low, w_high, 201), np.linspace(u_low, u_high, 201)
         x, y = exploding.sequences()
         self.surface = (w, u, np.log10(exploding.loss_surface(w[None, :], u[:, None], x, y) + 1e-3))
-        super().__init__({"learning_rate": _choice("learning rate", learning_rates, learning_rate),
-                          "threshold": _choice("threshold", thresholds, threshold)}, figsize=(9.6, 3.3))
+        super().__init__({"learning_rate": choice("learning rate", learning_rates, learning_rate),
+                          "threshold": choice("threshold", thresholds, threshold)}, figsize=(9.6, 3.3))
 
     def draw(self, figure, state):
-        plots.exploding_runs(figure, state, self.surface)
+        figures.exploding_runs(figure, state, self.surface)
 
     def compute(self, learning_rate, threshold):
         if (learning_rate, "clipvalue", threshold) not in self.runs:
