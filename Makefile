@@ -41,7 +41,7 @@ $(VENV)/.installed-browser: $(INSTALLED)
 	$(PY) -m pip install --quiet -e '.[notebook,course,lab,dev,browser]'
 	touch $@
 
-# The budgets of DESIGN.md, measured side by side: a table, and benchmarks/results.json.
+# The speed budgets of README.md (Speed), measured side by side: a table, and benchmarks/results.json.
 bench: $(INSTALLED)
 	$(PY) benchmarks/run.py
 

@@ -1,9 +1,10 @@
 import math
 
+import keras
 import numpy as np
 import pytest
 
-from clipedu import gradients
+from clipedu import WGAN, gradients, mlp
 from clipedu.notebook.demos import (
     ExplodingDemo,
     GradientClipDemo,
@@ -16,6 +17,7 @@ from clipedu.notebook.demos import (
     WeightHistogramDemo,
 )
 from clipedu.notebook.progress import progress_bar
+from clipedu.recording import SampleHistory, WeightHistory
 
 
 def _all_finite(value):
@@ -132,27 +134,36 @@ def test_weight_histogram_demo_small_c_piles_weights_at_the_bound_and_fits_worse
         demo.compute(0.5)
 
 
-class _History:
-    def __init__(self, iterations, snapshots):
-        self.iterations, self.snapshots = iterations, snapshots
-
-    def fraction_at_bound(self, c):
-        return np.array([np.mean(np.isclose(np.abs(s), c)) for s in self.snapshots])
+def _weight_history(snapshots):
+    """A real ``WeightHistory`` that recorded a critic of four weights holding ``snapshots[i]`` after
+    10·i generator iterations, fed through the hooks Keras' ``fit`` calls."""
+    critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, use_bias=False)])
+    history = WeightHistory(every=10)
+    history.set_model(WGAN(critic, mlp(2, 2, depth=1, width=2), 2))
+    history.set_params({"epochs": 1, "steps": 10 * (len(snapshots) - 1)})
+    for i, values in enumerate(snapshots):
+        critic.layers[0].kernel.assign(np.reshape(np.asarray(values, np.float32), (2, 2)))
+        if i == 0:
+            history.on_train_begin()
+        else:
+            history.on_train_batch_end(10 * i - 1)
+    return history
 
 
 def test_weight_distribution_demo_scales_by_c_and_reads_the_fraction_at_the_bound():
-    histories = {0.01: _History([0, 10], [np.array([0.0, 0.005, 0.01, -0.01]), np.full(4, 0.01)]),
-                 0.1: _History([0, 10], [np.zeros(4), np.array([0.1, 0.0, 0.0, 0.0])])}
+    histories = {0.01: _weight_history([[0.0, 0.005, 0.01, -0.01], [0.01] * 4]),
+                 0.1: _weight_history([[0.0] * 4, [0.1, 0.0, 0.0, 0.0]])}
+    assert histories[0.01].iterations == [0, 10]
     demo = WeightDistributionDemo(histories, c=0.01, iteration=0)
     state = demo.compute(c=0.01, iteration=0)
-    np.testing.assert_allclose(state["scaled_weights"], [0.0, 0.5, 1.0, -1.0])
+    np.testing.assert_allclose(state["scaled_weights"], [0.0, 0.5, 1.0, -1.0], rtol=1e-6)
     assert state["at_bound"] == 0.5
     demo.set(c=0.1, iteration=10)
     assert demo.state["at_bound"] == 0.25 and "25%" in demo.readout.value
     with pytest.raises(ValueError, match="no snapshot"):
         demo.compute(c=0.1, iteration=5)
     with pytest.raises(ValueError, match="same iterations"):
-        WeightDistributionDemo({0.01: _History([0], [np.zeros(1)]), 0.1: _History([0, 10], [np.zeros(1)] * 2)})
+        WeightDistributionDemo({0.01: _weight_history([[0.0] * 4]), 0.1: _weight_history([[0.0] * 4] * 2)})
 
 
 def test_layer_gradient_demo_classifies_explode_vanish_stay():
@@ -165,12 +176,20 @@ def test_layer_gradient_demo_classifies_explode_vanish_stay():
         demo.compute("c = 1")
 
 
+def _sample_history(samples):
+    """A real ``SampleHistory``, recorded at the start of training, of a generator whose output is
+    ``samples`` whatever its noise."""
+    samples = np.asarray(samples, np.float32)
+    generator = keras.Sequential([keras.Input((2,)), keras.layers.Lambda(lambda z: 0 * z + samples)])
+    history = SampleHistory(n=len(samples), every=10)
+    history.set_model(WGAN(mlp(2, 1, depth=1, width=2), generator, 2))
+    history.on_train_begin()
+    return history
+
+
 def test_samples_demo_distance_is_zero_on_the_data_and_counts_missed_points():
     real = np.array([[0.0, 0.0], [1.0, 0.0], [10.0, 0.0]])
-    on_data = _History([0], [real.copy()])
-    on_data.samples = on_data.snapshots
-    partial = _History([0], [real[:2].copy()])
-    partial.samples = partial.snapshots
+    on_data, partial = _sample_history(real), _sample_history(real[:2])
     demo = SamplesDemo({"perfect": on_data, "partial": partial}, real)
     distance = demo.compute(0)["distance"]
     assert distance["perfect"] == 0.0

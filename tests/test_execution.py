@@ -68,9 +68,14 @@ def test_notebooks_are_executed_through_that_channel(tmp_path):
     assert seen == [execution._ShellChannel]
 
 
+@pytest.mark.canary
 def test_the_stock_channel_sees_that_reply_only_at_its_timeout():
-    # What execution._ShellChannel fixes; if this starts to fail, jupyter_client or pyzmq fixed it too.
-    assert _seconds_until_the_reply_is_seen(AsyncZMQSocketChannel, timeout=3) > 2.9
+    # What execution._ShellChannel works around. When jupyter_client or pyzmq fix it, this reports XFAIL
+    # (not a failure: nothing of clipedu broke) and the workaround can go.
+    seconds = _seconds_until_the_reply_is_seen(AsyncZMQSocketChannel, timeout=3)
+    if seconds <= 2.9:
+        pytest.xfail(f"the stock channel saw the reply after {seconds:.2f} s: upstream fixed it, "
+                     "execution._ShellChannel can go")
 
 
 def _notebook(*sources):
