@@ -95,7 +95,7 @@ def spectral_normalize(model, power_iterations=1, seed=None):
     the layer's spectral norm is about 1 and the critic about 1-Lipschitz (``upper_bound``). Called
     with ``training=False`` it uses the kernel as last normalized, unchanged. To train it as a WGAN
     critic, give no clipping and no penalty: ``clipedu.WGAN(spectral_normalize(critic), generator,
-    latent_dim, clip_value=None)``.
+    latent_dim, method=None)``.
 
     ``seed``: an integer from which each wrapper's starting vector of the power iteration is drawn,
     or None for Keras' global random state (``keras.utils.set_random_seed``).

@@ -441,3 +441,17 @@ def test_methods_check_their_values():
         GradientPenalty("10")
     with pytest.raises(TypeError, match="c must be a positive finite number"):
         WeightClipping(None)
+
+
+def test_the_nan_check_covers_weights_that_the_losses_do_not_show():
+    wgan = WGAN(*_nets(), latent_dim=3, n_critic=1, method=None)
+    wgan.compile()
+    assert wgan.is_finite({"critic_loss": 0.5})
+    assert not wgan.is_finite({"critic_loss": float("nan")})
+    kernel = wgan.generator.layers[0].kernel
+    kernel.assign(np.full(kernel.shape, np.nan, np.float32))
+    assert not wgan.is_finite({"critic_loss": 0.5})
+    # A ReLU turns the NaN generator's output into a finite critic loss; fit still stops at once.
+    with pytest.warns(RuntimeWarning, match=r"training stopped at batch 0: a weight not finite"):
+        history = wgan.fit(datasets.eight_gaussians(40, seed=4), batch_size=8, epochs=3, verbose=0)
+    assert len(history.history["critic_loss"]) == 1
