@@ -3,8 +3,9 @@
 Three layers, each importing only the ones below it:
 
 - the core, this package's modules: constraints, gradients, WGAN, Lipschitz tools, networks, data,
-  measures, recorders, the Dirac-GAN and the exploding-gradient toy; it needs Keras and numpy only,
-  and its plain-numpy modules (``dirac``, ``gradients``, ``datasets``) import without TensorFlow;
+  measures, recorders, the gradient-norm log reader, the Dirac-GAN and the exploding-gradient toy; it
+  needs Keras and numpy only, and its plain-numpy modules (``dirac``, ``gradients``, ``datasets``,
+  ``measures``, ``gradlog``) import without TensorFlow;
 - ``clipedu.notebook``: the demos with their sliders, the WGAN Lab and the figures (the ``notebook``
   extra: ipywidgets, matplotlib);
 - ``clipedu.course``: the self-checked exercises, grading and notebook execution (the ``course``
@@ -26,7 +27,7 @@ _NAMES = {
     "constrain_all": "clipedu.constraints", "scale_into": "clipedu.constraints",
     "spectral_normalize": "clipedu.lipschitz", "mlp": "clipedu.networks",
 }
-_MODULES = ("datasets", "dirac", "exploding", "gradients", "lipschitz", "measures", "recording")
+_MODULES = ("datasets", "dirac", "exploding", "gradients", "gradlog", "lipschitz", "measures", "recording")
 
 __all__ = sorted([*_NAMES, *_MODULES])
 

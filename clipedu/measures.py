@@ -1,10 +1,11 @@
 """Measurements of a WGAN critic and its generator (weights at ±c, gradient norms, distances,
 surfaces), and of a training run's loss (spikes).
 
-Plain functions of a model's current state; ``clipedu.recording`` calls them during training.
+Plain functions of a model's current state; ``clipedu.recording`` calls them during training. The
+functions of a run's numbers (spikes, distances, modes) are plain numpy: the module imports Keras only
+inside the functions that measure a model, so that ``clipedu.gradlog`` loads without TensorFlow.
 """
 
-import keras
 import numpy as np
 
 from clipedu import checks
@@ -12,6 +13,8 @@ from clipedu import checks
 
 def critic_weights(critic):
     """All trainable values of ``critic`` (kernels and biases), flattened into one numpy array."""
+    import keras
+
     return np.concatenate([np.ravel(keras.ops.convert_to_numpy(v)) for v in critic.trainable_variables])
 
 
@@ -28,6 +31,8 @@ def activation_gradient_norms(critic, real, fake):
     layer, input side first. Gulrajani et al. (2017, Figure 1b) plot these for weight-clipped
     critics: they explode or vanish with depth, depending on c.
     """
+    import keras
+
     if not isinstance(critic, keras.Sequential):
         raise TypeError(f"critic must be a keras.Sequential, got {type(critic).__name__}")
     real, fake = keras.ops.convert_to_tensor(real), keras.ops.convert_to_tensor(fake)
@@ -38,6 +43,7 @@ def activation_gradient_norms(critic, real, fake):
 def activation_gradient_norms_tensor(critic, real, fake):
     """``activation_gradient_norms`` as one tensor, its arguments tensors already: it can run inside a
     compiled function (``tf.function``), as the WGAN Lab measures its critic."""
+    import keras
     import tensorflow as tf
 
     n_real = real.shape[0]
@@ -67,6 +73,8 @@ def gradient_trend(norms):
 
 def critic_surface(critic, limits=(-2.0, 2.0), n=101):
     """The critic's value on an n × n grid over limits²: returns (grid points along one axis, values)."""
+    import keras
+
     low, high = limits
     if not (np.isfinite(low) and np.isfinite(high) and low < high):
         raise ValueError(f"limits must be two finite numbers, low < high, got {limits!r}")

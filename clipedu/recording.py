@@ -208,6 +208,14 @@ class GradientNormHistory(keras.callbacks.Callback):
         del self.model.optimizer.apply  # the class's method again
         self.model.train_function = None  # the next fit builds one without the wrapper
 
+    def save(self, path):
+        """Writes the record as a CSV file, one row per step: ``step,grad_norm,clipped,update_norm``
+        (``clipped`` as 0 or 1). ``clipedu.gradlog`` reads it."""
+        with open(path, "w", encoding="utf-8") as file:
+            file.write("step,grad_norm,clipped,update_norm\n")
+            for step, (norm, clipped, update) in enumerate(zip(self.norms, self.clipped, self.update_norms)):
+                file.write(f"{step},{norm!r},{int(clipped)},{update!r}\n")
+
 
 class LossHistory(keras.callbacks.Callback):
     """The loss of every step of ``fit``, each computed on that step's batch alone.

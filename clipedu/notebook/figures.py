@@ -354,3 +354,36 @@ def steady_limits(current, low, high, log=False):
         return current
     step = nice_ceiling(span / 4)
     return float(np.floor(low / step) * step), float(np.ceil(high / step) * step + (step if high == low else 0))
+
+
+def gradient_norm_log(figure, report, norms):
+    """A gradient-norm log (``clipedu.gradlog``): the norm at each step with its spikes marked, and how
+    often each norm occurred, with a line at each suggested τ (and at the τ asked about)."""
+    ax_steps, ax_hist = _fresh_axes(figure, 1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
+    norms = np.asarray(norms, dtype=np.float64)
+    ax_steps.plot(norms, lw=0.6, color="0.35", label="gradient norm")
+    ax_steps.plot(report.spikes, norms[report.spikes], "v", color="tab:red", ms=5,
+                  label=f"spike ({len(report.spikes)})")
+    positive = norms[norms > 0]  # a log axis has no place for a norm of 0
+    if len(positive):
+        bins = np.geomspace(positive.min(), positive.max() * 1.0001, 41)
+        ax_hist.hist(positive, bins=bins, color="0.55")
+    taus = [("guard", report.guard, "tab:red", "--"), ("always-on", report.always_on, "tab:blue", ":")]
+    if report.threshold is not None:
+        taus.append(("threshold", report.threshold, "tab:green", "-"))
+    for name, tau, color, style in taus:
+        if tau > 0:
+            label = f"{'your' if name == 'threshold' else name} τ = {tau:.3g}: clips {report.shares[name]:.1%}"
+            ax_steps.axhline(tau, color=color, ls=style, lw=1.2, label=label)
+            ax_hist.axvline(tau, color=color, ls=style, lw=1.2, label=label)
+    ax_steps.set_yscale("log")
+    ax_steps.set_xlabel("step")
+    ax_steps.set_ylabel("global gradient norm")
+    fixed_title(ax_steps, f"{report.count} steps")
+    ax_hist.set_xscale("log")
+    ax_hist.set_xlabel("global gradient norm")
+    ax_hist.set_ylabel("steps")
+    fixed_title(ax_hist, "how often each norm occurred")
+    # One legend for both panels, under them, where it hides no step of the log.
+    figure.set_layout_engine("constrained")
+    figure.legend(*ax_steps.get_legend_handles_labels(), loc="outside lower center", ncols=len(taus) + 2, fontsize=8)

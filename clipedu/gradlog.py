@@ -1,0 +1,210 @@
+"""A gradient-norm log of your own run, read: its percentiles, the share of steps a threshold clips, its
+spikes, and a threshold τ for each of the two regimes of clipping.
+
+The log is a CSV file with a ``grad_norm`` column (as ``GradientNormHistory.save`` writes), or with a
+single numeric column, with or without a header; one row per training step, in the order of the rows.
+From a shell, ``python -m clipedu.gradlog run.csv [--threshold T] [--figure out.png]`` prints the table
+(and draws the figure with ``clipedu.notebook.figures.gradient_norm_log``).
+
+The two regimes, and the rule this module suggests a τ by for each:
+
+- **a guard**, which acts only on rare spikes: τ at the 99th percentile of the log *after its spikes are
+  left out* (``report``'s ``spikes``): about 1 % of the other steps lie above it. Left in, spikes that
+  are more than 1 % of the steps would put τ among them, and it would clip few of them. (A spike is
+  judged against the 50 steps before it, so a small one can lie below τ.) Pascanu, Mikolov & Bengio
+  (2013) suggest choosing the threshold from statistics of the average norm over many updates; the
+  percentile rule is this module's, not theirs.
+- **always-on clipping**, which clips nearly every step: τ at the log's 1st percentile, below about 99 %
+  of its norms. Every clipped step then has the same length, ``lr · τ`` with plain SGD: normalized
+  gradient descent. With Adam the step length does not follow τ (notebook 08).
+
+A run clipped at τ goes elsewhere than the run that was logged: read the log of the run you keep too.
+"""
+
+import argparse
+import csv
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from clipedu import checks
+from clipedu.measures import loss_spikes
+
+GUARD_PERCENTILE = 99
+ALWAYS_ON_PERCENTILE = 1
+SPIKE_FACTOR, SPIKE_WINDOW = 3.0, 50
+
+
+def read(path):
+    """The gradient norms in a CSV file, as a 1-D float array.
+
+    The column is the one headed ``grad_norm`` or, in a file of one column, that column (a header
+    that is not a number is skipped). Empty lines are skipped.
+
+    Raises:
+        ValueError: naming the file, the line (from 1) and the value, for a value that is not a number,
+            not finite or negative, a missing column, or a file without numbers.
+    """
+    with open(path, newline="", encoding="utf-8-sig") as file:
+        reader = csv.reader(file)
+        column, header, norms = None, None, []
+        for row in reader:
+            if not any(field.strip() for field in row):
+                continue
+            line = reader.line_num
+            if column is None:
+                names = [field.strip() for field in row]
+                if "grad_norm" in names:
+                    column, header = names.index("grad_norm"), "grad_norm"
+                    continue
+                if len(row) > 1:
+                    raise ValueError(f"{path}, line {line}: no 'grad_norm' column in {','.join(row)!r}")
+                column = 0
+                if not _is_number(row[0]):
+                    header = row[0]
+                    continue
+            if column >= len(row):
+                raise ValueError(f"{path}, line {line}: no value in the {header!r} column: {','.join(row)!r}")
+            norms.append(_norm(row[column], f"{path}, line {line}"))
+    if not norms:
+        raise ValueError(f"{path}, line {max(reader.line_num, 1)}: no gradient norms in the file"
+                         + (f" (only the header {header!r})" if header else ""))
+    return np.array(norms)
+
+
+def share_clipped(norms, threshold):
+    """The fraction of ``norms`` strictly above ``threshold``: the share of steps that clipping at τ =
+    ``threshold`` changes (a norm equal to τ passes unchanged)."""
+    threshold = checks.positive_finite("threshold", threshold)
+    return float(np.mean(_checked(norms) > threshold))
+
+
+@dataclass(frozen=True)
+class Report:
+    """What ``report`` reads from a log; ``str(report)`` is its table.
+
+    Attributes:
+        count: the number of steps.
+        percentiles: {50: median, 90: ..., 99: ..., 100: the largest norm}.
+        spikes: the steps (0-based) whose norm exceeds 3 times the median of the 50 steps before
+            (``clipedu.measures.loss_spikes``' rule; the first 50 steps are never one).
+        guard, always_on: the suggested τ for each regime (the module's docstring gives the rules).
+        threshold: the τ asked about, or None.
+        shares: for each of "guard", "always-on" and, if given, "threshold", the share of steps it clips.
+    """
+
+    count: int
+    percentiles: dict
+    spikes: np.ndarray
+    guard: float
+    always_on: float
+    threshold: float | None
+    shares: dict
+
+    def __str__(self):
+        p = self.percentiles
+        shown = ", ".join(str(s) for s in self.spikes[:10]) + (", ..." if len(self.spikes) > 10 else "")
+        rows = [("guard, 99th percentile without spikes", self.guard, self.shares["guard"]),
+                ("always-on, 1st percentile", self.always_on, self.shares["always-on"])]
+        if self.threshold is not None:
+            rows.append(("yours", self.threshold, self.shares["threshold"]))
+        return "\n".join([
+            f"gradient-norm log: {self.count} steps",
+            f"percentiles: median {p[50]:.4g}, 90th {p[90]:.4g}, 99th {p[99]:.4g}, largest {p[100]:.4g}",
+            f"spikes (norm above {SPIKE_FACTOR:g} × the median of the {SPIKE_WINDOW} steps before): "
+            f"{len(self.spikes)}" + (f", at steps {shown}" if len(self.spikes) else ""),
+            f"{'threshold':40} {'τ':>10} {'share clipped':>14}",
+            *[f"{label:40} {tau:10.4g} {share:13.1%}" for label, tau, share in rows],
+            "always-on: with SGD every clipped step is lr · τ long",
+        ])
+
+
+def report(norms, threshold=None):
+    """Percentiles, spikes, a τ for each regime and the share of steps each τ clips, for one log.
+
+    Args:
+        norms: one gradient norm per step, finite and non-negative (``read``'s result, or
+            ``GradientNormHistory.norms``).
+        threshold: a τ of your own to report on too, a positive number, or None.
+
+    Returns:
+        A ``Report``.
+    """
+    norms = _checked(norms)
+    spikes = loss_spikes(norms, SPIKE_FACTOR, SPIKE_WINDOW)
+    healthy = np.delete(norms, spikes)
+    guard = float(np.percentile(healthy, GUARD_PERCENTILE))
+    always_on = float(np.percentile(norms, ALWAYS_ON_PERCENTILE))
+    # Both rules give 0 for a log of zeros; there is nothing to clip then.
+    shares = {"guard": float(np.mean(norms > guard)), "always-on": float(np.mean(norms > always_on))}
+    if threshold is not None:
+        shares["threshold"] = share_clipped(norms, threshold)
+        threshold = float(threshold)
+    percentiles = dict(zip((50, 90, 99, 100), np.percentile(norms, [50, 90, 99, 100]).tolist()))
+    return Report(len(norms), percentiles, spikes, guard, always_on, threshold, shares)
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _norm(text, where):
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{where}: {text.strip()!r} is not a number") from None
+    if not np.isfinite(value):
+        raise ValueError(f"{where}: {text.strip()!r} is not finite (cut a diverged run before it)")
+    if value < 0:
+        raise ValueError(f"{where}: {text.strip()!r} is negative, and a norm cannot be")
+    return value
+
+
+def _checked(norms):
+    """``norms`` as a 1-D float array, every norm finite and ≥ 0; raises naming the first bad one."""
+    try:
+        array = np.asarray(norms, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"norms must be a sequence of numbers, got {type(norms).__name__}") from error
+    if array.ndim != 1 or len(array) == 0:
+        raise ValueError(f"norms must be one number per step, at least one, got an array of shape {array.shape}")
+    bad = np.flatnonzero(~np.isfinite(array) | (array < 0))
+    if len(bad):
+        raise ValueError(f"norms must be finite and non-negative, got norms[{bad[0]}] = {float(array[bad[0]])!r}")
+    return array
+
+
+def main(argv=None):
+    """The command line: prints the report of a log; exits with 2 and the reason on a bad file."""
+    parser = argparse.ArgumentParser(prog="python -m clipedu.gradlog", description=__doc__.split("\n\n")[0])
+    parser.add_argument("path", help="a CSV file: a grad_norm column, or one numeric column")
+    parser.add_argument("--threshold", type=float, help="a clipping threshold τ to report the share it clips")
+    parser.add_argument("--figure", help="also draw the log into this image file (needs matplotlib)")
+    args = parser.parse_args(argv)
+    try:
+        norms = read(args.path)
+        result = report(norms, args.threshold)
+    except (ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(result)
+    if args.figure:
+        # The figure belongs to the notebook layer, loaded only when a figure is asked for.
+        from matplotlib.figure import Figure
+
+        from clipedu.notebook.figures import gradient_norm_log
+
+        figure = Figure(figsize=(11, 3.6), dpi=100)
+        gradient_norm_log(figure, result, norms)
+        figure.savefig(args.figure)
+        print(f"figure: {args.figure}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
