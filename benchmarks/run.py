@@ -27,7 +27,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from clipedu import WGAN, WeightClip, datasets, mlp
+from clipedu import WGAN, WeightClip, WeightClipping, datasets, mlp
 from clipedu.recording import SampleHistory, WeightHistory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +55,8 @@ def _nets(width=128, depth=3, seed=0):
 def compiled_iteration(clip_value, width=128, batch=M):
     """One Algorithm-1 iteration compiled as WGAN.fit compiles it: train_step (wgan_step and the
     metrics) in a tf.function, with XLA as WGAN.compile resolves it (off on a CPU-only machine)."""
-    wgan = WGAN(*_nets(width), LATENT, n_critic=N_CRITIC, clip_value=clip_value, seed=0)
+    method = None if clip_value is None else WeightClipping(clip_value)
+    wgan = WGAN(*_nets(width), LATENT, n_critic=N_CRITIC, method=method, seed=0)
     wgan.compile()
     real = tf.constant(datasets.eight_gaussians(N_CRITIC * batch, seed=0))
     step = tf.function(lambda: wgan.train_step(real), jit_compile=wgan.jit_compile)
@@ -248,7 +249,7 @@ def lab_speed(seconds):
     s = DEFAULTS
     wgan = WGAN(mlp(2, 1, depth=s["depth"], width=s["width"], seed=0),
                 mlp(2, 2, depth=s["depth"], width=s["width"], seed=100), 2, n_critic=s["n_critic"],
-                clip_value=s["c"], seed=0)
+                method=WeightClipping(s["c"]), seed=0)
     wgan.compile(critic_optimizer=keras.optimizers.Adam(s["learning_rate"], beta_1=0.5, beta_2=0.9),
                  generator_optimizer=keras.optimizers.Adam(s["learning_rate"], beta_1=0.5, beta_2=0.9))
     batch = s["n_critic"] * s["batch_size"]
