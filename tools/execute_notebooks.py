@@ -10,8 +10,6 @@ from pathlib import Path
 
 import nbformat
 
-# clipedu first, so that this process and the kernels it starts inherit its quiet TensorFlow log.
-import clipedu  # noqa: F401
 from clipedu.course import execution
 
 
