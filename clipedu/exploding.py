@@ -16,7 +16,7 @@ import warnings
 import keras
 import numpy as np
 
-from clipedu import checks
+from clipedu import checks, gradients
 
 TIME_STEPS = 50
 TRUE_W, TRUE_U = 0.8, 1.0
@@ -93,9 +93,10 @@ def train_rnn(start, learning_rate, steps, *, clipvalue=None, clipnorm=None, glo
 
     Returns:
         A dict of numpy arrays: ``w``, ``u`` and ``loss`` at each point visited (the start and
-        after each update); ``grad_norm`` (global norm of the gradient before clipping) and
-        ``step_length`` (distance moved) for each update; and ``diverged`` (bool). A run whose loss
-        or gradient becomes infinite or NaN stops with a warning and returns what it recorded.
+        after each update); for each update ``grad`` (the gradient (dw, du) before clipping),
+        ``grad_norm`` (its global norm), ``clipped`` (whether the clipping argument changed it) and
+        ``step_length`` (distance moved); and ``diverged`` (bool). A run whose loss or gradient
+        becomes infinite or NaN stops with a warning and returns what it recorded.
     """
     import tensorflow as tf
 
@@ -123,15 +124,18 @@ def train_rnn(start, learning_rate, steps, *, clipvalue=None, clipnorm=None, glo
             loss = tf.reduce_mean(tf.square(model(x) - y))
         grads = tape.gradient(loss, variables)
         optimizer.apply(grads, variables)
-        return loss, tf.linalg.global_norm(grads)
+        return loss, tf.linalg.global_norm(grads), tf.concat([tf.reshape(g, [-1]) for g in grads], 0)
 
-    points, grad_norms, diverged = [start], [], False
+    clip_function = {"clipvalue": gradients.clip_by_value, "clipnorm": gradients.clip_by_norm,
+                     "global_clipnorm": gradients.clip_by_global_norm}
+    points, grads, grad_norms, clipped, diverged = [start], [], [], [], False
     logger = tf.get_logger()
     level = logger.level
     logger.setLevel("ERROR")  # each run traces its own step, which TensorFlow would warn about
     try:
         for _ in range(steps):
-            loss, grad_norm = (float(t) for t in step())
+            loss, grad_norm, grad = step()
+            loss, grad_norm, grad = float(loss), float(grad_norm), np.asarray(grad, np.float64)
             if not (np.isfinite(loss) and np.isfinite(grad_norm)):
                 diverged = True
                 warnings.warn(f"training diverged: after {len(grad_norms)} updates the loss was {loss} and "
@@ -139,6 +143,11 @@ def train_rnn(start, learning_rate, steps, *, clipvalue=None, clipnorm=None, glo
                               RuntimeWarning, stacklevel=2)
                 break
             grad_norms.append(grad_norm)
+            grads.append(grad)
+            # w and u are two variables of one value each: the gradient is two tensors, as Keras sees it
+            tensors = [grad[:1], grad[1:]]
+            clipped.append(any(not np.array_equal(c, t) for name, value in clip.items()
+                               for c, t in zip(clip_function[name](tensors, value), tensors)))
             points.append([float(keras.ops.convert_to_numpy(v)[0, 0])
                            for v in (rnn.cell.recurrent_kernel, rnn.cell.kernel)])
     finally:
@@ -148,7 +157,9 @@ def train_rnn(start, learning_rate, steps, *, clipvalue=None, clipnorm=None, glo
         "w": points[:, 0],
         "u": points[:, 1],
         "loss": loss_surface(points[:, 0], points[:, 1], x, y),
+        "grad": np.array(grads).reshape(-1, 2),
         "grad_norm": np.array(grad_norms),
+        "clipped": np.array(clipped, bool),
         "step_length": np.linalg.norm(np.diff(points, axis=0), axis=1),
         "diverged": diverged,
     }

@@ -1,10 +1,12 @@
 """Answers to the exercises of notebooks/02_exploding_gradients.ipynb, worked by hand."""
 
 ANSWERS = {
-    # The clipped gradient has norm at most 1: 0.01 · 1.
-    "02.longest_global_step": 0.01,
-    # Both elements at ±1: the diagonal of the box, 0.01 · sqrt(2).
+    # Both elements at ±1: the diagonal of the box, 0.01 · sqrt(2), sqrt(2) times global_clipnorm's 0.01.
     "02.longest_clipvalue_step": 0.014142,
-    # Above 1.55, the largest norm from the 10th update on; far below the explosion, 7.75e5.
-    "02.threshold_from_log": 5.0,
+    # Every update is clipped at 0.01 (the gradients stay far above it on the wall), so each step is
+    # lr · τ = 0.1 · 0.01 = 0.001 long along the gradient: the run of (0.01, 0.1) and (0.001, 1), loss 8.89.
+    "02.same_product": 8.89,
+    # Above the largest norm of healthy training (1.55) with room to spare, far below the explosion
+    # (7.75e5), and 0.01 · 10 = 0.1 ≤ 0.3: the first clipped step stays on this side of the valley.
+    "02.guard_threshold": 10.0,
 }

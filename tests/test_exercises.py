@@ -3,6 +3,7 @@ import re
 import runpy
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from clipedu.course.exercises import EXERCISES, check
@@ -41,19 +42,28 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
 
 
 @pytest.mark.parametrize("name, wrong, hint", [
+    ("00.first_clip", [0.1, 0.5], "sign"),  # the sign lost
+    ("00.first_clip", [0.0167, -0.4997], "clipnorm"),
+    ("00.first_clip", [0.1, -3.0], "on its own"),  # unchanged
+    ("00.no_turn", 9.4, "which elements"),  # copied from threshold 0.5
+    ("00.no_turn", 1.0, "which elements"),  # copied from threshold 2
+    ("00.keep_direction", "clipvalue", "turned by"),
     ("01.clip_by_value", [0.6, -2.0, 1.2], "off"),
     ("01.clip_by_value", [0.249, -0.830, 0.498], "clipnorm"),  # [0.6, -2, 1.2] / 2.408
-    ("01.unturned_gradient", [0.5, 0.5], "unchanged"),
-    ("01.unturned_gradient", [3.0, 1.5], "turns"),
-    ("01.unturned_gradient", [0.0, 2.0], "non-zero"),
-    ("01.per_tensor_norm", 1.0, "global_clipnorm"),
-    ("01.per_tensor_norm", 5.0, "Hint"),
-    ("02.longest_global_step", 0.1, "Hint"),
-    ("02.longest_clipvalue_step", 0.01, "one weight"),
-    ("01.keep_direction", "clipnorm", "ratio changes"),
-    ("01.keep_direction", "clipvalue", "element by element"),
-    ("02.threshold_from_log", 1.0, "clip healthy updates"),  # below 1.55, the largest from the 10th on
-    ("02.threshold_from_log", 1e6, "never clips"),  # above the explosion, 7.75e5
+    ("01.largest_turn", "below 45", "diagonal of 100 dimensions"),  # the 2-D bound carried over
+    ("01.largest_turn", "90 or more", "keeps every element's sign"),
+    ("01.share_grows", "bias", "shrink"),
+    ("01.share_grows", "neither", "one factor"),
+    ("02.longest_clipvalue_step", 0.01, "global_clipnorm's longest step"),
+    ("02.longest_clipvalue_step", 0.02, "box"),
+    ("02.same_product", 6.21, "clipvalue's run"),
+    ("02.same_product", 0.000504, "ten times larger"),  # a larger learning rate taken for faster progress
+    ("02.same_product", 4.58e3, "same lr · τ"),  # the row of threshold 0.1 and learning rate 0.001
+    ("02.guard_threshold", 1.0, "clips healthy updates"),  # below 1.55, the largest norm from the 10th update on
+    ("02.guard_threshold", 2.0, "Its own run clipped"),  # above the log's 1.55, but its own run is slower
+    ("02.guard_threshold", 1000.0, "past the valley"),  # a first step of 10: the next loss overflows
+    ("02.guard_threshold", 100.0, "past the valley"),  # survives, but its first step lands near w = 0.1
+    ("02.guard_threshold", 1e6, "never clips"),  # above the explosion, 7.75e5
     ("03.diagnose_loss", "capacity", "largest output"),
     ("04.stalled_critic", "more iterations", "sqrt(v + epsilon)"),
     ("05.gradient_profile", "raise", "grow or shrink"),
@@ -70,11 +80,29 @@ def test_wrong_answers_are_told_what_is_wrong(name, wrong, hint):
 
 
 def test_no_answer_and_malformed_answers():
-    assert check("01.per_tensor_norm", None).correct is None
-    malformed = check("01.per_tensor_norm", "about one")
+    assert check("02.longest_clipvalue_step", None).correct is None
+    malformed = check("02.longest_clipvalue_step", "about one")
     assert malformed.correct is False and "one finite number" in malformed.message
     assert check("01.clip_by_value", [1, 2]).correct is False
     with pytest.raises(ValueError, match="name must be one of"):
         check("99.nothing", 1.0)
     unknown = check("05.gradient_profile", "keep")
     assert unknown.correct is False and "one of ['lower', 'raise']" in unknown.message
+
+
+def test_the_guard_threshold_accepts_the_range_the_notebook_argues_for():
+    """Above the healthy norms with room to spare, with a first step of at most 0.3: 5, 10 and 30."""
+    for threshold in (5.0, 10.0, 30.0):
+        feedback = check("02.guard_threshold", threshold)
+        assert feedback.correct is True, repr(feedback)
+
+
+def test_the_same_product_premise_holds():
+    """Every update of the (0.1, 0.01) run is clipped, and it ends where (0.01, 0.1) and (0.001, 1) end."""
+    from clipedu import exploding
+
+    runs = [exploding.train_rnn((1.1, 0.5), lr, 100, global_clipnorm=t) for lr, t in [(0.1, 0.01), (0.01, 0.1),
+                                                                                       (0.001, 1.0)]]
+    assert all(run["clipped"].all() for run in runs)
+    for run in runs[1:]:
+        assert np.allclose(run["w"], runs[0]["w"], atol=1e-5) and np.allclose(run["u"], runs[0]["u"], atol=1e-5)

@@ -4,6 +4,7 @@ Each notebook poses its exercises by name; the expected answers are computed her
 own functions, which the tests check against Keras.
 """
 
+import functools
 import math
 import numbers
 
@@ -80,56 +81,83 @@ def _clip_by_value(answer):
     return False, f"Element(s) {wrong} are off. Hint: an element inside [-1, 1] is left alone; the sign stays."
 
 
-@_exercise("01.unturned_gradient", "a 2-D gradient with both elements non-zero that clipvalue=1.0 changes "
-                                   "but does not turn (two numbers)")
-def _unturned(answer):
-    g = _vector(answer, 2)
-    if np.any(g == 0):
-        return False, "Both elements must be non-zero."
-    clipped = gradients.clip_by_value(g, 1.0)[0]
-    if np.array_equal(clipped, g):
-        return False, "clipvalue=1.0 leaves this gradient unchanged. Hint: make an element larger than 1."
-    turn = gradients.angle_between(g, clipped)
-    if turn < 1e-3:
-        return True, f"{np.round(g, 3).tolist()} becomes {np.round(clipped, 3).tolist()}: shorter, same direction."
-    return False, (f"clipvalue turns it by {turn:.2f}°. Hint: the direction survives only if every element "
-                   "is scaled by the same factor.")
-
-
-TWO_TENSORS = [[3.0, 4.0], [0.3]]
-
-
-@_exercise("01.per_tensor_norm", f"the global norm of the gradient {TWO_TENSORS} (two tensors) after "
-                                 "clipnorm=1.0 (one number)")
-def _per_tensor_norm(answer):
-    answer = _number(answer)
-    grads = [np.array(t) for t in TWO_TENSORS]
-    expected = gradients.global_norm(gradients.clip_by_norm(grads, 1.0))
-    if math.isclose(answer, expected, rel_tol=1e-2):
-        return True, "clipnorm brought [3, 4] to norm 1 and left [0.3] alone: the whole is longer than 1."
-    if math.isclose(answer, 1.0, rel_tol=1e-3):
-        return False, "That would be global_clipnorm. Hint: clipnorm clips each tensor on its own."
-    return False, "Hint: clip each tensor to norm ≤ 1 on its own, then take the norm of all values together."
-
-
-@_exercise("02.longest_global_step", "the longest possible SGD step with learning_rate=0.01 and "
-                                     "global_clipnorm=1.0 (one number)")
-def _longest_global_step(answer):
-    answer = _number(answer)
-    if math.isclose(answer, 0.01 * 1.0, rel_tol=1e-2):
-        return True, "The clipped gradient has norm ≤ 1, so the step has length ≤ learning_rate · 1."
-    return False, "Hint: the step is learning_rate times the clipped gradient; how long can that gradient be?"
-
-
 @_exercise("02.longest_clipvalue_step", "the longest possible SGD step of the two-weight network (w, u) "
                                         "with learning_rate=0.01 and clipvalue=1.0 (one number)")
 def _longest_clipvalue_step(answer):
     answer = _number(answer)
     if math.isclose(answer, 0.01 * math.sqrt(2), rel_tol=1e-2):
-        return True, "Both elements can be clipped to ±1 at once: the step is the diagonal of the box."
+        return True, ("Both elements can be clipped to ±1 at once: the step is the diagonal of the box, √2 times "
+                      "global_clipnorm's longest step at the same threshold.")
     if math.isclose(answer, 0.01, rel_tol=1e-2):
-        return False, "That is the longest step of one weight. Hint: w and u can both be clipped at once."
+        return False, ("That is global_clipnorm's longest step, and the longest step of one weight. Hint: w and u "
+                       "can both be clipped at once.")
     return False, "Hint: the clipped gradient lies in the box [-1, 1]²; how long is its longest vector?"
+
+
+SAME_PRODUCT = (0.1, 0.01)  # learning rate and global_clipnorm: lr · τ = 0.001, as at (0.01, 0.1) and (0.001, 1)
+
+
+def _final_loss(learning_rate, **clip):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a diverged run is reported by its flag
+        run = exploding.train_rnn((1.1, 0.5), learning_rate, 100, **clip)
+    return run
+
+
+@_exercise("02.same_product", "the loss after 100 updates of the run from (1.1, 0.5) with learning_rate=0.1 and "
+                              "global_clipnorm=0.01 (one number)")
+def _same_product(answer):
+    answer = _number(answer)
+    learning_rate, threshold = SAME_PRODUCT
+    run = _final_loss(learning_rate, global_clipnorm=threshold)
+    expected = float(run["loss"][-1])
+    if math.isclose(answer, expected, rel_tol=0.02):
+        return True, (f"{expected:.3g}: every update is clipped, so each step is lr · τ = 0.001 long along the "
+                      "gradient, as at (0.01, 0.1) and (0.001, 1): the same run.")
+    if math.isclose(answer, 6.21, rel_tol=0.02):
+        return False, "That is clipvalue's run. Hint: the question is about global_clipnorm."
+    if answer < 0.1:
+        return False, ("Hint: a learning rate ten times larger does not make the steps longer here. Is every update "
+                       "clipped at threshold 0.01, and if so, how long is each step?")
+    return False, ("Hint: where every update is clipped, the step is lr · τ long whatever the gradient. Which rows "
+                   "of the table have the same lr · τ, and what did global_clipnorm reach there?")
+
+
+GUARD_RATE, GUARD_FIRST_STEP = 0.01, 0.3  # the valley, w = 0.8, lies 0.3 from the start along w
+
+
+@_exercise("02.guard_threshold", "a global_clipnorm threshold for learning_rate=0.01 that acts as a guard: its run "
+                                 "clips the first update and none from the 10th on, and its clipped first step, "
+                                 "0.01 · threshold, is at most 0.3 long (one number)")
+def _guard_threshold(answer):
+    threshold = _number(answer)
+    if threshold <= 0:
+        return False, "A threshold is a positive number. Hint: read the log printed above."
+    first_norm = float(_log()[0])
+    if threshold >= first_norm:
+        return False, (f"The first gradient's norm was {first_norm:.3g}: this never clips it, and the run diverges "
+                       "(section 2). Hint: look at the first norm in the log.")
+    first_step = GUARD_RATE * threshold
+    if first_step > GUARD_FIRST_STEP:
+        return False, (f"The clipped first step is 0.01 · {threshold:g} = {first_step:.3g} long, along the gradient: "
+                       f"from w = 1.1 it lands near w = {1.1 - first_step:.3g}, past the valley at w = 0.8. Hint: a "
+                       "guard also sets the length of the step it clips, lr · τ.")
+    healthy = float(np.max(_log()[9:]))
+    if threshold <= healthy:
+        return False, (f"The log's updates from the 10th on reached {healthy:.3g}: this clips healthy updates too, "
+                       "and shortens them. Hint: look at the largest norm from the 10th update on.")
+    run = _final_loss(GUARD_RATE, global_clipnorm=threshold)
+    late = int(np.count_nonzero(run["clipped"][9:]))
+    if run["diverged"]:
+        return False, "This run diverged. Hint: compare the first clipped step, lr · τ, with the way to the valley."
+    if late:
+        return False, (f"Its own run clipped {late} of the updates from the 10th on: a run clipped at {threshold:g} "
+                       "is not the logged run (clipped at 10), and its gradients from the 10th update on were not "
+                       "those of the log. Hint: leave room above the largest norm of healthy training.")
+    return True, (f"Its run clipped {int(run['clipped'].sum())} update(s), all before the 10th, and ended at loss "
+                  f"{run['loss'][-1]:.2g}: a guard acts on the explosion and leaves healthy training alone.")
 
 
 def _glorot_outside(fan_in, fan_out, bound):
@@ -207,43 +235,36 @@ def _interpolate(answer):
     return False, "Hint: x̂ = ε · x + (1 - ε) · x̃, element by element."
 
 
-@_exercise("00.first_clip", "what clipvalue=0.5 makes of the gradient [0.1, 3] (two numbers)")
+FIRST_CLIP = [0.1, -3.0]
+
+
+@_exercise("00.first_clip", f"what clipvalue=0.5 makes of the gradient {FIRST_CLIP} (two numbers)")
 def _first_clip(answer):
     answer = _vector(answer, 2)
-    expected = gradients.clip_by_value([0.1, 3.0], 0.5)[0]
+    expected = gradients.clip_by_value(FIRST_CLIP, 0.5)[0]
     if np.allclose(answer, expected, atol=1e-3):
-        return True, "0.1 lies inside [-0.5, 0.5] and stays; 3 is cut to 0.5."
+        return True, "0.1 lies inside [-0.5, 0.5] and stays; -3 is cut to -0.5: every element keeps its sign."
+    if np.allclose(answer, -np.asarray(expected) * [-1, 1], atol=1e-3):
+        return False, "Hint: clipping cuts an element's size, never its sign: -3 stays negative."
+    if np.allclose(answer, gradients.clip_by_norm(FIRST_CLIP, 0.5)[0], atol=1e-3):
+        return False, "That is what clipnorm gives. Hint: clipvalue looks at each element on its own."
     return False, "Hint: clip each element into [-0.5, 0.5] on its own."
 
 
-@_exercise("00.first_turn", "by how many degrees clipvalue=0.5 turns the gradient [0.1, 3] (one number)")
-def _first_turn(answer):
+@_exercise("00.no_turn", "by how many degrees clipvalue=4.0 turns the gradient [0.1, 3] (one number)")
+def _no_turn(answer):
     answer = _number(answer)
-    expected = gradients.angle_between([0.1, 3.0], gradients.clip_by_value([0.1, 3.0], 0.5))
-    if math.isclose(answer, expected, abs_tol=0.1):
-        return True, f"{expected:.1f}°: clipping by value changed the direction of the update."
-    return False, "Hint: the set-up cell printed it, after 'turned by'."
+    expected = gradients.angle_between([0.1, 3.0], gradients.clip_by_value([0.1, 3.0], 4.0))
+    if math.isclose(answer, expected, abs_tol=0.05):
+        return True, "0°: both elements lie inside [-4, 4], so clipvalue leaves the gradient as it is."
+    return False, ("Hint: the cell above turned it at thresholds 0.5 and 2. At 4, which elements lie outside "
+                   "[-4, 4]?")
 
 
+@functools.cache
 def _log():
-    """The gradient norms (before clipping) of the run whose log exercise 02.threshold_from_log shows."""
+    """The gradient norms (before clipping) of the run whose log exercise 02.guard_threshold shows."""
     return exploding.train_rnn((1.1, 0.5), 0.01, 100, global_clipnorm=10.0)["grad_norm"]
-
-
-@_exercise("02.threshold_from_log", "a global_clipnorm threshold, chosen from the gradient-norm log printed above, "
-                                    "that clips the explosion at the first update and none of the updates from the "
-                                    "10th on (one number)")
-def _threshold_from_log(answer):
-    threshold = _number(answer)
-    norms = _log()
-    healthy, explosion = float(np.max(norms[9:])), float(norms[0])
-    if healthy < threshold < explosion:
-        return True, (f"Above every norm of healthy training ({healthy:.3g}) and far below the explosion "
-                      f"({explosion:.3g}): clipping acts on the rare explosion only.")
-    if threshold <= healthy:
-        return False, ("That would clip healthy updates too, and slow every one of them. Hint: look at the largest "
-                       "norm from the 10th update on.")
-    return False, "That never clips the first update, which then diverges. Hint: look at the first norm in the log."
 
 
 def _multiple_choice(name, question, right, message, hints):
@@ -263,14 +284,27 @@ def _multiple_choice(name, question, right, message, hints):
 
 
 _multiple_choice(
-    "01.keep_direction",
-    "which one argument, with threshold 1, keeps the direction of a whole update whose kernel gradient has norm 5 "
-    "and whose bias gradient has norm 0.5: 'clipvalue', 'clipnorm' or 'global_clipnorm' (a string)",
-    "global_clipnorm", "One factor for all tensors: the update gets shorter and keeps its direction.",
-    {"clipnorm": "clipnorm shrinks the kernel's gradient to norm 1 and leaves the bias's (0.5 < 1) alone: their ratio "
-                 "changes and the update turns, as in section 4. Hint: which argument scales every tensor by the same "
-                 "factor?",
-     "clipvalue": "clipvalue clips element by element. Hint: section 3 says when that keeps a direction; is it here?"})
+    "01.largest_turn",
+    "the largest angle by which clipvalue can turn a gradient of 100 elements: 'below 45', 'between 45 and 90' "
+    "or '90 or more' (degrees; a string)",
+    "between 45 and 90", "One huge element and 99 at the threshold: the gradient points almost along one axis, "
+    "the clipped update (v, v, ..., v) along the diagonal, up to nearly arccos(1/√100) = 84° away. It never reaches "
+    "90°: every element keeps its sign, so g · clip(g) > 0.",
+    {"below 45": "Hint: in 2-D the worst case was one large element and one at the threshold. With one huge element "
+                  "and 99 at the threshold, the clipped update is the diagonal (v, ..., v): how far is the diagonal "
+                  "of 100 dimensions from an axis?",
+     "90 or more": "Hint: clipvalue keeps every element's sign (section 5). What does that make of g · clip(g), and "
+                    "of the angle?"})
+
+_multiple_choice(
+    "01.share_grows",
+    "a gradient has a kernel tensor of norm 0.5 and a bias tensor of norm 3; with clipnorm=1.0, whose share of the "
+    "whole update grows: 'kernel', 'bias' or 'neither' (a string)",
+    "kernel", "clipnorm cuts the bias's gradient from 3 to 1 and leaves the kernel's (0.5 < 1) alone: the ratio goes "
+              "from 1:6 to 1:2, and the update turns towards the kernel.",
+    {"bias": "Hint: which tensor does clipnorm=1.0 shrink here, and which does it leave alone?",
+     "neither": "Hint: clipnorm keeps the whole direction only when it scales every non-zero tensor by one factor "
+                "(section 4). Does it here?"})
 
 _multiple_choice(
     "03.diagnose_loss",

@@ -67,8 +67,8 @@ def fixed_title(ax, text):
     ax.set_title(text, fontsize=10, y=1.01)
 
 
-def _arrow(ax, start, end, kind, width=2.0, style="-", label=None):
-    ax.annotate("", xy=end, xytext=start,
+def _arrow(ax, start, end, kind, width=2.0, style="-", label=None, zorder=None):
+    ax.annotate("", xy=end, xytext=start, zorder=zorder,
                 arrowprops=dict(arrowstyle="-|>", color=COLORS[kind], lw=width, linestyle=style,
                                 shrinkA=0, shrinkB=0, mutation_scale=14))
     ax.plot([], [], color=COLORS[kind], lw=width, linestyle=style, label=label or LABELS[kind])
@@ -114,22 +114,32 @@ def clipped_gradient(figure, state):
 
 
 def two_tensors(figure, state):
-    """A gradient made of two tensors: each tensor's panel with per-tensor and global clipping."""
+    """A gradient made of two tensors: each tensor's panel with per-tensor and global clipping.
+
+    The gradient is drawn last and thin, so that it stays visible where a clipped arrow covers it
+    (a tensor that clipnorm leaves alone).
+    """
     axes = _fresh_axes(figure, 1, 2)
+    # Placed by hand: the layout engine placed the figure title over the panel titles.
+    figure.set_layout_engine(None)
+    figure.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.85, wspace=0.28)
     t = state["threshold"]
     for i, (ax, name) in enumerate(zip(axes, state["names"])):
         ax.add_patch(Circle((0, 0), t, fill=False, color=COLORS["clipnorm"], lw=1, ls=":"))
-        _arrow(ax, (0, 0), state["gradient"][i], "original", width=2.5)
-        _arrow(ax, (0, 0), state["clipped"]["clipnorm"][i], "clipnorm", width=3.5,
+        _arrow(ax, (0, 0), state["clipped"]["clipnorm"][i], "clipnorm", width=5,
                label="clipnorm (each tensor to norm ≤ threshold)")
-        _arrow(ax, (0, 0), state["clipped"]["global_clipnorm"][i], "global_clipnorm", style="--",
+        _arrow(ax, (0, 0), state["clipped"]["global_clipnorm"][i], "global_clipnorm", width=2.5, style="--",
                label="global_clipnorm (one factor for both)")
-        _square_axes(ax, [state["gradient"][0], state["gradient"][1], np.array([t, t])])
-        fixed_title(ax, f"{name}: norm {state['norms'][i]:.2f}")
+        _arrow(ax, (0, 0), state["gradient"][i], "original", width=1.2, zorder=5)
+        _square_axes(ax, [state["gradient"][i], np.array([t, t])])  # each tensor at its own scale
+        ax.set_xlabel(f"gradient of {name}[0]")
+        ax.set_ylabel(f"gradient of {name}[1]")
+        fixed_title(ax, f"{name}: gradient norm {state['norms'][i]:.2f}")
     axes[0].legend(loc="lower left", fontsize=7, framealpha=0.9)
     figure.suptitle(
-        f"turn of the whole update: clipnorm {state['angle']['clipnorm']:.1f}°, "
-        f"global_clipnorm {state['angle']['global_clipnorm']:.1f}°", fontsize=10)
+        f"the whole update turned by clipnorm {state['angle']['clipnorm']:.1f}°, "
+        f"by global_clipnorm {state['angle']['global_clipnorm']:.1f}° (threshold {t:g}, dotted circle)",
+        fontsize=10, y=0.985)
 
 
 def step_on_surface(figure, state, surface):

@@ -68,6 +68,7 @@ class ExplodingDemo(Demo):
             "final_loss": {k: float(r["loss"][-1]) for k, r in runs.items()},
             "bounces": {k: not r["diverged"] and exploding.bounces(r["loss"]) for k, r in runs.items()},
             "longest_step": {k: float(r["step_length"].max()) for k, r in runs.items()},
+            "updates_clipped": {k: int(np.count_nonzero(r["clipped"])) for k, r in runs.items()},
             "first_grad_norm": {k: float(r["grad_norm"][0]) for k, r in runs.items()},
         }
 
