@@ -30,7 +30,7 @@ def test_solutions_grade_as_correct_and_the_file_is_untouched(tmp_path):
     path = _student(tmp_path, answers)
     before = path.read_text()
     results = grade(path)
-    assert [name for name, _, _ in results] == ["00.first_clip", "00.first_turn", "00.keep_direction"]
+    assert [name for name, _, _ in results] == ["00.first_clip", "00.no_turn", "00.keep_direction"]
     assert all(verdict == "Correct" for _, verdict, _ in results), results
     assert path.read_text() == before
 
@@ -39,11 +39,11 @@ def test_wrong_missing_and_failing_answers(tmp_path):
     path = _student(tmp_path, {"00.first_clip": [0.1, 3.0]})
     notebook = json.loads(path.read_text())
     for cell in notebook["cells"]:
-        if 'check("00.first_turn"' in "".join(cell["source"]):
-            cell["source"] = "answer = undefined_name\ncheck(\"00.first_turn\", answer)"
+        if 'check("00.no_turn"' in "".join(cell["source"]):
+            cell["source"] = "answer = undefined_name\ncheck(\"00.no_turn\", answer)"
     path.write_text(json.dumps(notebook))
     results = dict((name, verdict) for name, verdict, _ in grade(path))
-    assert results == {"00.first_clip": "Not yet", "00.first_turn": "Error", "00.keep_direction": "No answer yet"}
+    assert results == {"00.first_clip": "Not yet", "00.no_turn": "Error", "00.keep_direction": "No answer yet"}
 
 
 def test_the_command_reports_each_exercise_and_fails_unless_all_are_correct():
