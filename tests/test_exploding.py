@@ -53,6 +53,23 @@ def test_clipped_descent_survives_with_bounded_steps(clip, longest):
     assert run["loss"][-1] < run["loss"][0] / 1000
 
 
+@pytest.mark.parametrize("clip", [{"global_clipnorm": 1.0}, {"clipvalue": 1.0}, {}])
+def test_each_update_records_its_gradient_and_whether_it_was_clipped(clip):
+    start = (1.1, 0.5) if clip else (0.9, 0.5)  # unclipped, the wall diverges at once
+    run = exploding.train_rnn(start, learning_rate=0.01, steps=40, **clip)
+    assert run["grad"].shape == (40, 2) and run["clipped"].shape == (40,)
+    np.testing.assert_allclose(np.hypot(*run["grad"].T), run["grad_norm"], rtol=1e-5)
+    if "global_clipnorm" in clip:
+        np.testing.assert_array_equal(run["clipped"], run["grad_norm"] > 1.0)
+    elif "clipvalue" in clip:
+        np.testing.assert_array_equal(run["clipped"], np.abs(run["grad"]).max(axis=1) > 1.0)
+    else:
+        assert not run["clipped"].any()
+    # a clipped global_clipnorm step is learning rate × threshold long
+    if "global_clipnorm" in clip:
+        np.testing.assert_allclose(run["step_length"][run["clipped"]], 0.01, rtol=1e-3)
+
+
 def test_invalid_arguments():
     with pytest.raises(ValueError, match="start"):
         exploding.train_rnn((1.0,), 0.01, 5)
