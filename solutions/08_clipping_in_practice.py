@@ -1,12 +1,14 @@
 """Answers to the exercises of notebooks/08_clipping_in_practice.ipynb, worked by hand."""
 
 ANSWERS = {
-    # The median norm is 0.8: a threshold near it (Pascanu et al. advise the average norm) cuts the rare
-    # steps of norm 40 or 900 down to an ordinary length; 40 lets every step up to 50 times the median
-    # through, and 900 clips nothing.
-    "08.pick_threshold": "1",
-    # Adam's step is m / (sqrt(v) + eps): clipping shrinks m and v together, so the step length stays.
-    "08.explain_spike": "adam sets the step",
-    # Per-example clipping caps every example's gradient at C before averaging: influence at most C / B.
-    "08.outlier": "per-example",
+    # A guard leaves healthy steps alone and clips the spikes: at or above the 99th percentile of the log
+    # *without* its spikes (3), below the smallest spike (40). The whole log's 99th percentile (45) lies among
+    # the spikes, because they are 2 % of the steps; the median (0.8) would clip about half the healthy steps.
+    "08.guard_threshold": 3.0,
+    # With every step clipped, each gradient Adam sees has length τ, which cancels between m̂ and √v̂ as long as
+    # the clipped gradients are far above ε; the step follows the learning rate (notebook 08, section 3).
+    "08.adam_always_on": "halve the learning rate",
+    # Keras clips each replica's gradient before the replicas' gradients are summed (section 7): four clipped
+    # gradients of norm at most 1 sum to at most 4, and the step is at most 0.1 · 4.
+    "08.replica_step": 0.4,
 }

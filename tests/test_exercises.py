@@ -71,6 +71,17 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("06.which_method", "spectral normalization", "at 1"),
     ("06.scale_with_c", "n_critic", "more critic updates"),
     ("06.settle_dirac", "smaller c", "move that slider"),
+    ("08.guard_threshold", 0.8, "always-on"),  # the median
+    ("08.guard_threshold", 2.0, "always-on"),  # below the healthy 99th percentile
+    ("08.guard_threshold", 45.0, "without spikes"),  # the 99th percentile of the log with its spikes
+    ("08.guard_threshold", 900.0, "pass unclipped"),  # the largest spike: clips nothing
+    ("08.guard_threshold", 40.0, "pass unclipped"),  # the smallest spike itself passes (a norm equal to τ)
+    ("08.guard_threshold", -1.0, "positive"),
+    ("08.adam_always_on", "halve tau", "fell from 0.1"),
+    ("08.adam_always_on", "either", "fell from 0.1"),
+    ("08.replica_step", 0.1, "summed gradient"),
+    ("08.replica_step", 0.025, "added, not averaged"),
+    ("08.replica_step", 1.0, "Hint"),
 ])
 def test_wrong_answers_are_told_what_is_wrong(name, wrong, hint):
     feedback = check(name, wrong)

@@ -373,35 +373,57 @@ _multiple_choice(
     dict.fromkeys(["n_critic", "width"], "Hint: section 2 changed one setting between two rows. Which one, and what "
                                          "did that change?"))
 
-_multiple_choice(
-    "08.pick_threshold",
-    "an SGD run's gradient-norm log over 500 steps has median 0.8, 90th percentile 2, 99th percentile 40 and largest "
-    "900: which global_clipnorm follows Pascanu et al.'s advice and stops the rare huge steps: '1', '40' or '900' "
-    "(a string)",
-    "1", "Near the typical norm: ordinary steps pass nearly unchanged, and the rare huge ones are cut to the length of "
-         "an ordinary one.",
-    {"40": "Hint: a step of norm 40 is fifty times an ordinary one, and one in a hundred steps is that long or longer. "
-           "Would clipping at 40 stop those?",
-     "900": "Hint: is any step of this log longer than 900? Then what does clipping at 900 ever change?"})
+GUARD_LOG = {"median": 0.8, "healthy_99th": 3.0, "smallest_spike": 40.0, "largest_spike": 900.0, "all_99th": 45.0}
+
+
+@_exercise("08.guard_threshold", "a global_clipnorm that guards the run whose log has median 0.8, 99th percentile 3 "
+                                 "without its spikes, and spikes of 40 to 900 (2 % of the steps, so that the whole "
+                                 "log's 99th percentile is 45): it leaves (nearly) every healthy step alone and clips "
+                                 "every spike (one number)")
+def _guard_threshold(answer):
+    threshold = _number(answer)
+    log = GUARD_LOG
+    if log["healthy_99th"] <= threshold < log["smallest_spike"]:
+        return True, (f"At or above the healthy steps' 99th percentile ({log['healthy_99th']:g}) it clips about 1 % of "
+                      f"them at most, and below the smallest spike ({log['smallest_spike']:g}) it clips every spike: a "
+                      "guard. Percentile rules are read on the log without its spikes (section 2).")
+    if threshold <= 0:
+        return False, "A threshold is a positive norm."
+    if threshold < log["healthy_99th"]:
+        return False, (f"That clips more than 1 % of the healthy steps (at the median, {log['median']:g}, about half): "
+                       "closer to always-on clipping than to a guard. Hint: which percentile did the guard rule use, "
+                       "and of which log?")
+    return False, (f"Spikes between {log['smallest_spike']:g} and your threshold pass unclipped. Hint: spikes are "
+                   "2 % of this log, so its own 99th percentile lies among them; read the one without spikes.")
+
 
 _multiple_choice(
-    "08.explain_spike",
-    "an Adam run with global_clipnorm=1.0 clipped 70 % of its steps and its loss still spiked: why did clipping not "
-    "stop the spikes: 'adam sets the step', 'threshold too high' or 'clipping comes after the update' (a string)",
-    "adam sets the step", "Adam divides by its running estimate of the gradient's size, which clipping shrinks too: "
-                          "its step length barely follows the threshold (section 3).",
-    {"threshold too high": "Hint: in section 3 the threshold fell a hundredfold. What did Adam's median step do?",
-     "clipping comes after the update": "Hint: the optimizer clips the gradient first and then makes its update "
-                                        "(notebook 01). Look at what Adam's step is made of (section 3)."})
+    "08.adam_always_on",
+    "an Adam run with global_clipnorm=0.01 clips every step (its log's 1st percentile is 0.5) and its steps are too "
+    "long: which one change halves them: 'halve tau', 'halve the learning rate' or 'either' (a string)",
+    "halve the learning rate",
+    "Every gradient Adam sees has length τ, and τ cancels between m and the square root of v (section 3): its step "
+    "follows the learning rate. (Only a τ so small that the clipped gradients approach ε would shorten it.)",
+    dict.fromkeys(["halve tau", "either"],
+                  "Hint: in section 3, what did Adam's median step do when every step was clipped and τ fell from 0.1 "
+                  "to 0.001? And when the learning rate doubled?"))
 
-_multiple_choice(
-    "08.outlier",
-    "a training set holds one mislabelled example whose gradient is a hundred times the others': which clipping "
-    "bounds how far that one example can move each update: 'batch' or 'per-example' (a string)",
-    "per-example", "Every example's gradient is cut to norm C before the average, so one example moves the update by "
-                   "at most C / B (section 6).",
-    {"batch": "Hint: clipping the batch gradient shortens the average. Whose pull does the shortened average still "
-              "follow (section 6)?"})
+
+@_exercise("08.replica_step", "the longest possible update of SGD(0.1, global_clipnorm=1.0) under a MirroredStrategy "
+                              "with four replicas (one number)")
+def _replica_step(answer):
+    answer = _number(answer)
+    if math.isclose(answer, 0.1 * 1.0 * 4, rel_tol=1e-2):
+        return True, ("Keras clips each replica's gradient to norm 1 before the replicas' gradients are summed "
+                      "(section 7), so the sum can be 4 long and the step 0.1 · 4.")
+    if math.isclose(answer, 0.1, rel_tol=1e-2):
+        return False, ("That would be the bound if Keras clipped the summed gradient. Hint: section 7 measured which "
+                       "gradient it clips on two devices.")
+    if math.isclose(answer, 0.1 / 4, rel_tol=1e-2):
+        return False, ("Each replica's gradient is clipped to norm at most τ, and then the replicas' gradients are "
+                       "added, not averaged. Hint: how long can a sum of four vectors of length at most 1 be?")
+    return False, "Hint: how long can each replica's clipped gradient be, and what does Keras do with the four of them?"
+
 
 _multiple_choice(
     "09.lower_c",

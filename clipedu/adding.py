@@ -1,0 +1,184 @@
+"""Many runs of a small recurrent network on the adding problem, trained side by side as one model.
+
+Each run is Keras' ``SimpleRNN(units)`` followed by ``Dense(1)``, with the initial weights Keras gives
+that model after ``keras.utils.set_random_seed(seed)``, trained on its own data:
+``datasets.adding_problem`` drawn with the run's seed, a fresh batch every step. Seeds therefore differ
+in initial weights *and* data; runs with the same seed and different settings start from the same
+weights and see the same batches. The runs' weights are stacked along a leading run axis and updated
+by one Keras optimizer. Adam and SGD act element by element, so each run's update is the one that
+optimizer makes for that run alone; the optimizer runs with learning rate 1 and each run's change is
+multiplied by its own learning rate, which for SGD and Adam (without weight decay) is the same update.
+Each run's gradient is clipped here, before the optimizer sees it, by Keras' rules:
+
+- ``global_clipnorm=τ``: the run's gradient (all its variables together) times τ / ‖g‖ when ‖g‖ > τ,
+  as ``keras.optimizers.Optimizer(global_clipnorm=τ)`` does;
+- ``adaptive=λ``: unit-wise adaptive clipping (Brock et al. 2021; ``clipedu.gradients.adaptive_clip``):
+  each unit's gradient to at most λ · max(‖W_unit‖, 10⁻³), a unit being a kernel's column or a whole
+  bias vector; the final Dense layer is left unclipped, as Brock et al. do, unless
+  ``clip_final_layer=True``.
+
+Recorded at every step, for every run: the global gradient norm before clipping, whether clipping
+changed the gradient, the length of the update, the loss of the step's batch *before* the update
+(what ``fit`` reports) and the loss on a fixed probe set of 128 held-out sequences *after* the update
+(a spike there was made by an update, not by an unlucky batch). The test loss on 1 000 other
+sequences is recorded every ``every`` steps. A run whose loss or gradient becomes non-finite stops
+there (``diverged``); its later values are NaN.
+"""
+
+import keras
+import numpy as np
+
+from clipedu import datasets
+
+PROBE_SEED, TEST_SEED = 10_001, 10_002
+SETTINGS = ("learning_rate", "global_clipnorm", "adaptive", "clip_final_layer")
+
+
+def initial_weights(seed, length=20, units=32):
+    """The weights Keras gives ``SimpleRNN(units)`` + ``Dense(1)`` after ``set_random_seed(seed)``: input
+    kernel, recurrent kernel, bias, Dense kernel, Dense bias."""
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((length, 2)), keras.layers.SimpleRNN(units), keras.layers.Dense(1)])
+    return [w.numpy() for w in model.weights]
+
+
+def _forward(weights, x):
+    """The runs' outputs: x of shape (runs, batch, length, 2) gives (runs, batch, 1)."""
+    import tensorflow as tf
+
+    kernel, recurrent, bias, dense_kernel, dense_bias = weights
+    inputs = tf.einsum("rbti,riu->trbu", x, kernel) + bias[None, :, None, :]
+    h = tf.tanh(inputs[0])
+    for t in range(1, x.shape[2]):
+        h = tf.tanh(inputs[t] + tf.matmul(h, recurrent))
+    return tf.matmul(h, dense_kernel) + dense_bias[:, None, :]
+
+
+def _losses(weights, x, y):
+    import tensorflow as tf
+
+    return tf.reduce_mean(tf.square(_forward(weights, x) - y), axis=(1, 2))
+
+
+def _per_run(tensor_list, op):
+    import tensorflow as tf
+
+    return sum(tf.reduce_sum(op(t), axis=list(range(1, len(t.shape)))) for t in tensor_list)
+
+
+def _column(vector, like):
+    import tensorflow as tf
+
+    return tf.reshape(vector, [-1] + [1] * (len(like.shape) - 1))
+
+
+def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100, chunk=100):
+    """Trains every run; returns a dict of numpy arrays whose first axis is the run.
+
+    Args:
+        optimizer: a Keras optimizer (``SGD`` or ``Adam``) without a clip argument or weight decay; its
+            learning rate is replaced by 1 and each run's own is applied to its change.
+        runs: one dict per run: ``seed`` and ``learning_rate``, and optionally ``global_clipnorm`` (τ),
+            ``adaptive`` (λ) and ``clip_final_layer`` (for adaptive clipping; False by default).
+
+    Returns:
+        ``norms``, ``clipped``, ``update_norms``, ``losses`` (batch, before the update) and ``probe`` (probe
+        set, after the update): (runs, steps); ``test``: (runs, steps // every), the test loss after
+        ``every``, 2 · ``every``, ... steps (inf once diverged); ``diverged``: (runs,).
+    """
+    import tensorflow as tf
+
+    if optimizer.global_clipnorm or optimizer.clipnorm or optimizer.clipvalue or optimizer.weight_decay:
+        raise ValueError("optimizer must have no clip argument and no weight decay: train clips each run itself")
+    runs = [dict(run) for run in runs]
+    unknown = {key for run in runs for key in run} - {"seed", *SETTINGS}
+    if unknown or any("seed" not in run or "learning_rate" not in run for run in runs):
+        raise ValueError(f"each run needs a seed and a learning_rate, and knows only {SETTINGS}; got {runs!r}")
+    count = len(runs)
+    seeds = sorted({run["seed"] for run in runs})
+    starts = {seed: initial_weights(seed, length, units) for seed in seeds}
+    weights = [keras.Variable(np.stack([starts[run["seed"]][i] for run in runs]), name=f"w{i}") for i in range(5)]
+    data = [datasets.adding_problem(batch * steps, length=length, seed=seed) for seed in seeds]
+    train_x = tf.constant(np.stack([x for x, _ in data]).reshape(len(seeds), steps, batch, length, 2))
+    train_y = tf.constant(np.stack([y for _, y in data]).reshape(len(seeds), steps, batch, 1))
+    which = tf.constant([seeds.index(run["seed"]) for run in runs])
+    probe_x, probe_y = datasets.adding_problem(128, length=length, seed=PROBE_SEED)
+    test_x, test_y = datasets.adding_problem(1000, length=length, seed=TEST_SEED)
+    probe_x, probe_y, test_x, test_y = (tf.constant(np.broadcast_to(a, (count, *a.shape)))
+                                        for a in (probe_x, probe_y, test_x, test_y))
+
+    def setting(name, default):
+        return tf.constant([default if run.get(name) is None else run[name] for run in runs], tf.float32)
+
+    learning_rate = setting("learning_rate", None)
+    tau, lam = setting("global_clipnorm", np.inf), setting("adaptive", np.inf)
+    final = tf.constant([bool(run.get("clip_final_layer")) for run in runs])
+    alive = tf.Variable(tf.ones(count, tf.bool))
+    optimizer.learning_rate = 1.0
+    optimizer.build(weights)
+
+    def step(x, y):
+        values = [tf.identity(w.value) for w in weights]  # this step's weights, kept after the update
+        with tf.GradientTape() as tape:
+            tape.watch(values)
+            losses = _losses(values, x, y)
+            total = tf.reduce_sum(tf.where(alive, losses, 0.0))
+        grads = tape.gradient(total, values)
+        norms = tf.sqrt(_per_run(grads, tf.square))
+        scale = tf.where(norms > tau, tau / norms, 1.0)  # inf τ: never
+        grads = [g * _column(scale, g) for g in grads]
+        clipped = norms > tau
+        for index, (g, w) in enumerate(zip(grads, values)):  # adaptive clipping, unit by unit
+            unit_grad = tf.sqrt(tf.reduce_sum(tf.square(g), axis=1, keepdims=True))
+            largest = _column(lam, g) * tf.maximum(tf.sqrt(tf.reduce_sum(tf.square(w), axis=1, keepdims=True)), 1e-3)
+            cut = unit_grad > largest
+            if index >= 3:
+                cut = cut & _column(final, cut)
+            grads[index] = tf.where(cut, g * largest / tf.maximum(unit_grad, 1e-30), g)
+            clipped = clipped | tf.reduce_any(tf.reshape(cut, [count, -1]), axis=1)
+        alive.assign(alive & tf.math.is_finite(losses) & tf.math.is_finite(norms))
+        grads = [tf.where(_column(alive, g), g, 0.0) for g in grads]
+        optimizer.apply(grads, weights)
+        changes = []
+        for w, old in zip(weights, values):  # each run's own learning rate; a stopped run keeps its weights
+            change = tf.where(_column(alive, old), (w.value - old) * _column(learning_rate, old), 0.0)
+            w.assign(old + change)
+            changes.append(change)
+        probe = _losses([w.value for w in weights], probe_x, probe_y)
+        return norms, clipped, tf.sqrt(_per_run(changes, tf.square)), losses, probe
+
+    @tf.function
+    def run_chunk(start, size):
+        records = [tf.TensorArray(dtype, size=size) for dtype in (tf.float32, tf.bool) + (tf.float32,) * 3]
+        for i in tf.range(size):
+            values = step(tf.gather(train_x[:, start + i], which), tf.gather(train_y[:, start + i], which))
+            records = [r.write(i, v) for r, v in zip(records, values)]
+        return [tf.transpose(r.stack()) for r in records]
+
+    test_losses = tf.function(lambda: _losses([w.value for w in weights], test_x, test_y))
+    keys = ["norms", "clipped", "update_norms", "losses", "probe"]
+    out, tests = {key: [] for key in keys}, []
+    for start in range(0, steps, chunk):
+        size = min(chunk, steps - start)
+        for key, value in zip(keys, run_chunk(tf.constant(start), tf.constant(size))):
+            out[key].append(value.numpy())
+        if (start + size) % every == 0:
+            tests.append(test_losses().numpy())
+        if not np.any(alive.numpy()):  # every run has stopped: the rest would be NaN
+            break
+    result = {key: np.concatenate(values, axis=1) for key, values in out.items()}
+    done = result["norms"].shape[1]
+    for key in keys:  # the steps not trained, after every run stopped
+        result[key] = np.concatenate([result[key], np.full((count, steps - done), False if key == "clipped" else np.nan,
+                                                           result[key].dtype)], axis=1)
+    tests += [np.full(count, np.inf)] * (steps // every - len(tests))
+    diverged = ~np.all(np.isfinite(result["losses"]) & np.isfinite(result["norms"]), axis=1)
+    for r in np.flatnonzero(diverged):
+        first = int(np.argmin(np.isfinite(result["losses"][r]) & np.isfinite(result["norms"][r])))
+        for key in ("norms", "update_norms", "losses", "probe"):
+            result[key][r, first:] = np.nan
+        result["clipped"][r, first:] = False
+    result["test"] = np.array(tests, dtype=np.float64).T
+    result["test"][diverged] = np.inf
+    result["diverged"] = diverged
+    return result

@@ -1,0 +1,67 @@
+import keras
+import numpy as np
+import pytest
+
+from clipedu import adding, datasets
+from clipedu.recording import GradientNormHistory, LossHistory
+
+STEPS = 30
+
+
+def _keras_run(optimizer, seed):
+    keras.utils.set_random_seed(seed)
+    x, y = datasets.adding_problem(64 * STEPS, length=20, seed=seed)
+    model = keras.Sequential([keras.Input((20, 2)), keras.layers.SimpleRNN(32), keras.layers.Dense(1)])
+    model.compile(optimizer=optimizer, loss="mse", steps_per_execution=STEPS)
+    record, loss_log = GradientNormHistory(), LossHistory()
+    model.fit(x, y, batch_size=64, steps_per_epoch=STEPS, shuffle=False, verbose=0, callbacks=[record, loss_log])
+    return record, loss_log
+
+
+def test_each_run_is_the_run_keras_fit_makes():
+    runs = [{"seed": 1, "learning_rate": 3e-3, "global_clipnorm": 1.0}, {"seed": 2, "learning_rate": 0.05}]
+    side = adding.train(keras.optimizers.Adam(), runs[:1], steps=STEPS, every=STEPS, chunk=STEPS)
+    record, loss_log = _keras_run(keras.optimizers.Adam(3e-3, global_clipnorm=1.0), 1)
+    np.testing.assert_allclose(side["losses"][0], loss_log.losses, rtol=1e-4)
+    np.testing.assert_allclose(side["norms"][0], record.norms, rtol=1e-4)
+    np.testing.assert_allclose(side["update_norms"][0], record.update_norms, rtol=1e-4)
+    assert side["clipped"][0].tolist() == record.clipped
+    sgd = adding.train(keras.optimizers.SGD(), runs[1:], steps=STEPS, every=STEPS, chunk=STEPS)
+    record, loss_log = _keras_run(keras.optimizers.SGD(0.05), 2)
+    np.testing.assert_allclose(sgd["losses"][0], loss_log.losses, rtol=1e-4)
+    np.testing.assert_allclose(sgd["update_norms"][0], record.update_norms, rtol=1e-4)
+
+
+def test_runs_side_by_side_do_not_interact_and_clipping_is_per_run():
+    alone = adding.train(keras.optimizers.SGD(), [{"seed": 0, "learning_rate": 0.3, "global_clipnorm": 0.1}], steps=20,
+                         every=10, chunk=10)
+    together = adding.train(keras.optimizers.SGD(), [{"seed": 0, "learning_rate": 0.3, "global_clipnorm": 0.1},
+                                                     {"seed": 0, "learning_rate": 0.3}], steps=20, every=10, chunk=10)
+    np.testing.assert_allclose(together["losses"][0], alone["losses"][0], rtol=1e-5)
+    np.testing.assert_allclose(together["update_norms"][0], 0.3 * 0.1, rtol=1e-4)  # every step clipped
+    assert together["clipped"][0].all() and not together["clipped"][1].any()
+    assert together["test"].shape == (2, 2)
+
+
+def test_a_diverged_run_stops_and_the_others_go_on():
+    runs = [{"seed": 0, "learning_rate": 0.3}, {"seed": 0, "learning_rate": 0.01}]
+    result = adding.train(keras.optimizers.SGD(), runs, steps=100, every=50, chunk=50)
+    assert result["diverged"].tolist() == [True, False]
+    first = int(np.argmax(np.isnan(result["losses"][0])))
+    assert 0 < first < 100 and np.all(np.isnan(result["losses"][0, first:]))
+    assert np.all(np.isfinite(result["losses"][1])) and np.isinf(result["test"][0]).all()
+
+
+def test_adaptive_clipping_leaves_the_final_layer_unless_asked():
+    runs = [{"seed": 0, "learning_rate": 0.1, "adaptive": 1e-6}, {"seed": 0, "learning_rate": 0.1, "adaptive": 1e-6,
+                                                                   "clip_final_layer": True}]
+    result = adding.train(keras.optimizers.SGD(), runs, steps=1, every=1, chunk=1)
+    # With a tiny λ every clipped unit barely moves: the update is the final layer's gradient step, or nearly 0.
+    assert result["update_norms"][0, 0] > 100 * result["update_norms"][1, 0]
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="no clip argument"):
+        adding.train(keras.optimizers.SGD(global_clipnorm=1.0), [{"seed": 0, "learning_rate": 0.1}], steps=1)
+    with pytest.raises(ValueError, match="learning_rate"):
+        adding.train(keras.optimizers.SGD(), [{"seed": 0}], steps=1)
