@@ -449,3 +449,90 @@ _multiple_choice(
     "clipnorm", "clipnorm scales the whole tensor by one factor: above, it turned the gradient by 0.0°. With several "
                 "tensors only global_clipnorm keeps the whole update's direction (notebook 01).",
     {"clipvalue": "Hint: look at the 'turned by' column above, for threshold 0.5."})
+
+
+def _loop_exercise(name, method, question, hint, takes_optimizer=False):
+    """Registers an exercise answered by a critic update (``takes_optimizer``: a pair (make_optimizer,
+    update)), graded by ``clinic.check_loop``: by what the update does, never by its text."""
+
+    def checker(answer):
+        from clipedu import clinic
+
+        make_optimizer, update = answer if takes_optimizer and isinstance(answer, tuple) else (None, answer)
+        if takes_optimizer and not callable(make_optimizer):
+            raise TypeError("the answer must be a pair: (your optimizer function, your critic update)")
+        if not callable(update):
+            raise TypeError(f"the answer must be your critic update, a function, got {update!r}")
+        try:
+            verdicts = clinic.check_loop(update, method, seed=0, make_optimizer=make_optimizer)
+        except Exception as error:  # the learner's code, run by the check: say what it raised
+            return False, f"your update raised {type(error).__name__}: {error}. Hint: {hint}"
+        failed = [v for v in verdicts if not v.passed]
+        if not failed:
+            return True, "every check passed: " + "; ".join(v.name for v in verdicts) + "."
+        return False, ("failed: " + "; ".join(f"{v.name} ({v.measured})" for v in failed) + f". Hint: {hint}")
+
+    _exercise(name, question)(checker)
+
+
+_loop_exercise("10.case_1", "clip", "fix case 1's critic update (a function)",
+               "Algorithm 1 clips every weight right after each update, so the critic that the generator sees is "
+               "inside [-c, c]. Where does this update clip?")
+_loop_exercise("10.case_2", "clip", "fix case 2's critic update (a function)",
+               "Algorithm 1 clips after every critic update, not once per epoch.")
+_loop_exercise("10.case_3", "clip", "fix case 3's optimizer and critic update (a pair of functions)",
+               "clipvalue clips each gradient element before the update; it never bounds a weight. Algorithm 1 "
+               "uses plain RMSprop and clips the weights after each update.", takes_optimizer=True)
+_loop_exercise("10.case_4", "penalty", "fix case 4's critic update (a function)",
+               "x̂ must lie on the segment between its real and generated sample: α drawn from U[0, 1].")
+_loop_exercise("10.case_5", "penalty", "fix case 5's critic update (a function)",
+               "One α per example, of shape (m, 1), broadcast over the coordinates; one per coordinate moves x̂ off "
+               "the segment.")
+_loop_exercise("10.case_6", "penalty", "fix case 6's critic update (a function)",
+               "The derivative of sqrt(s) is 1 / (2 sqrt(s)), infinite at s = 0; put a small ε inside the root.")
+_loop_exercise("10.case_7", "penalty", "fix case 7's critic update (a function)",
+               "The penalty asks for one norm per example: sum the squares over the coordinates (axis=1) only.")
+_loop_exercise("10.case_8", "penalty", "fix case 8's critic update (a function)",
+               "The penalty is the mean of (‖∇D(x̂)‖ - 1)² over the examples: square each example's deviation "
+               "first, then average.")
+
+
+_multiple_choice(
+    "10.case_1_learning_rate",
+    "in case 1 (the clip before the update), the critic's RMSprop learning rate is lowered from 5e-4 to 5e-5: right "
+    "after the critic's updates, the largest weight lies above c by 'about ten times less', 'about the same' or "
+    "'about ten times more' (a string)",
+    "about ten times less", "The excess is one RMSprop step, and a step is proportional to the learning rate "
+                            "(section 2 measured it in learning rates). A small learning rate hides this bug; it "
+                            "does not remove it.",
+    dict.fromkeys(["about the same", "about ten times more"],
+                  "Hint: section 2 measured how far above c the weights get, in learning rates. What is the "
+                  "excess made of?"))
+
+
+@_exercise("10.case_7_batch", "with case 7's whole-batch norm and m = 256 instead of 64, the root mean square of "
+                              "the slopes ‖∇D(x̂)‖ over a batch, once the penalty holds (one number)")
+def _case_7_batch(answer):
+    answer = _number(answer)
+    if math.isclose(answer, 1 / math.sqrt(256), rel_tol=0.1):
+        return True, ("The penalty holds the norm of the whole batch's gradient at 1: sqrt(sum of m squared slopes) "
+                      "= 1, so their root mean square is 1 / sqrt(m) = 1/16.")
+    if math.isclose(answer, 1 / 8, rel_tol=0.1):
+        return False, "That is m = 64, section 4's. Hint: how does the root mean square follow from m?"
+    if math.isclose(answer, 1 / 256, rel_tol=0.1):
+        return False, "Hint: the penalty fixes a sum of squares; take the square root."
+    return False, "Hint: section 4 measured sqrt(m) times the root mean square of the slopes. What did it equal?"
+
+
+_multiple_choice(
+    "10.look_alike",
+    "two clipped critics both end with their largest weight three times c and almost no weight on ±c right after an "
+    "update; which reading tells 'clip once per epoch' from 'clipvalue instead of weight clipping': 'largest weight "
+    "at an epoch's first update', 'share on ±c' or 'Wasserstein estimate' (a string)",
+    "largest weight at an epoch's first update", "Once per epoch the first bug pulls every weight back to ±c, so the "
+                                                 "largest weight drops back to about c plus one step; clipvalue never "
+                                                 "pulls it back (section 2's figure).",
+    {"share on ±c": "Hint: the question says both show almost no weight on ±c right after an update. Which reading did "
+                    "differ between cases 2 and 3 in section 2's figure?",
+     "wasserstein estimate": "Hint: neither case's estimate was read for this in section 2. What happened to the "
+                             "largest weight at updates 11 and 21?"})

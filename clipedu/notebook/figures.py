@@ -397,3 +397,61 @@ def gradient_norm_log(figure, report, norms):
     # One legend for both panels, under them, where it hides no step of the log.
     figure.set_layout_engine("constrained")
     figure.legend(*ax_steps.get_legend_handles_labels(), loc="outside lower center", ncols=len(taus) + 2, fontsize=8)
+
+
+def clinic_weights(figure, runs, c, learning_rate):
+    """The WGAN clinic's clipped loops, one line per loop (``runs``: {label: a ``clinic.Run``}): how far
+    the largest critic weight lies above c, in learning rates, and the share of weights on ±c, each
+    read right after every critic update."""
+    left, right = _fresh_axes(figure, 1, 2)
+    for label, run in runs.items():
+        steps = np.arange(1, len(run.max_weight) + 1)
+        left.plot(steps, (run.max_weight - c) / learning_rate, marker=".", label=label)
+        right.plot(steps, run.at_bound, marker=".", label=label)
+    left.set_xlabel("critic update")
+    left.set_ylabel("largest |w| − c, in learning rates")
+    left.set_title("read right after each critic update")
+    right.set_xlabel("critic update")
+    right.set_ylabel("share of critic weights on ±c")
+    right.set_title("read right after each critic update")
+    left.legend(fontsize="small")
+    right.legend(fontsize="small")
+    figure.tight_layout()
+
+
+def clinic_interpolates(figure, runs, pairs=12):
+    """Where three penalty loops put their interpolates (``runs``: {label: a ``clinic.Run``}): the first
+    ``pairs`` real samples (blue), generated ones (red), the segment between each pair (grey) and the
+    loop's interpolate for that pair (black), at the run's last critic update."""
+    axes = _fresh_axes(figure, 1, len(runs), sharex=True, sharey=True)
+    for ax, (label, run) in zip(axes, runs.items()):
+        real, fake = run.points["real"][:pairs], run.points["fake"][:pairs]
+        for a, b in zip(real, fake):
+            ax.plot([a[0], b[0]], [a[1], b[1]], color="0.7", lw=1, zorder=1)
+        ax.scatter(*real.T, s=14, color="tab:blue", label="real", zorder=2)
+        ax.scatter(*fake.T, s=14, color="tab:red", label="generated", zorder=2)
+        if run.points["interpolates"] is not None:
+            ax.scatter(*run.points["interpolates"][:pairs].T, s=18, marker="x", color="black", label="interpolate",
+                       zorder=3)
+        ax.set_title(label)
+        ax.set_xlabel("x₁")
+        ax.set_aspect("equal", adjustable="box")
+    axes[0].set_ylabel("x₂")
+    axes[0].legend(fontsize="small", loc="best")
+    figure.tight_layout()
+
+
+def clinic_slopes(figure, slopes):
+    """Histograms of the critic's gradient norm ‖∇D(x̂)‖ at interpolates (``slopes``: {label: array}),
+    on a log axis, with 1 dashed."""
+    ax = _fresh_axes(figure)[0]
+    values = np.concatenate([np.asarray(v) for v in slopes.values()])
+    bins = np.geomspace(max(values.min(), 1e-3) * 0.9, values.max() * 1.1, 40)
+    for label, value in slopes.items():
+        ax.hist(value, bins=bins, histtype="step", lw=2, label=label)
+    ax.set_xscale("log")
+    ax.axvline(1.0, color="black", ls="--", lw=1)
+    ax.set_xlabel("‖∇D(x̂)‖ at interpolates drawn correctly (log scale)")
+    ax.set_ylabel("count (interpolates × updates × seeds)")
+    ax.legend(fontsize="small")
+    figure.tight_layout()

@@ -1,0 +1,458 @@
+"""The WGAN clinic: a short WGAN training loop whose critic update you pass in, and the instruments
+read after every critic update.
+
+``train`` runs Algorithm 1 of Arjovsky et al. (2017) on eight Gaussians, with the critic update
+given as a function: ``clip_update`` (weight clipping) and ``penalty_update`` (the gradient penalty
+of Gulrajani et al. 2017) are the correct ones, and a notebook plants a published bug in a copy of
+one. After every critic update it records what the course's instruments read: the largest critic
+weight in size and the share of weights on ±c, whether every weight is finite, the Wasserstein
+estimate, the penalty's value as the loop computed it, the points the loop evaluated the critic at
+(its interpolates), each interpolate's weight α and its distance from the segment between its pair,
+and the critic's gradient norm at interpolates drawn correctly.
+
+``check_loop`` grades a critic update by what it does, never by its text: it runs it for a few
+seeded updates next to the correct update and measures the weights, the interpolates and the
+gradient it applies.
+
+References:
+    Arjovsky, Chintala & Bottou (2017), Wasserstein GAN, Algorithm 1.
+    Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville (2017), Improved Training of Wasserstein GANs,
+    Algorithm 1.
+"""
+
+import dataclasses
+
+import keras
+import numpy as np
+
+from clipedu import checks, datasets, lipschitz, measures, networks
+from clipedu.constraints import scale_into
+
+C = 0.01  # the clip value, Arjovsky et al.'s
+PENALTY_WEIGHT = 10.0  # λ, Gulrajani et al.'s
+BATCH = 64  # m, both papers'
+N_CRITIC = 5  # critic updates per generator update, both papers'
+STEPS_PER_EPOCH = 10  # critic updates per pass over the data, for loops that do something once per epoch
+LATENT_DIM = 2
+WIDTH = 32  # critic and generator: 2 hidden ReLU layers of 32 units, small enough to train in seconds
+METHODS = ("clip", "penalty")
+
+
+def clip_optimizer():
+    """The clipped loops' optimizer: RMSprop, as Algorithm 1, with a learning rate of 5e-4 (the paper's
+    5e-5 is too slow to move weights onto ±c in a few dozen updates)."""
+    return keras.optimizers.RMSprop(learning_rate=5e-4)
+
+
+def penalty_optimizer():
+    """The penalty loops' optimizer: Adam(1e-3, β1 = 0.5, β2 = 0.9); the paper's images used 1e-4 and
+    β1 = 0, its toy code β1 = 0.5; 1e-3 lets a short run move the critic's slopes."""
+    return keras.optimizers.Adam(learning_rate=1e-3, beta_1=0.5, beta_2=0.9)
+
+
+def default_optimizer(method):
+    """A fresh optimizer for the critic of a ``method`` loop: ``clip_optimizer()`` or ``penalty_optimizer()``."""
+    return clip_optimizer() if _method(method) == "clip" else penalty_optimizer()
+
+
+def clip_update(critic, optimizer, real, fake, step, seed):
+    """One critic update of Algorithm 1: a step on E[D(fake)] - E[D(real)], then every critic weight
+    clipped into [-c, c], after every update."""
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss = keras.ops.mean(critic(fake)) - keras.ops.mean(critic(real))
+    variables = critic.trainable_variables
+    optimizer.apply(tape.gradient(loss, variables), variables)
+    for variable in variables:
+        variable.assign(keras.ops.clip(variable, -C, C))
+    return {"loss": loss}
+
+
+def penalty_update(critic, optimizer, real, fake, step, seed):
+    """One critic update of WGAN-GP: E[D(fake)] - E[D(real)] + λ E[(‖∇D(x̂)‖ - 1)²], with one
+    α ~ U[0, 1] per example and x̂ = α real + (1 - α) fake, the norm taken per example."""
+    import tensorflow as tf
+
+    alpha = keras.random.uniform((real.shape[0], 1), 0.0, 1.0, seed=seed)
+    interpolates = alpha * real + (1 - alpha) * fake
+    with tf.GradientTape() as tape:
+        with tf.GradientTape() as inner:
+            inner.watch(interpolates)
+            scores = critic(interpolates)
+        grads = inner.gradient(scores, interpolates)
+        norms = keras.ops.sqrt(keras.ops.sum(keras.ops.square(grads), axis=1) + 1e-12)  # no NaN gradient at 0
+        penalty = keras.ops.mean(keras.ops.square(norms - 1.0))
+        loss = keras.ops.mean(critic(fake)) - keras.ops.mean(critic(real)) + PENALTY_WEIGHT * penalty
+    variables = critic.trainable_variables
+    optimizer.apply(tape.gradient(loss, variables), variables)
+    return {"loss": loss, "penalty": penalty}
+
+
+class _Recorder:
+    """A critic that records every batch it is called on, then calls the real critic."""
+
+    def __init__(self, model):
+        self.model, self.inputs = model, []
+
+    def __call__(self, x, training=False):
+        self.inputs.append(x)
+        return self.model(x, training=training)
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+
+def _method(method):
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    return method
+
+
+def _weights(model):
+    return measures.critic_weights(model)
+
+
+def segment_position(points, real, fake):
+    """Where each of ``points`` lies relative to the segment between the real and the fake sample of
+    its row: returns (α, distance), α the position of its projection on the line (α = 1 at the real
+    sample, 0 at the fake one) and distance its distance from that line."""
+    points, real, fake = (np.asarray(a, dtype=np.float64) for a in (points, real, fake))
+    direction = real - fake
+    length2 = np.maximum(np.sum(direction ** 2, axis=1), 1e-30)
+    alpha = np.sum((points - fake) * direction, axis=1) / length2
+    distance = np.linalg.norm(points - fake - alpha[:, None] * direction, axis=1)
+    return alpha, distance
+
+
+def _interpolates(recorded, real, fake):
+    """The rows the loop evaluated its critic at that are neither its real nor its fake samples, split in
+    blocks of len(real): a list of arrays."""
+    n = len(real)
+    blocks = [block for batch in recorded for block in np.split(batch, range(n, len(batch), n))]
+    return [b for b in blocks if len(b) == n and not (np.allclose(b, real) or np.allclose(b, fake))]
+
+
+@dataclasses.dataclass
+class Run:
+    """One run's instruments, one entry per critic update (numpy arrays), and the run's settings.
+
+    ``max_weight``, ``at_bound`` (share of critic weights on ±c), ``finite`` and ``wasserstein`` (the
+    estimate E[D(real)] - E[D(fake)] before the update) are read after every critic update;
+    ``penalty`` is the value the loop returned (NaN if none); ``alphas`` and ``distances`` hold, for
+    each update, α and the distance from its segment (over the segment's length) of every interpolate
+    the loop used (empty arrays
+    for loops without any); ``slopes`` holds ‖∇D(x̂)‖ after each update at interpolates drawn
+    correctly (α ~ U[0, 1] per example) from the same real and fake samples; ``points`` holds the
+    last update's real, fake and interpolates.
+    """
+
+    method: str
+    seed: int
+    max_weight: np.ndarray
+    at_bound: np.ndarray
+    finite: np.ndarray
+    wasserstein: np.ndarray
+    penalty: np.ndarray
+    alphas: list
+    distances: list
+    slopes: list
+    points: dict
+    optimizer: object
+
+    def first_nan(self):
+        """The index of the first critic update after which a weight was not finite, or None."""
+        bad = np.flatnonzero(~self.finite)
+        return int(bad[0]) if len(bad) else None
+
+
+def build(method, seed, zero_output=False):
+    """The critic and generator of a clinic run: 2 × 32 ReLU MLPs, seeded by ``seed``.
+
+    A clipped loop's critic starts with its kernels scaled into [-c, c] (notebook 04's way around the
+    Glorot start); ``zero_output`` starts the critic's output kernel at 0, so that its input gradient
+    is exactly 0 everywhere before the first update.
+    """
+    critic = networks.mlp(2, 1, depth=2, width=WIDTH, seed=seed)
+    if _method(method) == "clip":
+        scale_into(critic, C)
+    if zero_output:
+        critic.layers[-1].kernel.assign(np.zeros(critic.layers[-1].kernel.shape, dtype="float32"))
+    generator = networks.mlp(LATENT_DIM, 2, depth=2, width=WIDTH, seed=seed + 10_000)
+    return critic, generator
+
+
+def _snapshot(variables):
+    return [keras.ops.convert_to_numpy(v) for v in variables]
+
+
+def _restore(variables, values):
+    for variable, value in zip(variables, values):
+        variable.assign(value)
+
+
+def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_size=BATCH, zero_output=False):
+    """Trains a WGAN on eight Gaussians from each seed of ``seeds``, ``iterations`` generator iterations of
+    ``N_CRITIC`` critic updates each made by ``update``, and reads the instruments after every critic
+    update. Returns one ``Run`` per seed.
+
+    ``update(critic, optimizer, real, fake, step, seed)`` makes one critic update (as ``clip_update``
+    and ``penalty_update`` do); ``step`` counts critic updates from 0 and ``seed`` is a
+    ``keras.random.SeedGenerator`` for the update's own random draws. It runs compiled (``tf.function``,
+    traced once for all seeds), so its Python code runs once, when it is traced. The generator update
+    is always the correct one: a step on -E[D(G(z))]. Each seed sets the weights, the data, the noise
+    and the update's random draws: a run is repeatable.
+
+    Args:
+        update: the critic update.
+        method: "clip" or "penalty", which loop it is (sets the critic's start and the optimizers).
+        seeds: non-negative integers.
+        iterations: generator iterations.
+        make_optimizer: a function returning the critic's optimizer (default ``default_optimizer``).
+        batch_size: m, the samples per critic update.
+        zero_output: start the critic's output kernel at 0 (see ``build``).
+    """
+    import tensorflow as tf
+
+    method = _method(method)
+    seeds = [checks.seed(s) for s in seeds]
+    iterations, batch_size = checks.positive_int("iterations", iterations), checks.positive_int("batch_size",
+                                                                                                 batch_size)
+    critic, generator = build(method, seeds[0], zero_output)
+    optimizer = (make_optimizer or (lambda: default_optimizer(method)))()
+    generator_optimizer = default_optimizer(method)
+    optimizer.build(critic.trainable_variables)
+    generator_optimizer.build(generator.trainable_variables)
+    optimizer_start, generator_optimizer_start = _snapshot(optimizer.variables), _snapshot(generator_optimizer.variables)
+    draws = keras.random.SeedGenerator(seeds[0])  # the loop's own random draws
+
+    @tf.function
+    def critic_step(real, noise, alpha, step):
+        fake = generator(noise)
+        scores = critic(keras.ops.concatenate([real, fake]))
+        wasserstein = keras.ops.mean(scores[:batch_size]) - keras.ops.mean(scores[batch_size:])
+        recorder = _Recorder(critic)
+        result = update(recorder, optimizer, real, fake, step, draws) or {}
+        penalty = keras.ops.cast(result.get("penalty", float("nan")), "float32")
+        weights = keras.ops.concatenate([keras.ops.reshape(v, (-1,)) for v in critic.trainable_variables])
+        interpolates = alpha * real + (1 - alpha) * fake  # drawn correctly, for the slopes
+        with tf.GradientTape() as tape:
+            tape.watch(interpolates)
+            values = critic(interpolates)
+        slopes = keras.ops.sqrt(keras.ops.sum(keras.ops.square(tape.gradient(values, interpolates)), axis=1))
+        return fake, wasserstein, penalty, weights, slopes, recorder.inputs
+
+    @tf.function
+    def generator_step(noise):
+        with tf.GradientTape() as tape:
+            loss = -keras.ops.mean(critic(generator(noise)))
+        generator_optimizer.apply(tape.gradient(loss, generator.trainable_variables), generator.trainable_variables)
+
+    runs = []
+    for seed in seeds:
+        fresh_critic, fresh_generator = build(method, seed, zero_output)
+        _restore(critic.weights, _snapshot(fresh_critic.weights))
+        _restore(generator.weights, _snapshot(fresh_generator.weights))
+        _restore(optimizer.variables, optimizer_start)
+        _restore(generator_optimizer.variables, generator_optimizer_start)
+        draws.state.assign(keras.random.SeedGenerator(seed).state.value)
+        rng = np.random.default_rng(seed + 20_000)  # the harness's noise and its own interpolates
+        data = datasets.eight_gaussians(iterations * N_CRITIC * batch_size, seed=seed)
+        readings = {name: [] for name in ("max_weight", "at_bound", "finite", "wasserstein", "penalty", "alphas",
+                                          "distances", "slopes")}
+        points, step = {}, 0
+        for _ in range(iterations):
+            for _ in range(N_CRITIC):
+                real = data[step * batch_size:(step + 1) * batch_size]
+                noise = rng.standard_normal((batch_size, LATENT_DIM)).astype("float32")
+                alpha = rng.uniform(size=(batch_size, 1)).astype("float32")
+                fake, wasserstein, penalty, weights, slopes, inputs = critic_step(real, noise, alpha, tf.constant(step))
+                fake, weights = keras.ops.convert_to_numpy(fake), keras.ops.convert_to_numpy(weights)
+                finite = bool(np.all(np.isfinite(weights)))
+                readings["wasserstein"].append(float(wasserstein))
+                readings["finite"].append(finite)
+                readings["max_weight"].append(float(np.max(np.abs(weights))) if finite else np.nan)
+                readings["at_bound"].append(measures.fraction_at_bound(weights, C))
+                readings["penalty"].append(float(penalty))
+                found = _interpolates([keras.ops.convert_to_numpy(x).astype(np.float64) for x in inputs], real, fake)
+                positions = [segment_position(block, real, fake) for block in found]
+                length = np.maximum(np.linalg.norm(real - fake, axis=1), 1e-12)
+                positions = [(a, d / length) for a, d in positions]
+                readings["alphas"].append(np.concatenate([a for a, _ in positions]) if positions else np.zeros(0))
+                readings["distances"].append(np.concatenate([d for _, d in positions]) if positions else np.zeros(0))
+                if method == "penalty":
+                    readings["slopes"].append(keras.ops.convert_to_numpy(slopes) if finite
+                                              else np.full(batch_size, np.nan))
+                points = {"real": real, "fake": fake, "interpolates": found[0] if found else None}
+                step += 1
+            generator_step(rng.standard_normal((batch_size, LATENT_DIM)).astype("float32"))
+        arrays = {name: np.array(readings[name]) for name in ("max_weight", "at_bound", "finite", "wasserstein",
+                                                              "penalty")}
+        runs.append(Run(method=method, seed=seed, alphas=readings["alphas"], distances=readings["distances"],
+                        slopes=readings["slopes"], points=points, optimizer=optimizer, **arrays))
+    return runs
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """One behaviour check: its name, whether the loop passed it, and what was measured."""
+
+    name: str
+    passed: bool
+    measured: str
+
+    def __repr__(self):
+        return f"{'pass' if self.passed else 'FAIL'}  {self.name}: {self.measured}"
+
+
+CLIP_CHECKS = ("weights within ±c after every update", "the update is Algorithm 1's", "finite weights")
+PENALTY_CHECKS = ("interpolates on their segments", "α within [0, 1]", "one α per example",
+                  "the gradient is WGAN-GP's", "finite at a zero input gradient")
+
+
+def _lockstep_clip(update, seed, make_optimizer, steps):
+    """Runs ``update`` and ``clip_update`` side by side from the same critic on the same batches; returns
+    the largest weight difference after each update, and the largest weight in size after each."""
+    critic, _ = build("clip", seed)
+    reference, _ = build("clip", seed)
+    optimizer, reference_optimizer = (make_optimizer or clip_optimizer)(), clip_optimizer()
+    rng, draws = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
+    differences, largest, finite = [], [], []
+    for step in range(steps):
+        real = datasets.eight_gaussians(BATCH, seed=seed * 1000 + step)
+        fake = rng.standard_normal((BATCH, 2)).astype("float32")
+        update(_Recorder(critic), optimizer, keras.ops.convert_to_tensor(real), keras.ops.convert_to_tensor(fake), step,
+               draws)
+        clip_update(reference, reference_optimizer, keras.ops.convert_to_tensor(real),
+                    keras.ops.convert_to_tensor(fake), step, draws)
+        weights, expected = _weights(critic), _weights(reference)
+        finite.append(bool(np.all(np.isfinite(weights))))
+        differences.append(float(np.max(np.abs(weights - expected))) if finite[-1] else np.inf)
+        largest.append(float(np.max(np.abs(weights))) if finite[-1] else np.inf)
+    return np.array(differences), np.array(largest), np.array(finite)
+
+
+def _critic_gradient(critic, real, fake, interpolates):
+    """The gradient of WGAN-GP's critic loss at the given interpolates, as one flat numpy vector."""
+    import tensorflow as tf
+
+    interpolates = tf.convert_to_tensor(interpolates, dtype="float32")
+    with tf.GradientTape() as tape:
+        with tf.GradientTape() as inner:
+            inner.watch(interpolates)
+            scores = critic(interpolates)
+        grads = inner.gradient(scores, interpolates)
+        norms = keras.ops.sqrt(keras.ops.sum(keras.ops.square(grads), axis=1) + 1e-12)
+        loss = (keras.ops.mean(critic(fake)) - keras.ops.mean(critic(real))
+                + PENALTY_WEIGHT * keras.ops.mean(keras.ops.square(norms - 1.0)))
+    return np.concatenate([np.ravel(keras.ops.convert_to_numpy(g))
+                           for g in tape.gradient(loss, critic.trainable_variables)])
+
+
+def _lockstep_penalty(update, seed, steps, learning_rate=1e-2):
+    """Runs ``update`` with plain SGD; before each update, computes WGAN-GP's gradient at the
+    interpolates the update then uses. Returns (relative gradient errors, αs, distances)."""
+    critic, _ = build("penalty", seed)
+    rng, draws = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
+    errors, alphas, distances = [], [], []
+    for step in range(steps):
+        real = datasets.eight_gaussians(BATCH, seed=seed * 1000 + step)
+        fake = (0.5 * rng.standard_normal((BATCH, 2))).astype("float32")
+        before = _weights(critic)
+        state = [keras.ops.convert_to_numpy(v) for v in critic.trainable_variables]
+        recorder = _Recorder(critic)
+        update(recorder, keras.optimizers.SGD(learning_rate=learning_rate), keras.ops.convert_to_tensor(real),
+               keras.ops.convert_to_tensor(fake), step, draws)
+        applied = (before - _weights(critic)) / learning_rate
+        found = _interpolates([keras.ops.convert_to_numpy(x).astype(np.float64) for x in recorder.inputs], real, fake)
+        if not found:
+            return np.array([np.inf]), np.zeros(0), np.array([np.inf])
+        for block in found:
+            alpha, distance = segment_position(block, real, fake)
+            alphas.append(alpha)
+            distances.append(distance / np.maximum(np.linalg.norm(real - fake, axis=1), 1e-12))
+        after = [keras.ops.convert_to_numpy(v) for v in critic.trainable_variables]
+        for variable, value in zip(critic.trainable_variables, state):
+            variable.assign(value)
+        expected = _critic_gradient(critic, real, fake, found[0])
+        for variable, value in zip(critic.trainable_variables, after):
+            variable.assign(value)
+        error = (np.linalg.norm(applied - expected) / (np.linalg.norm(expected) + 1e-6)
+                 if np.all(np.isfinite(applied)) else np.inf)
+        errors.append(float(error))
+    return np.array(errors), np.concatenate(alphas), np.concatenate(distances)
+
+
+def check_loop(update, method, seed=0, make_optimizer=None, steps=5):
+    """Grades a critic update by its behaviour: a list of ``Verdict`` (see ``CLIP_CHECKS`` and
+    ``PENALTY_CHECKS``).
+
+    A clipped loop's ``update`` runs ``steps`` updates side by side with ``clip_update``, from the
+    same critic on the same batches, with its own optimizer (``make_optimizer``, default RMSprop) and
+    the reference's: every weight must lie within ±c after every update, the weights must match the
+    reference's (to 1e-6), and stay finite. A penalty loop's ``update`` runs ``steps`` updates with
+    plain SGD while the critic calls are recorded: its interpolates must lie on the segments between
+    their real and fake samples, with α in [0, 1], one α per example (they differ between examples);
+    the gradient it applies must equal WGAN-GP's at those interpolates (to 0.1 %); and one update of a
+    critic whose input gradient is exactly 0 must leave every weight finite. Seeded: the same
+    ``update`` gets the same verdicts.
+    """
+    method, seed = _method(method), checks.seed(seed)
+    steps = checks.positive_int("steps", steps)
+    keras.utils.set_random_seed(seed)
+    if method == "clip":
+        differences, largest, finite = _lockstep_clip(update, seed, make_optimizer, steps)
+        return [Verdict(CLIP_CHECKS[0], bool(np.all(largest <= C * (1 + 1e-6))),
+                        f"largest |w| after each of {steps} updates {_few(largest)}, c = {C:g}"),
+                Verdict(CLIP_CHECKS[1], bool(np.all(differences <= 1e-6)),
+                        f"largest difference from the reference's weights {_few(differences)}"),
+                Verdict(CLIP_CHECKS[2], bool(np.all(finite)), f"{int(np.sum(finite))} of {steps} updates finite")]
+    errors, alphas, distances = _lockstep_penalty(update, seed, steps)
+    verdicts = [
+        Verdict(PENALTY_CHECKS[0], bool(len(alphas) and np.all(distances <= 1e-4)),
+                f"largest distance from its segment, per segment length: {_few([np.max(distances)])}"
+                if len(alphas) else "the critic was never called at interpolates"),
+        Verdict(PENALTY_CHECKS[1], bool(len(alphas) and np.all((alphas >= -1e-4) & (alphas <= 1 + 1e-4))),
+                f"α from {np.min(alphas):.2f} to {np.max(alphas):.2f}" if len(alphas) else "no interpolates"),
+        Verdict(PENALTY_CHECKS[2], bool(len(alphas) and np.std(alphas) > 0.1),
+                f"spread of α between examples (std) {np.std(alphas):.2f}" if len(alphas) else "no interpolates"),
+        Verdict(PENALTY_CHECKS[3], bool(np.all(errors <= 1e-3)),
+                f"relative difference from WGAN-GP's gradient {_few(errors)}")]
+    (finite,) = finite_at_zero_gradient(update, [seed])
+    verdicts.append(Verdict(PENALTY_CHECKS[4], finite, "every weight finite" if finite else "NaN weights"))
+    return verdicts
+
+
+def finite_at_zero_gradient(update, seeds=(0,)):
+    """For each of ``seeds``: whether one ``update`` of a penalty critic whose input gradient is exactly
+    0 everywhere (its output kernel starts at 0, see ``build``) leaves every critic weight finite. A norm
+    computed as sqrt(sum(g²)) has an infinite derivative at g = 0, and the chain rule multiplies it by 0:
+    NaN. Returns a list of booleans, one per seed."""
+    seeds = [checks.seed(s) for s in seeds]
+    critic, _ = build("penalty", seeds[0], zero_output=True)
+    results = []
+    for seed in seeds:
+        keras.utils.set_random_seed(seed)
+        rng = np.random.default_rng(seed)
+        for layer in critic.layers[:-1]:  # Glorot-uniform kernels from this seed, zero biases
+            fan_in, fan_out = layer.kernel.shape
+            limit = np.sqrt(6 / (fan_in + fan_out))
+            layer.kernel.assign(rng.uniform(-limit, limit, (fan_in, fan_out)).astype("float32"))
+            layer.bias.assign(np.zeros(fan_out, dtype="float32"))
+        for variable in critic.layers[-1].weights:
+            variable.assign(np.zeros(variable.shape, dtype="float32"))
+        real = datasets.eight_gaussians(BATCH, seed=seed)
+        fake = rng.standard_normal((BATCH, 2)).astype("float32")
+        update(_Recorder(critic), keras.optimizers.SGD(learning_rate=1e-2), keras.ops.convert_to_tensor(real),
+               keras.ops.convert_to_tensor(fake), 0, keras.random.SeedGenerator(seed))
+        results.append(bool(np.all(np.isfinite(_weights(critic)))))
+    return results
+
+
+def _few(values):
+    return "[" + ", ".join(f"{v:.4g}" for v in np.asarray(values, dtype=np.float64)[:5]) + "]"
+
+
+def passed(verdicts):
+    """Whether every one of ``verdicts`` passed."""
+    return all(v.passed for v in verdicts)
