@@ -82,6 +82,12 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("08.replica_step", 0.1, "summed gradient"),
     ("08.replica_step", 0.025, "added, not averaged"),
     ("08.replica_step", 1.0, "Hint"),
+    ("10.case_1_learning_rate", "about the same", "What is the excess made of"),
+    ("10.case_7_batch", 0.125, "m = 64"),
+    ("10.case_7_batch", 1 / 256, "square root"),
+    ("10.case_7_batch", 1.0, "section 4 measured"),
+    ("10.look_alike", "share on ±c", "almost no weight"),
+    ("10.look_alike", "wasserstein estimate", "updates 11 and 21"),
 ])
 def test_wrong_answers_are_told_what_is_wrong(name, wrong, hint):
     feedback = check(name, wrong)
@@ -117,3 +123,38 @@ def test_the_same_product_premise_holds():
     assert all(run["clipped"].all() for run in runs)
     for run in runs[1:]:
         assert np.allclose(run["w"], runs[0]["w"], atol=1e-5) and np.allclose(run["u"], runs[0]["u"], atol=1e-5)
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("case_1", "Where does this update clip?"),
+    ("case_2", "not once per epoch"),
+    ("case_4", "U[0, 1]"),
+    ("case_5", "One α per example"),
+    ("case_6", "small ε inside the root"),
+    ("case_7", "axis=1"),
+    ("case_8", "square each example's deviation first"),
+])
+def test_each_clinic_case_as_handed_out_is_told_what_fails(name, hint):
+    from clipedu import clinic_cases
+
+    feedback = check(f"10.{name}", getattr(clinic_cases, name))
+    assert feedback.correct is False and hint in feedback.message and "failed:" in feedback.message
+
+
+def test_clinic_case_3_needs_both_functions_fixed():
+    from clipedu import clinic_cases
+
+    solutions = runpy.run_path(str(ROOT / "solutions" / "10_wgan_clinic.py"))
+    unfixed = check("10.case_3", (clinic_cases.case_3_optimizer, clinic_cases.case_3))
+    assert unfixed.correct is False and "never bounds a weight" in unfixed.message
+    optimizer_only = check("10.case_3", (solutions["case_3_optimizer_fixed"], clinic_cases.case_3))
+    assert optimizer_only.correct is False and "weights within ±c" in optimizer_only.message
+    assert check("10.case_3", clinic_cases.case_3).correct is False  # a pair is asked for
+
+
+def test_a_clinic_update_that_raises_is_told_so():
+    def broken(critic, optimizer, real, fake, step, seed):
+        raise RuntimeError("forgot the tape")
+
+    feedback = check("10.case_1", broken)
+    assert feedback.correct is False and "RuntimeError: forgot the tape" in feedback.message
