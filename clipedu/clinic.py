@@ -25,7 +25,7 @@ import dataclasses
 import keras
 import numpy as np
 
-from clipedu import checks, datasets, lipschitz, measures, networks
+from clipedu import checks, datasets, measures, networks
 from clipedu.constraints import scale_into
 
 C = 0.01  # the clip value, Arjovsky et al.'s
@@ -141,8 +141,7 @@ class Run:
     estimate E[D(real)] - E[D(fake)] before the update) are read after every critic update;
     ``penalty`` is the value the loop returned (NaN if none); ``alphas`` and ``distances`` hold, for
     each update, α and the distance from its segment (over the segment's length) of every interpolate
-    the loop used (empty arrays
-    for loops without any); ``slopes`` holds ‖∇D(x̂)‖ after each update at interpolates drawn
+    the loop used (empty arrays for loops without any); ``slopes`` holds ‖∇D(x̂)‖ after each update at interpolates drawn
     correctly (α ~ U[0, 1] per example) from the same real and fake samples; ``points`` holds the
     last update's real, fake and interpolates.
     """
@@ -223,7 +222,8 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
     generator_optimizer = default_optimizer(method)
     optimizer.build(critic.trainable_variables)
     generator_optimizer.build(generator.trainable_variables)
-    optimizer_start, generator_optimizer_start = _snapshot(optimizer.variables), _snapshot(generator_optimizer.variables)
+    optimizer_start = _snapshot(optimizer.variables)
+    generator_optimizer_start = _snapshot(generator_optimizer.variables)
     draws = keras.random.SeedGenerator(seeds[0])  # the loop's own random draws
 
     @tf.function

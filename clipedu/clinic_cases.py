@@ -12,7 +12,7 @@ import dataclasses
 
 import keras
 
-from clipedu.clinic import C, PENALTY_WEIGHT, STEPS_PER_EPOCH
+from clipedu.clinic import PENALTY_WEIGHT, STEPS_PER_EPOCH, C
 
 
 def case_1(critic, optimizer, real, fake, step, seed):

@@ -3,7 +3,7 @@ judgement exercises, worked by hand."""
 
 import keras
 
-from clipedu.clinic import C, PENALTY_WEIGHT
+from clipedu.clinic import PENALTY_WEIGHT, C
 
 
 def _clipped_update(critic, optimizer, real, fake):

@@ -502,7 +502,7 @@ _multiple_choice(
     "in case 1 (the clip before the update), the critic's RMSprop learning rate is lowered from 5e-4 to 5e-5: right "
     "after the critic's updates, the largest weight lies above c by 'about ten times less', 'about the same' or "
     "'about ten times more' (a string)",
-    "about ten times less", "The excess is one RMSprop step, and a step is proportional to the learning rate "
+    "about ten times less", "The excess is at most one RMSprop step, and a step is proportional to the learning rate "
                             "(section 2 measured it in learning rates). A small learning rate hides this bug; it "
                             "does not remove it.",
     dict.fromkeys(["about the same", "about ten times more"],
