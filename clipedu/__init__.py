@@ -4,7 +4,7 @@ Three layers, each importing only the ones below it:
 
 - the core, this package's modules: constraints, gradients, WGAN, Lipschitz tools, networks, data,
   measures, recorders, the gradient-norm log reader, the Dirac-GAN, the exploding-gradient toy and
-  many small recurrent runs on the adding problem at once; it
+  many small recurrent runs on the adding problem at once, and the WGAN clinic's loop and cases; it
   needs Keras and numpy only, and its plain-numpy modules (``dirac``, ``gradients``, ``datasets``,
   ``measures``, ``gradlog``) import without TensorFlow;
 - ``clipedu.notebook``: the demos with their sliders, the WGAN Lab and the figures (the ``notebook``
@@ -28,7 +28,8 @@ _NAMES = {
     "constrain_all": "clipedu.constraints", "scale_into": "clipedu.constraints",
     "spectral_normalize": "clipedu.lipschitz", "mlp": "clipedu.networks",
 }
-_MODULES = ("adding", "datasets", "dirac", "exploding", "gradients", "gradlog", "lipschitz", "measures", "recording")
+_MODULES = ("adding", "clinic", "clinic_cases", "datasets", "dirac", "exploding", "gradients", "gradlog",
+            "lipschitz", "measures", "recording")
 
 __all__ = sorted([*_NAMES, *_MODULES])
 
