@@ -55,7 +55,10 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("01.share_grows", "bias", "shrink"),
     ("01.share_grows", "neither", "one factor"),
     ("02.longest_clipvalue_step", 0.01, "global_clipnorm's longest step"),
-    ("02.longest_clipvalue_step", 0.02, "box"),
+    ("02.longest_clipvalue_step", 0.0141, "two weights"),  # the notebook's case carried over
+    ("02.longest_clipvalue_step", 0.03, "Euclidean norm"),  # the elements added
+    ("02.longest_clipvalue_step", 0.0174, "cube"),  # a wrong third digit
+    ("02.longest_clipvalue_step", 0.018, "cube"),  # not a rounding of 0.01732
     ("02.same_product", 6.21, "clipvalue's run"),
     ("02.same_product", 0.000504, "ten times larger"),  # a larger learning rate taken for faster progress
     ("02.same_product", 4.58e3, "same lr · τ"),  # the row of threshold 0.1 and learning rate 0.001
@@ -94,6 +97,11 @@ def test_wrong_answers_are_told_what_is_wrong(name, wrong, hint):
     assert feedback.correct is False
     assert hint in feedback.message
     assert "Not yet" in repr(feedback)
+
+
+def test_the_longest_step_accepts_roundings_to_two_significant_digits_or_more():
+    for answer in (0.017, 0.0173, 0.01732, 0.017320508):
+        assert check("02.longest_clipvalue_step", answer).correct is True
 
 
 def test_no_answer_and_malformed_answers():

@@ -97,3 +97,17 @@ def test_bounces_tells_a_settling_run_from_one_circling_the_minimum():
         exploding.bounces([1.0])
     with pytest.raises(ValueError, match="window must be a positive integer, got 0"):
         exploding.bounces(settling, window=0)
+
+
+def test_descend_follows_keras_sgd_where_rounding_does_not_matter():
+    """descend repeats train_rnn's clipped updates in float64: the same run, for each argument."""
+    for clip, threshold, learning_rate in [("global_clipnorm", 10.0, 0.01), ("clipvalue", 1.0, 0.01),
+                                           ("clipnorm", 0.1, 0.003)]:
+        keras_run = exploding.train_rnn((1.1, 0.5), learning_rate, 30, **{clip: threshold}, seed=1)
+        many = exploding.descend((1.1, 0.5), learning_rate, 30, clip, threshold, [1, 2])
+        assert np.abs(many["w"][0] - keras_run["w"]).max() < 1e-4
+        assert np.abs(many["u"][0] - keras_run["u"]).max() < 1e-4
+        assert np.array_equal(many["clipped"][0], keras_run["clipped"])
+        assert not many["diverged"].any()
+    with pytest.raises(ValueError, match="clip must name"):
+        exploding.descend((1.1, 0.5), 0.01, 3, "clip", 1.0, 0)

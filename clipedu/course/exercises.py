@@ -81,17 +81,33 @@ def _clip_by_value(answer):
     return False, f"Element(s) {wrong} are off. Hint: an element inside [-1, 1] is left alone; the sign stays."
 
 
-@_exercise("02.longest_clipvalue_step", "the longest possible SGD step of the two-weight network (w, u) "
-                                        "with learning_rate=0.01 and clipvalue=1.0 (one number)")
+def _rounding_of(answer, exact, least_digits=2):
+    """Whether ``answer`` is ``exact``, or ``exact`` rounded to ``least_digits`` or more significant digits."""
+    if math.isclose(answer, exact, rel_tol=1e-4):
+        return True
+    return any(math.isclose(answer, float(f"{exact:.{digits - 1}e}"), rel_tol=1e-9)
+               for digits in range(least_digits, 6))
+
+
+@_exercise("02.longest_clipvalue_step", "the longest possible SGD step of a unit with three weights (w, u, b), "
+                                        "each a variable of one value, with learning_rate=0.02 and clipvalue=0.5 "
+                                        "(one number, at least two significant digits)")
 def _longest_clipvalue_step(answer):
     answer = _number(answer)
-    if math.isclose(answer, 0.01 * math.sqrt(2), rel_tol=1e-2):
-        return True, ("Both elements can be clipped to ±1 at once: the step is the diagonal of the box, √2 times "
-                      "global_clipnorm's longest step at the same threshold.")
-    if math.isclose(answer, 0.01, rel_tol=1e-2):
-        return False, ("That is global_clipnorm's longest step, and the longest step of one weight. Hint: w and u "
-                       "can both be clipped at once.")
-    return False, "Hint: the clipped gradient lies in the box [-1, 1]²; how long is its longest vector?"
+    longest = 0.02 * 0.5 * math.sqrt(3)
+    if _rounding_of(answer, longest):
+        return True, ("All three elements can be clipped to ±0.5 at once: the step is a corner of the cube, "
+                      "0.02 · 0.5 · √3 ≈ 0.0173 long, √3 times global_clipnorm's longest step at the same threshold.")
+    if _rounding_of(answer, 0.02 * 0.5):
+        return False, ("That is global_clipnorm's longest step, and the longest step of one weight. Hint: all three "
+                       "elements can be clipped at once.")
+    if _rounding_of(answer, 0.02 * 0.5 * math.sqrt(2)):
+        return False, "That is the longest step of two weights, as in the notebook; this unit has three."
+    if _rounding_of(answer, 0.02 * 0.5 * 3):
+        return False, ("That adds the three elements; a step's length is the Euclidean norm of the clipped "
+                       "gradient times the learning rate.")
+    return False, ("Hint: the clipped gradient lies in the cube [-0.5, 0.5]³; its longest vector reaches a corner. "
+                   "Multiply its length by the learning rate.")
 
 
 SAME_PRODUCT = (0.1, 0.01)  # learning rate and global_clipnorm: lr · τ = 0.001, as at (0.01, 0.1) and (0.001, 1)

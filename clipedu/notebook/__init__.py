@@ -15,8 +15,9 @@ def setup(seed=0):
     cell should and a library must not:
 
     - ``TF_ENABLE_ONEDNN_OPTS=0`` (unless set already): TensorFlow's oneDNN kernels choose their
-      arithmetic, and with it their rounding, by CPU (with AVX-512 or without); without them every
-      x86-64 CPU computes the same numbers;
+      arithmetic, and with it their rounding, by CPU (with AVX-512 or without); switching them off
+      removes that source of CPU-dependent rounding (numpy's BLAS and the thread count can still
+      round differently, so a notebook prints such numbers only as far as they are stable);
     - ``TF_CPP_MIN_LOG_LEVEL=3`` (unless set already), and file descriptor 2 silenced while Keras
       imports TensorFlow: its C++ start-up messages (a CUDA probe, CPU features) would otherwise land
       in the cell's output and differ from one machine to the next;

@@ -5,6 +5,8 @@ numbers from them.
 """
 
 import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.patches import Circle, Rectangle
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
@@ -67,11 +69,27 @@ def fixed_title(ax, text):
     ax.set_title(text, fontsize=10, y=1.01)
 
 
-def _arrow(ax, start, end, kind, width=2.0, style="-", label=None, zorder=None):
+def _arrow(ax, start, end, kind, width=2.0, style="-", label=None, zorder=None, head=14, alpha=1.0):
     ax.annotate("", xy=end, xytext=start, zorder=zorder,
                 arrowprops=dict(arrowstyle="-|>", color=COLORS[kind], lw=width, linestyle=style,
-                                shrinkA=0, shrinkB=0, mutation_scale=14))
-    ax.plot([], [], color=COLORS[kind], lw=width, linestyle=style, label=label or LABELS[kind])
+                                shrinkA=0, shrinkB=0, mutation_scale=head, alpha=alpha))
+    ax.plot([], [], color=COLORS[kind], lw=width, linestyle=style, label=label or LABELS[kind], alpha=alpha)
+
+
+def _head(ax, vector, reach, largest=14.0):
+    """A head size (points) at most 0.4 of the arrow's drawn length, so that a short arrow keeps a shaft."""
+    width_points = ax.get_position().width * ax.figure.get_figwidth() * 72
+    length_points = np.linalg.norm(vector) / (2 * reach) * width_points
+    return float(np.clip(0.4 * length_points, 3.0, largest))
+
+
+def _once_colorbar(figure, ax, name, norm, cmap, label):
+    """A colour bar drawn once per figure for a fixed colour scale; redraws keep it."""
+    if getattr(figure, name, None) is None:
+        bar = figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.05, pad=0.02)
+        bar.set_label(label, fontsize=8)
+        bar.ax.tick_params(labelsize=7)
+        setattr(figure, name, bar)
 
 
 def _square_axes(ax, vectors, margin=1.15):
@@ -116,8 +134,9 @@ def clipped_gradient(figure, state):
 def two_tensors(figure, state):
     """A gradient made of two tensors: each tensor's panel with per-tensor and global clipping.
 
-    The gradient is drawn last and thin, so that it stays visible where a clipped arrow covers it
-    (a tensor that clipnorm leaves alone).
+    The gradient is drawn black over a translucent clipnorm arrow, so that it stays visible where
+    clipnorm leaves a tensor alone, and the dashed global_clipnorm arrow over both; each arrow's head
+    is at most 0.4 of its length, so that a short arrow still reads in its direction.
     """
     axes = _fresh_axes(figure, 1, 2)
     # Placed by hand: the layout engine placed the figure title over the panel titles.
@@ -126,16 +145,19 @@ def two_tensors(figure, state):
     t = state["threshold"]
     for i, (ax, name) in enumerate(zip(axes, state["names"])):
         ax.add_patch(Circle((0, 0), t, fill=False, color=COLORS["clipnorm"], lw=1, ls=":"))
-        _arrow(ax, (0, 0), state["clipped"]["clipnorm"][i], "clipnorm", width=5,
-               label="clipnorm (each tensor to norm ≤ threshold)")
-        _arrow(ax, (0, 0), state["clipped"]["global_clipnorm"][i], "global_clipnorm", width=2.5, style="--",
-               label="global_clipnorm (one factor for both)")
-        _arrow(ax, (0, 0), state["gradient"][i], "original", width=1.2, zorder=5)
         _square_axes(ax, [state["gradient"][i], np.array([t, t])])  # each tensor at its own scale
+        reach = ax.get_xlim()[1]
+        by_norm, by_global, gradient = (state["clipped"]["clipnorm"][i], state["clipped"]["global_clipnorm"][i],
+                                        state["gradient"][i])
+        _arrow(ax, (0, 0), by_norm, "clipnorm", width=5, alpha=0.45, head=_head(ax, by_norm, reach),
+               label="clipnorm (each tensor to norm ≤ threshold)")
+        _arrow(ax, (0, 0), by_global, "global_clipnorm", width=2.5, style="--", zorder=6,
+               head=_head(ax, by_global, reach), label="global_clipnorm (one factor for both)")
+        _arrow(ax, (0, 0), gradient, "original", width=1.5, zorder=5, head=_head(ax, gradient, reach, 11))
         ax.set_xlabel(f"gradient of {name}[0]")
         ax.set_ylabel(f"gradient of {name}[1]")
         fixed_title(ax, f"{name}: gradient norm {state['norms'][i]:.2f}")
-    axes[0].legend(loc="lower left", fontsize=7, framealpha=0.9)
+        ax.legend(loc="lower left", fontsize=6.5, framealpha=0.9)
     figure.suptitle(
         f"the whole update turned by clipnorm {state['angle']['clipnorm']:.1f}°, "
         f"by global_clipnorm {state['angle']['global_clipnorm']:.1f}° (threshold {t:g}, dotted circle)",
@@ -143,36 +165,61 @@ def two_tensors(figure, state):
 
 
 def step_on_surface(figure, state, surface):
-    """Contours of a 2-D loss and where one step lands with each kind of clipping."""
+    """Contours of a 2-D loss (labelled with the loss) and where one step lands with each kind of clipping."""
     (ax,) = _fresh_axes(figure)
     x, y, loss = surface
-    ax.imshow(np.log10(loss + 0.05), origin="lower", extent=(x.min(), x.max(), y.min(), y.max()), cmap="Greys",
-              alpha=0.45, aspect="equal")
+    contours = ax.contour(x, y, loss, levels=[1, 5, 10, 20, 40], colors="0.55", linewidths=0.8, zorder=1)
+    ax.clabel(contours, fontsize=7, fmt="%g")
     ax.plot(0, 0, marker="*", color="gold", markersize=14, markeredgecolor="k", label="minimum")
     start = state["start"]
     ax.plot(*start, "ko", markersize=5)
     for kind, end in state["landing"].items():
-        _arrow(ax, start, end, kind, label=f"{LABELS[kind]}: loss {state['loss_after'][kind]:.2f}")
+        _arrow(ax, start, end, kind, label=f"{LABELS[kind]}: loss {state['loss_after'][kind]:.3f}")
     ax.set_xlim(x.min(), x.max())
     ax.set_ylim(y.min(), y.max())
     ax.set_aspect("equal")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    fixed_title(ax, f"one step from loss {state['loss_before']:.2f}")
+    fixed_title(ax, f"one step from loss {state['loss_before']:.3f} (grey contours: the loss)")
     ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
 
 
 def exploding_runs(figure, state, surface):
-    """Trajectories on a recurrent unit's loss surface, the loss and the gradient norm per update."""
+    """Trajectories on a recurrent unit's loss surface, the loss and the gradient norm per update.
+
+    A run that leaves the surface's window is marked with a red triangle where it leaves, and its
+    legend entry says so.
+    """
     ax_surface, ax_loss, ax_grad = _fresh_axes(figure, 1, 3, gridspec_kw={"width_ratios": [1.3, 1, 1]})
     w, u, log_loss = surface
     ax_surface.imshow(log_loss, origin="lower", extent=(w[0], w[-1], u[0], u[-1]), aspect="auto",
                       cmap="viridis", vmin=-3, vmax=8, interpolation="nearest")
-    fixed_title(ax_surface, "loss surface (log scale: dark low, yellow high)")
+    _once_colorbar(figure, ax_surface, "demo_loss_colorbar", Normalize(-3, 8), "viridis",
+                   "log10(loss + 0.001), clipped to [-3, 8]")
+    fixed_title(ax_surface, "loss surface and the runs")
     for kind, run in state["runs"].items():
         # clipnorm often retraces clipvalue here: draw it dashed over a wider clipvalue line.
         style = dict(color=COLORS[kind], lw=3 if kind == "clipvalue" else 1.5, ls="--" if kind == "clipnorm" else "-")
-        ax_surface.plot(run["w"], run["u"], label=LABELS[kind], **style)
+        points = np.stack([run["w"], run["u"]], 1)
+        inside = (points[:, 0] >= w[0]) & (points[:, 0] <= w[-1]) & (points[:, 1] >= u[0]) & (points[:, 1] <= u[-1])
+        label = LABELS[kind]
+        if not inside.all():
+            leaves = int(np.argmin(inside))  # the first point outside; the start is inside
+            a, b = points[leaves - 1], points[leaves]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                fractions = [((w[0] if b[0] < w[0] else w[-1]) - a[0]) / (b[0] - a[0]) if not w[0] <= b[0] <= w[-1]
+                             else 1.0,
+                             ((u[0] if b[1] < u[0] else u[-1]) - a[1]) / (b[1] - a[1]) if not u[0] <= b[1] <= u[-1]
+                             else 1.0]
+            edge = a + min(fractions) * (b - a)
+            if fractions[0] <= fractions[1]:
+                marker = "<" if b[0] < w[0] else ">"
+            else:
+                marker = "v" if b[1] < u[0] else "^"
+            ax_surface.plot(*edge, marker=marker, color="red", markersize=9, markeredgecolor="k", zorder=6,
+                            clip_on=False, ls="none")
+            label += " (left the plot at the red triangle)"
+        ax_surface.plot(run["w"], run["u"], label=label, **style)
         ax_loss.plot(run["loss"], **style)
         ax_grad.plot(np.arange(1, len(run["grad_norm"]) + 1), run["grad_norm"], **style)
         if state["diverged"][kind]:
@@ -187,8 +234,10 @@ def exploding_runs(figure, state, surface):
     ax_surface.set_xlabel("w (recurrent weight)")
     ax_surface.set_ylabel("u (input weight)")
     ax_surface.legend(loc="upper left", fontsize=7, framealpha=0.9)
-    for ax, title, key in [(ax_loss, "loss", "loss"), (ax_grad, "gradient norm before clipping", "grad_norm")]:
+    for ax, title, key, ylabel in [(ax_loss, "loss", "loss", "loss (mean squared error)"),
+                                   (ax_grad, "gradient norm before clipping", "grad_norm", "global gradient norm")]:
         log_scale(ax)
+        ax.set_ylabel(ylabel, fontsize=8)
         ax.set_ylim(*state["limits"][key])  # over every run of the demo: a slider move keeps the axes
         updates = max(len(run[key]) for run in state["runs"].values())
         ax.set_xlim(-0.03 * updates, 1.03 * updates)
