@@ -41,7 +41,9 @@ def _fresh_axes(figure, nrows=1, ncols=1, **kwargs):
 def _empty(ax):
     """What ``ax.clear()`` does for a redraw, but keeping the axis objects and their ticks: clearing
     re-creates every tick, which was most of a slider move's time."""
-    for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images, *ax.artists, *ax.tables]:
+    for artist in list(ax.collections):  # first: a contour set removes its own labels
+        artist.remove()
+    for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.images, *ax.artists, *ax.tables]:
         artist.remove()
     if ax.legend_ is not None:
         ax.legend_.remove()
