@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: lab test test-perturbed test-browser bench notebooks html clean
+.PHONY: lab test test-perturbed test-browser bench notebooks html assignments clean
 
 # Reinstall only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -52,6 +52,13 @@ notebooks: $(INSTALLED)
 # The executed notebooks as static HTML, for reading first: each slider figure as it was executed.
 html: $(INSTALLED)
 	$(PY) tools/export_html.py build/html $(NOTEBOOKS)
+
+# Graded assignments (otter-grader), from the master notebooks in $(ASSIGNMENTS): for each,
+# build/assignments/<name>/student/ (hand it out) and build/assignments/<name>/autograder/ (the zip
+# for Gradescope or for `python -m clipedu.course.grade`; solutions and rubrics). docs/instructors.md.
+ASSIGNMENTS ?= assignments
+assignments: $(INSTALLED)
+	$(PY) -m clipedu.course.assignments --source $(ASSIGNMENTS) --out build/assignments
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -9,7 +9,7 @@ Three layers, each importing only the ones below it:
   ``measures``, ``gradlog``) import without TensorFlow;
 - ``clipedu.notebook``: the demos with their sliders, the WGAN Lab and the figures (the ``notebook``
   extra: ipywidgets, matplotlib);
-- ``clipedu.course``: the self-checked exercises, grading and notebook execution (the ``course``
+- ``clipedu.course``: the self-checked exercises, graded assignments and notebook execution (the ``course``
   extra: nbclient and the Jupyter kernel tools).
 
 The names below load their module, and with it Keras, when first used; importing ``clipedu``

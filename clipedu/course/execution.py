@@ -1,4 +1,4 @@
-"""Executing notebooks with nbclient: for grading, and for refreshing the outputs committed with them.
+"""Executing notebooks with nbclient: for refreshing the outputs committed with them.
 
 Two things differ from a plain ``nbclient.NotebookClient``:
 

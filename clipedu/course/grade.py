@@ -68,7 +68,7 @@ def questions(zip_path):
     return {t.name: {"points": t.possible, "manual": False} for t in tests}
 
 
-def _with_cell_timeout(zip_path, seconds, folder):
+def with_cell_timeout(zip_path, seconds, folder):
     """A copy of the autograder whose CellTimeout plugin interrupts cells after ``seconds``."""
     copy = Path(folder, zip_path.name)
     with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as target:
@@ -194,7 +194,7 @@ def main(argv=None):
     target = Path(args.submissions)
     with tempfile.TemporaryDirectory() as tmp:
         if args.cell_timeout is not None:
-            zip_path = _with_cell_timeout(zip_path, args.cell_timeout, tmp)
+            zip_path = with_cell_timeout(zip_path, args.cell_timeout, tmp)
         if target.is_dir():
             submissions = sorted(p for p in target.iterdir() if p.suffix in (".ipynb", ".zip"))
             if not submissions:
