@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from clipedu.course import assignments, grade
+from clipedu.course import assignments, autograding, grade
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTERS = sorted((ROOT / "assignments").glob("[0-9][0-9]_*.ipynb"))
@@ -213,7 +213,8 @@ def test_a_reference_that_the_solution_does_not_reproduce_stops_the_build(tmp_pa
         assignments.build(wrong, tmp_path / "out", wheel)
 
 
-# The six submissions: each replaces the student notebook's answer cells.
+# The submissions: right, wrong, partly right, erroring, non-terminating, tampering, and one whose kernel dies.
+# Each replaces the student notebook's answer cells.
 TURN, STEP, PAIR = "turn = ...", "...\nstep_direction = ...", "...\nsame_pair = ..."
 WRITTEN = "_Type your answer here, replacing this text._"
 RIGHT_TURN = "turn = gradients.angle_between([kernel, bias], gradients.clip_by_norm([kernel, bias], 1.5))"
@@ -269,6 +270,7 @@ SUBMISSIONS = {
                  PAIR: 'same_pair = "b"'},
     "nonterminating": {TURN: RIGHT_TURN, STEP: "while True:\n    pass", PAIR: 'same_pair = "b"'},
     "tampering": {TURN: TAMPER, STEP: "step_direction = [1.0, 0.0, 0.0]", PAIR: 'same_pair = "b"'},
+    "crashing": {TURN: RIGHT_TURN, STEP: RIGHT_STEP, PAIR: 'same_pair = "b"\nimport os\n\nos._exit(1)'},
 }
 # Points written by hand: q_turn (3), q_step_direction (2), q_same_pair (2); total of 7. q_explain_turn is
 # graded by hand: its column stays blank.
@@ -279,7 +281,9 @@ EXPECTED = {
     "erroring.ipynb": ["0", "2", "2", "4"],  # its q_turn cell raised AttributeError; the cells after it ran
     "nonterminating.ipynb": ["3", "0", "2", "5"],  # its q_step_direction cell was stopped after 10 s
     "tampering.ipynb": ["0", "0", "2", "2"],  # only its honest answer counts
+    "crashing.ipynb": ["3", "2", "0", "5"],  # its kernel died in the q_same_pair cell, before that check
 }
+NOTES = dict.fromkeys(EXPECTED, "") | {"crashing.ipynb": autograding.KERNEL_DIED}
 
 
 def _submissions(student, folder):
@@ -308,7 +312,7 @@ def _without_trusted_grading(zip_path, folder):
 
 @pytest.fixture(scope="module")
 def graded(built, tmp_path_factory):
-    """Runs at once: the folder of six submissions graded into a CSV, one submission graded with its feedback,
+    """Runs at once: the folder of submissions graded into a CSV, one submission graded with its feedback,
     and the tampering submission graded by otter without TrustedGrading."""
     tmp = tmp_path_factory.mktemp("graded")
     assignment = built / GRADED
@@ -324,15 +328,15 @@ def graded(built, tmp_path_factory):
         return {"folder": whole.result(), "csv": tmp / "grades.csv", "one": one.result(), "plain": plain.result()}
 
 
-def test_a_folder_of_six_submissions_grades_into_a_csv_of_every_point(graded):
+def test_a_folder_of_submissions_grades_into_a_csv_of_every_point(graded):
     assert graded["folder"].returncode == 0, graded["folder"].stdout + graded["folder"].stderr
     with open(graded["csv"], newline="") as file:
         rows = list(csv.reader(file))
     assert rows[0] == ["submission", "q_turn", "q_step_direction", "q_same_pair", "total", "possible",
                        "q_explain_turn", "note"]
-    assert {row[0]: row[1:] for row in rows[1:]} == {name: [*points, "7", "", ""]
+    assert {row[0]: row[1:] for row in rows[1:]} == {name: [*points, "7", "", NOTES[name]]
                                                       for name, points in EXPECTED.items()}
-    assert "6 submissions graded" in graded["folder"].stdout
+    assert "7 submissions graded" in graded["folder"].stdout
 
 
 def test_the_tampering_submission_fools_otter_without_trusted_grading(graded):

@@ -12,7 +12,8 @@ and a cell that never ends stops grading altogether. The assignments built by
   the variables the tests take, as plain JSON (numbers, strings, lists). The tests then run here, in
   otter's process, on those values: whatever the student's code replaced in the kernel, only the
   answers count. A question is graded on its variables as they were after its last check cell, or at
-  the end of the notebook if no check cell of it ran.
+  the end of the notebook if no check cell of it ran. A notebook whose kernel dies (``os._exit``)
+  is graded on what it answered before.
 
 Test functions must therefore take the answers as named arguments (not ``env``) and use nothing
 but builtins. These modules hold no answers: the tests come from the autograder zip.
@@ -86,6 +87,30 @@ def _clipedu_dump(question, names, moment, path={path!r}):
 del _clipedu_dump
 '''
 
+KERNEL_DIED = "The notebook's kernel died before its end; questions not checked before then got 0 points."
+_dead_kernels = []  # set by the ExecutePreprocessor that TrustedGrading wraps, read after grading
+
+
+def _survive_a_dead_kernel():
+    """Makes otter's notebook execution end, instead of fail, when the kernel dies: the cells that ran count."""
+    from nbclient.exceptions import DeadKernelError
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    execute = ExecutePreprocessor.preprocess
+    if getattr(execute, "survives_a_dead_kernel", False):
+        return
+
+    def preprocess(self, nb, resources=None, km=None):
+        try:
+            return execute(self, nb, resources, km)
+        except DeadKernelError:
+            _dead_kernels.append(True)
+            return nb, resources
+
+    preprocess.survives_a_dead_kernel = True
+    ExecutePreprocessor.preprocess = preprocess
+
+
 CHECK_CALL = re.compile(r"""check\(\s*(?:[\w.]+\s*,\s*)?["'](\w+)["']""")
 
 
@@ -142,12 +167,14 @@ class TrustedGrading(AbstractOtterPlugin):
     """Grades from the answers' plain values, in otter's process, with tests read before the student's code ran."""
 
     def before_execution(self, submission):
-        self.tests, self.sources = {}, {}
+        _survive_a_dead_kernel()
+        _dead_kernels.clear()
+        self.tests = {}
         for path in sorted(glob.glob(os.path.join("tests", "*.py"))):
             with open(path) as file:
                 source = file.read()
             test_file = GradedTestFile.from_string(source, path=path)
-            self.tests[test_file.name], self.sources[test_file.name] = test_file, source
+            self.tests[test_file.name] = test_file
         for pattern in (os.path.join("tests", "*.py"), os.path.join("..", "source", "tests", "*.py")):
             for path in glob.glob(pattern):
                 os.remove(path)  # the student's kernel cannot read what it is graded against
@@ -189,3 +216,5 @@ class TrustedGrading(AbstractOtterPlugin):
         results.results = {question: test_file.run_on(answers.get(question, (None, {}))[1])
                            for question, test_file in self.tests.items()}
         results._catastrophic_error = None  # the kernel's own results, if any, are not used
+        if _dead_kernels:
+            results.output = KERNEL_DIED

@@ -110,7 +110,10 @@ def grade(zip_path, submission, *, timeout=900):
             process.communicate()
         path = Path(out, "results.json")
         if path.exists():
-            for test in json.loads(path.read_text()).get("tests", []):
+            graded = json.loads(path.read_text())
+            if graded.get("output") and not result.note:
+                result.note = graded["output"]
+            for test in graded.get("tests", []):
                 if "max_score" in test:
                     result.points[test["name"]] = test["score"]
                     result.feedback[test["name"]] = test.get("output", "")
