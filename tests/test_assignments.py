@@ -203,14 +203,14 @@ def test_every_rubric_is_in_the_instructor_notes():
             assert " ".join(line.split()) in " ".join(notes.split()), line
 
 
-def test_a_reference_that_the_solution_does_not_reproduce_stops_the_build(tmp_path):
+def test_a_reference_that_the_solution_does_not_reproduce_stops_the_build(built, tmp_path):
     master = nbformat.read(ROOT / "assignments" / f"{GRADED}.ipynb", as_version=4)
     for cell in master.cells:
         cell.source = cell.source.replace("5.088765225965691", "5.188765225965691")  # 0.1° off
     wrong = tmp_path / f"{GRADED}.ipynb"
     nbformat.write(master, wrong)
-    wheel = assignments.build_wheel(ROOT, tmp_path / "wheel")
-    with pytest.raises(RuntimeError, match="q_turn"):
+    (wheel,) = (built / GRADED / "autograder").glob("clipedu-*.whl")
+    with pytest.raises(RuntimeError, match="q_turn: 0 of 3 points"):
         assignments.build(wrong, tmp_path / "out", wheel)
 
 
