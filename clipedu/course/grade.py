@@ -41,7 +41,6 @@ class Grade:
     submission: str
     points: dict = field(default_factory=dict)
     feedback: dict = field(default_factory=dict)
-    public: str = ""
     note: str = ""
     seconds: float = 0.0
 
@@ -117,8 +116,6 @@ def grade(zip_path, submission, *, timeout=900):
                 if "max_score" in test:
                     result.points[test["name"]] = test["score"]
                     result.feedback[test["name"]] = test.get("output", "")
-                elif test.get("name") == "Public Tests":
-                    result.public = test.get("output", "")
                 elif test.get("name") == "Autograder Failed" and not result.note:
                     result.note = "not graded: otter found no results"
         elif not result.note:
@@ -162,16 +159,16 @@ def write_csv(path, grades, asked):
         writer.writerows(table)
 
 
-def feedback(grade_, asked):
-    """The text report of one Grade: points per question, what each test found, the public checks."""
+def feedback(result, asked):
+    """The text report of one Grade: its points per question and what each test found."""
     auto = [q for q, info in asked.items() if not info["manual"]]
-    total = sum(grade_.points.get(q, 0) for q in auto)
+    total = sum(result.points.get(q, 0) for q in auto)
     possible = sum(asked[q]["points"] for q in auto)
-    lines = [f"{grade_.submission}: {_number(total)} of {_number(possible)} autograded points"]
-    if grade_.note:
-        lines.append(f"  note: {grade_.note}")
+    lines = [f"{result.submission}: {_number(total)} of {_number(possible)} autograded points"]
+    if result.note:
+        lines.append(f"  note: {result.note}")
     for q in auto:
-        text = grade_.feedback.get(q) or f"{q}: 0 of {_number(asked[q]['points'])} points (not graded)"
+        text = result.feedback.get(q) or f"{q}: 0 of {_number(asked[q]['points'])} points (not graded)"
         lines += ["  " + line for line in text.splitlines()]
     for q, info in asked.items():
         if info["manual"]:
