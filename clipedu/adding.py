@@ -19,7 +19,8 @@ Each run's gradient is clipped here, before the optimizer sees it, by Keras' rul
 
 Recorded at every step, for every run: the global gradient norm before clipping, whether clipping
 changed the gradient, the length of the update, the loss of the step's batch *before* the update
-(what ``fit`` reports) and the loss on a fixed probe set of 128 held-out sequences *after* the update
+(each step's own value; ``fit`` logs a running mean of these over the epoch) and the loss on a fixed
+probe set of 128 held-out sequences *after* the update
 (a spike there was made by an update, not by an unlucky batch). The test loss on 1 000 other
 sequences is recorded every ``every`` steps. A run whose loss or gradient becomes non-finite stops
 there (``diverged``); its later values are NaN.

@@ -392,17 +392,19 @@ _multiple_choice(
 GUARD_LOG = {"median": 0.8, "healthy_99th": 3.0, "smallest_spike": 40.0, "largest_spike": 900.0, "all_99th": 45.0}
 
 
-@_exercise("08.guard_threshold", "a global_clipnorm that guards the run whose log has median 0.8, 99th percentile 3 "
-                                 "without its spikes, and spikes of 40 to 900 (2 % of the steps, so that the whole "
-                                 "log's 99th percentile is 45): it leaves (nearly) every healthy step alone and clips "
-                                 "every spike (one number)")
+@_exercise("08.guard_threshold", "a global_clipnorm, by section 2's guard rule, for the run whose log has median 0.8, "
+                                 "99th percentile 3 without its spikes, and spikes of 40 to 900 (2 % of the steps, so "
+                                 "that the whole log's 99th percentile is 45): it leaves (nearly) every healthy step "
+                                 "alone and, since every spike of this log lies far above the healthy steps, also "
+                                 "clips every spike (one number)")
 def _guard_threshold(answer):
     threshold = _number(answer)
     log = GUARD_LOG
     if log["healthy_99th"] <= threshold < log["smallest_spike"]:
         return True, (f"At or above the healthy steps' 99th percentile ({log['healthy_99th']:g}) it clips about 1 % of "
-                      f"them at most, and below the smallest spike ({log['smallest_spike']:g}) it clips every spike: a "
-                      "guard. Percentile rules are read on the log without its spikes (section 2).")
+                      f"them at most, and below the smallest spike ({log['smallest_spike']:g}) it also clips every "
+                      "spike of this log. Percentile rules are read on the log without its spikes (section 2). A guard "
+                      "does not clip every spike in general: in section 2's log most spikes lay below its τ.")
     if threshold <= 0:
         return False, "A threshold is a positive norm."
     if threshold < log["healthy_99th"]:
@@ -415,14 +417,16 @@ def _guard_threshold(answer):
 
 _multiple_choice(
     "08.adam_always_on",
-    "an Adam run with global_clipnorm=0.01 clips every step (its log's 1st percentile is 0.5) and its steps are too "
-    "long: which one change halves them: 'halve tau', 'halve the learning rate' or 'either' (a string)",
-    "halve the learning rate",
-    "Every gradient Adam sees has length τ, and τ cancels between m and the square root of v (section 3): its step "
-    "follows the learning rate. (Only a τ so small that the clipped gradients approach ε would shorten it.)",
-    dict.fromkeys(["halve tau", "either"],
-                  "Hint: in section 3, what did Adam's median step do when every step was clipped and τ fell from 0.1 "
-                  "to 0.001? And when the learning rate doubled?"))
+    "Keras' Adam (epsilon 1e-7) on a model of 1e8 weights with global_clipnorm=0.001 clips every step; spread "
+    "evenly, a clipped gradient is 0.001 / sqrt(1e8) = 1e-7 per weight. Halving tau makes the median step: "
+    "'unchanged', 'shorter' or 'longer' (a string)",
+    "shorter",
+    "Per weight the clipped gradient is now about ε, so τ no longer cancels: m̂ / (√v̂ + ε) falls when m̂ and √v̂ "
+    "halve and ε does not. Section 3 saw the start of this with three weights at τ = 1e-6 (about 6e-7 per weight), "
+    "where the median step was a third shorter; τ cancelled only while the clipped gradients were far above ε.",
+    {"unchanged": "Hint: in section 3, τ cancelled only while the clipped gradients were much larger than ε. Is "
+                  "1e-7 per weight much larger than Keras' ε?",
+     "longer": "Hint: in m̂ / (√v̂ + ε), what happens to the ratio when m̂ and √v̂ both halve and ε stays?"})
 
 
 @_exercise("08.replica_step", "the longest possible update of SGD(0.1, global_clipnorm=1.0) under a MirroredStrategy "
