@@ -24,10 +24,12 @@ References:
 import keras
 import numpy as np
 
+from clipedu import checks
+
 # Keras' SeedGenerator keeps its state as int64; its random functions fold it into int32 this way.
 _SEED_MODULUS = 2**31 - 2
-_OPTIMIZER_SETTINGS = {"RMSprop": {"rho": 0.9, "momentum": 0.0, "centered": False},
-                       "Adam": {"beta_1": 0.9, "beta_2": 0.999, "amsgrad": False}}
+# What a stacked optimizer leaves out: these settings must keep their defaults.
+_PLAIN = {"RMSprop": {"momentum": 0.0, "centered": False}, "Adam": {"amsgrad": False}}
 _NO_EXTRAS = {"weight_decay": None, "clipnorm": None, "global_clipnorm": None, "clipvalue": None,
               "use_ema": False, "loss_scale_factor": None, "gradient_accumulation_steps": None}
 
@@ -48,17 +50,21 @@ def why_not_stackable_network(network):
     return None
 
 
+def _shapes(network):
+    return [tuple(w.shape) for w in network.weights], [layer.activation for layer in network.layers]
+
+
 def why_not_stackable_optimizer(optimizer):
-    """None if ``optimizer`` can be part of a ``StackedOptimizer``; otherwise the reason."""
+    """None if ``optimizer`` can be part of a ``StackedOptimizer``; otherwise the reason, as a sentence."""
     name = type(optimizer).__name__
     if type(optimizer) not in (keras.optimizers.RMSprop, keras.optimizers.Adam):
         return f"{name} is neither Keras' RMSprop nor its Adam"
     config = optimizer.get_config()
     if isinstance(config["learning_rate"], dict):
         return f"{name} has a learning-rate schedule"
-    for key, plain in {**_NO_EXTRAS, **{k: v for k, v in _OPTIMIZER_SETTINGS[name].items() if not
-                                         isinstance(v, float) or k == "momentum"}}.items():
-        if config.get(key, plain) not in (plain, None if plain is None else plain):
+    plain = {**_NO_EXTRAS, **_PLAIN[name]}
+    for key, value in plain.items():
+        if config.get(key, value) != value:
             return f"{name} has {key}={config[key]!r}"
     return None
 
@@ -114,9 +120,10 @@ class StackedMLP:
             x = activation(x)
         return x
 
-    def weights(self, run):
-        """Run ``run``'s weights as ``network.get_weights()`` orders them."""
-        row, start, weights = self.params.numpy()[run], 0, []
+    def weights(self, run, params=None):
+        """Run ``run``'s weights as ``network.get_weights()`` orders them, from ``params`` (the value of
+        ``params`` as a numpy array, read once for several runs) or the variable."""
+        row, start, weights = (self.params.numpy() if params is None else params)[run], 0, []
         for shape in self.shapes:
             size = int(np.prod(shape))
             weights.append(row[start:start + size].reshape(shape))
@@ -209,7 +216,43 @@ class BatchedWGAN:
                  penalty=None, seeds, batch_size, jit_compile=False):
         import tensorflow as tf
 
+        critics, generators = list(critics), list(generators)
+        critic_optimizers, generator_optimizers = list(critic_optimizers), list(generator_optimizers)
         self.runs = len(critics)
+        if self.runs == 0:
+            raise ValueError("critics must hold at least one network, got none")
+        for name, values in [("generators", generators), ("critic_optimizers", critic_optimizers),
+                             ("generator_optimizers", generator_optimizers), ("seeds", list(seeds))] + \
+                [(name, list(values)) for name, values in [("clip", clip), ("penalty", penalty)] if values is not None]:
+            if len(values) != self.runs:
+                raise ValueError(f"{name} must hold one entry per run ({self.runs} critics), got {len(values)}")
+        if clip is not None and penalty is not None:
+            raise ValueError(f"clip and penalty exclude each other, got clip={clip!r} and penalty={penalty!r}")
+        for name, networks in [("critics", critics), ("generators", generators)]:
+            for network in networks:
+                reason = why_not_stackable_network(network) if isinstance(network, keras.Model) else \
+                    f"{network!r} is not a keras Model"
+                if reason is None and _shapes(network) != _shapes(networks[0]):
+                    reason = f"{network.name}'s weights are not shaped as {networks[0].name}'s"
+                if reason:
+                    raise TypeError(f"{name} must be alike Sequential stacks of Dense layers: {reason}")
+        for name, optimizers in [("critic_optimizers", critic_optimizers),
+                                 ("generator_optimizers", generator_optimizers)]:
+            for optimizer in optimizers:
+                reason = why_not_stackable_optimizer(optimizer) if isinstance(optimizer, keras.optimizers.Optimizer) \
+                    else f"{optimizer!r} is not a Keras optimizer"
+                if reason is None and optimizer_settings(optimizer) != optimizer_settings(optimizers[0]):
+                    reason = f"{optimizer.name} has other settings than {optimizers[0].name}"
+                if reason:
+                    raise TypeError(f"{name} must be alike Keras RMSprop or Adam optimizers: {reason}")
+        for name, values in [("clip", clip), ("penalty", penalty)]:
+            for value in values if values is not None else []:
+                if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or \
+                        not np.isfinite(value) or value < 0 or (name == "clip" and value == 0):
+                    raise ValueError(f"{name} must hold {'positive' if name == 'clip' else 'non-negative'} finite "
+                                     f"numbers, got {value!r}")
+        n_critic = checks.positive_int("n_critic", n_critic)
+        batch_size = checks.positive_int("batch_size", batch_size)
         self.n_critic = n_critic
         self.latent_dim = int(generators[0].input_shape[-1])
         self.critic, self.generator = StackedMLP(critics), StackedMLP(generators)
@@ -220,7 +263,7 @@ class BatchedWGAN:
         self.seeds = tf.Variable(np.asarray(seeds, "int64").reshape(self.runs, 2))
         self.active = tf.Variable(np.ones(self.runs, bool))
         self.iteration = tf.Variable(0, dtype="int64")  # generator iterations run since the start
-        self.stopped_at = tf.Variable(np.full(self.runs, -1, "int64"))  # the iteration a run stopped at
+        self.stopped_at = tf.Variable(np.full(self.runs, -1, "int64"))  # a stopped run's last iteration
         self.names = ["critic_loss", "generator_loss", "wasserstein"] + (["gradient_penalty"] if penalty is not None
                                                                           else [])
         if batch_size % n_critic:
@@ -242,7 +285,9 @@ class BatchedWGAN:
 
     def stop(self, run):
         """Stops run ``run`` from the next iteration on (as a callback's ``stop_training`` asks)."""
-        self.active.scatter_nd_update([[run]], [False])
+        if self.active.numpy()[run]:
+            self.active.scatter_nd_update([[run]], [False])
+            self.stopped_at.scatter_nd_update([[run]], [self.iteration.numpy() - 1])
 
     def _iterations(self, x, orders):
         import tensorflow as tf
