@@ -2,8 +2,9 @@
 
 Runs whose networks are alike (Sequential stacks of Dense layers of the same sizes) and whose
 optimizers are alike (Keras' RMSprop or Adam with the same settings) train together: layer l of run r
-is row r of a kernel of shape (runs, in, out) and a bias of shape (runs, out), and each run keeps its
-own initial weights, real batches, noise, clip bound c or penalty weight λ, learning rate and ε.
+is row r of a kernel of shape (runs, in, out) and a bias of shape (runs, 1, out), and each run keeps
+its own initial weights, real batches, noise, clip bound c or penalty weight λ, learning rate and ε.
+One traced TensorFlow function runs many generator iterations of every run per call.
 
 Nothing mixes the runs, which is why a batched run computes what the separate runs compute:
 
@@ -81,8 +82,8 @@ class StackedMLP:
     All weights live in one variable ``params`` of shape (runs, parameters): row r holds run r's
     weights, flattened in the order of ``network.get_weights()``. One variable instead of one per
     layer keeps the optimizer, the clip and the finiteness check a few operations each.
-    ``views()`` cuts ``params`` into (kernel (runs, in, out), bias (runs, out) or None) per layer;
-    ``stacked(x, views)`` applies each run's network to its own rows of x (runs, rows, in).
+    ``views()`` cuts ``params`` into (kernel (runs, in, out), bias (runs, 1, out) or None) per layer;
+    calling the stack with (x, views) applies each run's network to its own rows of x (runs, rows, in).
     """
 
     def __init__(self, networks):
