@@ -14,6 +14,7 @@ per cent. The goal is judged on the second.
 """
 
 import argparse
+import importlib.util
 import io
 import json
 import statistics
@@ -30,10 +31,18 @@ import tensorflow as tf
 from clipedu import WGAN, WeightClip, WeightClipping, datasets, fit_seeds, mlp
 from clipedu.recording import SampleHistory, WeightHistory
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import minimal_loop  # noqa: E402 - the yardstick of fit_seeds, kept beside this script
-
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_minimal_loop():
+    """benchmarks/minimal_loop.py, the yardstick of fit_seeds, loaded from beside this script."""
+    spec = importlib.util.spec_from_file_location("minimal_loop", Path(__file__).with_name("minimal_loop.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+minimal_loop = _load_minimal_loop()
 M, N_CRITIC, LATENT = 64, 5, 2
 
 
@@ -187,7 +196,8 @@ def seeds_side_by_side(iterations, width, critic_depth, repeats, runs=5):
     """Seconds for ``runs`` runs through ``fit_seeds`` ("batched") and for as many separate runs of the
     minimal compiled loop (benchmarks/minimal_loop.py, "separate"), each timed from building the
     networks to the last iteration; the separate runs' iterations alone, without their fixed costs
-    (building, tracing: "steady"); medians of ``repeats`` turns; and the FLOPs of all the iterations.
+    (building, tracing: "steady", from the calls after each run's first); medians of ``repeats``
+    turns; and the FLOPs of all the iterations.
 
     The runs are the issue's: RMSprop(5e-5), c = 0.1, m = 64, n_critic = 5, ``steps_per_execution=100``,
     a ``critic_depth`` × ``width`` critic and a 3 × ``width`` generator."""
@@ -200,33 +210,28 @@ def seeds_side_by_side(iterations, width, critic_depth, repeats, runs=5):
         wgan.compile(keras.optimizers.RMSprop(5e-5), keras.optimizers.RMSprop(5e-5), steps_per_execution=100)
         return wgan
 
+    steps = min(100, iterations // 2)  # at least two calls: the first traces
+
     def batched():
-        steps = min(100, iterations)
         for _ in fit_seeds(build, x, range(runs), epochs=iterations // steps, steps_per_epoch=steps, verbose=0):
             pass
 
-    def separate():
-        for seed in range(runs):
-            minimal_loop.run(x, seed, iterations, width=width, critic_depth=critic_depth,
-                             steps_per_call=min(100, iterations))
+    def separate():  # returns its runs' iterations' seconds, the calls after each run's first scaled to all
+        later_calls = [minimal_loop.run(x, seed, iterations, width=width, critic_depth=critic_depth,
+                                        steps_per_call=steps)[2] for seed in range(runs)]
+        return sum(later_calls) * iterations / (iterations - steps)
 
-    def steady():  # one run's iterations without its fixed costs: a long run's time less a short one's
-        steps = min(100, iterations)
-        start = time.perf_counter()
-        minimal_loop.run(x, 0, steps, width=width, critic_depth=critic_depth, steps_per_call=steps)
-        middle = time.perf_counter()
-        minimal_loop.run(x, 0, steps + iterations, width=width, critic_depth=critic_depth, steps_per_call=steps)
-        return runs * (time.perf_counter() - 2 * middle + start)
-
-    times = {batched: [], separate: [], steady: []}
+    times = {batched: [], separate: [], "steady": []}
     for i in range(repeats):
-        for function in (batched, separate, steady) if i % 2 == 0 else (steady, separate, batched):
+        for function in (batched, separate) if i % 2 == 0 else (separate, batched):
             start = time.perf_counter()
-            seconds = function()
-            times[function].append(seconds if function is steady else time.perf_counter() - start)
+            steady = function()
+            times[function].append(time.perf_counter() - start)
+            if function is separate:
+                times["steady"].append(steady)
     flops = runs * iterations * iteration_flops(width, M, critic_depth=critic_depth)
     return {"batched": statistics.median(times[batched]), "separate": statistics.median(times[separate]),
-            "steady": statistics.median(times[steady]), "flops": flops}
+            "steady": statistics.median(times["steady"]), "flops": flops}
 
 
 def matmul_gflops(size, repeats):
@@ -417,7 +422,7 @@ def run(quick=False):
     group = "fit_seeds: 5 runs (RMSprop, c = 0.1, m = 64, n_critic = 5), against 5 separate minimal compiled loops"
     iterations, repeats = (20, 1) if quick else (400, 3)
     for width, depth in ((64, 3),) if quick else ((64, 3), (128, 3), (64, 12)):
-        measured = seeds_side_by_side(iterations, width, depth, repeats)
+        measured = seeds_side_by_side(iterations, width, depth, repeats, runs=2 if quick else 5)
         batched, separate = measured["batched"], measured["separate"]
         name = f"{depth} × {width} critic"
         goal = "≤ 0.5" if (width, depth) == (64, 3) else ""
