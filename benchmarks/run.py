@@ -14,6 +14,7 @@ per cent. The goal is judged on the second.
 """
 
 import argparse
+import importlib.util
 import io
 import json
 import statistics
@@ -27,10 +28,21 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from clipedu import WGAN, WeightClip, WeightClipping, datasets, mlp
+from clipedu import WGAN, WeightClip, WeightClipping, datasets, fit_seeds, mlp
 from clipedu.recording import SampleHistory, WeightHistory
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_minimal_loop():
+    """benchmarks/minimal_loop.py, the yardstick of fit_seeds, loaded from beside this script."""
+    spec = importlib.util.spec_from_file_location("minimal_loop", Path(__file__).with_name("minimal_loop.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+minimal_loop = _load_minimal_loop()
 M, N_CRITIC, LATENT = 64, 5, 2
 
 
@@ -167,15 +179,59 @@ def fit_iteration_time(iterations, models, fit=WGAN.fit):
     return statistics.median(per_model), max(per_model)
 
 
-def iteration_flops(width, batch, depth=3):
-    """Multiply-adds × 2 of the dense layers in one Algorithm-1 iteration (forward and backward)."""
-    def forward(n_in, n_out, rows):
-        sizes = [n_in] + [width] * depth + [n_out]
+def iteration_flops(width, batch, depth=3, critic_depth=None):
+    """Multiply-adds × 2 of the dense layers in one Algorithm-1 iteration (forward and backward); the
+    critic has ``critic_depth`` hidden layers (default ``depth``), the generator ``depth``."""
+    def forward(n_in, n_out, rows, layers):
+        sizes = [n_in] + [width] * layers + [n_out]
         return sum(2 * rows * a * b for a, b in zip(sizes, sizes[1:]))
 
-    critic_update = 3 * forward(2, 1, 2 * batch) + forward(LATENT, 2, batch)
-    generator_update = 3 * (forward(LATENT, 2, batch) + forward(2, 1, batch))
+    critic_depth = depth if critic_depth is None else critic_depth
+    critic_update = 3 * forward(2, 1, 2 * batch, critic_depth) + forward(LATENT, 2, batch, depth)
+    generator_update = 3 * (forward(LATENT, 2, batch, depth) + forward(2, 1, batch, critic_depth))
     return N_CRITIC * critic_update + generator_update
+
+
+def seeds_side_by_side(iterations, width, critic_depth, repeats, runs=5):
+    """Seconds for ``runs`` runs through ``fit_seeds`` ("batched") and for as many separate runs of the
+    minimal compiled loop (benchmarks/minimal_loop.py, "separate"), each timed from building the
+    networks to the last iteration; the separate runs' iterations alone, without their fixed costs
+    (building, tracing: "steady", from the calls after each run's first); medians of ``repeats``
+    turns; and the FLOPs of all the iterations.
+
+    The runs are the issue's: RMSprop(5e-5), c = 0.1, m = 64, n_critic = 5, ``steps_per_execution=100``,
+    a ``critic_depth`` × ``width`` critic and a 3 × ``width`` generator."""
+    x = datasets.eight_gaussians(N_CRITIC * M * 100, seed=0)
+
+    def build(seed):
+        critic = mlp(2, 1, depth=critic_depth, width=width, seed=seed)
+        wgan = WGAN(critic, mlp(LATENT, 2, depth=3, width=width, seed=seed + 100), LATENT, n_critic=N_CRITIC,
+                    method=WeightClipping(0.1), seed=seed)
+        wgan.compile(keras.optimizers.RMSprop(5e-5), keras.optimizers.RMSprop(5e-5), steps_per_execution=100)
+        return wgan
+
+    steps = min(100, iterations // 2)  # at least two calls: the first traces
+
+    def batched():
+        for _ in fit_seeds(build, x, range(runs), epochs=iterations // steps, steps_per_epoch=steps, verbose=0):
+            pass
+
+    def separate():  # returns its runs' iterations' seconds, the calls after each run's first scaled to all
+        later_calls = [minimal_loop.run(x, seed, iterations, width=width, critic_depth=critic_depth,
+                                        steps_per_call=steps)[2] for seed in range(runs)]
+        return sum(later_calls) * iterations / (iterations - steps)
+
+    times = {batched: [], separate: [], "steady": []}
+    for i in range(repeats):
+        for function in (batched, separate) if i % 2 == 0 else (separate, batched):
+            start = time.perf_counter()
+            steady = function()
+            times[function].append(time.perf_counter() - start)
+            if function is separate:
+                times["steady"].append(steady)
+    flops = runs * iterations * iteration_flops(width, M, critic_depth=critic_depth)
+    return {"batched": statistics.median(times[batched]), "separate": statistics.median(times[separate]),
+            "steady": statistics.median(times["steady"]), "flops": flops}
 
 
 def matmul_gflops(size, repeats):
@@ -362,6 +418,25 @@ def run(quick=False):
 
     peak = matmul_gflops(512 if quick else 2048, 3 if quick else 10)
     row("scaling", "large matmul", peak, "GFLOP/s")
+
+    group = "fit_seeds: 5 runs (RMSprop, c = 0.1, m = 64, n_critic = 5), against 5 separate minimal compiled loops"
+    iterations, repeats = (20, 1) if quick else (400, 3)
+    for width, depth in ((64, 3),) if quick else ((64, 3), (128, 3), (64, 12)):
+        measured = seeds_side_by_side(iterations, width, depth, repeats, runs=2 if quick else 5)
+        batched, separate = measured["batched"], measured["separate"]
+        name = f"{depth} × {width} critic"
+        goal = "≤ 0.5" if (width, depth) == (64, 3) else ""
+        row(group, f"{name}: 5 runs through fit_seeds", batched, "s", note=f"{iterations} iterations each, "
+            "building and tracing included")
+        row(group, f"{name}: 5 separate runs of the minimal loop", separate, "s")
+        row(group, f"{name}: fit_seeds / minimal loop", batched / separate, "×", goal,
+            batched / separate <= 0.5 if goal else None)
+        row(group, f"{name}: the minimal loop's iterations alone", measured["steady"], "s",
+            note="5 runs, without building and tracing")
+        row(group, f"{name}: fit_seeds / those iterations alone", batched / measured["steady"], "×")
+        gflops = measured["flops"] / batched / 1e9
+        row(group, f"{name}: fit_seeds, share of the matmul's rate", 100 * gflops / peak, "%",
+            note=f"{gflops:.2f} GFLOP/s")
     for width in ((128,) if quick else (128, 512)):
         for batch in ((64,) if quick else (64, 256, 1024)):
             seconds, _ = median_time(compiled_iteration(0.01, width=width, batch=batch), repeats)

@@ -14,15 +14,17 @@ class StepCounter(keras.callbacks.Callback):
     per call into TensorFlow: ``advance(batch)`` in ``on_train_batch_end`` returns how many ran.
 
     With ``compile(steps_per_execution=k)``, Keras calls ``on_train_batch_end`` once per k steps,
-    with the index of the call's last step (beyond the epoch's end for a shorter last call).
+    with the index of the call's last step (beyond the epoch's end for a shorter last call). The
+    count is kept per model, so that one callback can follow several runs trained side by side
+    (``clipedu.fit_seeds`` sets each run's model before calling it).
     """
 
     def __init__(self):
         super().__init__()
-        self._in_epoch = 0
+        self._in_epoch = {}  # id of the model: the steps of its epoch counted so far
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._in_epoch = 0
+        self._in_epoch[id(self.model)] = 0
 
     def advance(self, batch):
         """The number of steps the call that just ended ran."""
@@ -30,7 +32,7 @@ class StepCounter(keras.callbacks.Callback):
         epoch_steps = (self.params or {}).get("steps")
         if epoch_steps:
             end = min(end, epoch_steps)
-        ran, self._in_epoch = end - self._in_epoch, end
+        ran, self._in_epoch[id(self.model)] = end - self._in_epoch.get(id(self.model), 0), end
         return ran
 
 

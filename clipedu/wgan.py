@@ -13,7 +13,7 @@ import warnings
 import keras
 import numpy as np
 
-from clipedu import checks
+from clipedu import batched, checks
 
 
 @dataclasses.dataclass(frozen=True)
@@ -380,21 +380,32 @@ def fit_seeds(build, x, seeds, *, settings=None, callbacks=None, **fit_kwargs):
     Without ``settings`` it yields ``(seed, wgan, its callbacks)`` and calls ``build(seed)``; with
     ``settings`` it yields ``((setting, seed), wgan, its callbacks)`` for every setting, then every
     seed, and calls ``build(setting, seed)``. Every run computes what
-    ``build(...).fit(x, callbacks=callbacks(), **fit_kwargs)`` computes, to float rounding: two traces
-    of the same step may add in different orders, which a long, chaotic run amplifies.
+    ``build(...).fit(x, callbacks=callbacks(), **fit_kwargs)`` computes, to float rounding: the same
+    initial weights, real batches and noise; the additions may come in another order, which a long,
+    chaotic run amplifies. ``wgan.history`` holds each run's history, as ``fit`` returns it.
 
-    The difference is speed: TensorFlow traces a model's training step on its first ``fit``, about a
-    second each time, most of a run of a few hundred iterations. Here a run's freshly built weights,
-    optimizer state, noise seed, c and λ are copied into the model of an earlier run of the same kind,
-    whose step is traced already. Runs are of the same kind when their networks have the same weight
-    shapes, their WGANs the same ``n_critic``, ``latent_dim`` and method (clipping, the penalty or
-    neither), and their optimizers the same type and configuration; c, λ and the learning rate may
-    differ, being variables in the compiled step. The yielded ``wgan`` is therefore often the same
-    object for several runs, holding the latest run's trained weights: measure it before asking for
-    the next.
+    The difference is speed. Runs whose networks are alike Sequential stacks of Dense layers (as
+    ``clipedu.mlp`` builds them) and whose WGANs share ``n_critic``, ``latent_dim``, the kind of method
+    (clipping, the penalty or neither), ``steps_per_execution`` and the optimizers' type and settings
+    (Keras' RMSprop or Adam, without momentum, centering, AMSGrad, weight decay, EMA or clip
+    arguments; the learning rate and ε may differ) train as one model, ``clipedu.batched.BatchedWGAN``,
+    whose weights have a leading run axis: one traced step and one call into TensorFlow serve all of
+    them. Each yielded ``wgan`` is the one ``build`` returned, its weights, optimizer state and noise
+    seed copied out of the batch; during training, before every callback event, its networks hold
+    the run's current weights, so that the callbacks of ``clipedu.recording`` work unchanged. A run
+    whose losses or weights stop being finite is stopped, with a RuntimeWarning naming it and the
+    iteration; the others train on. A callback that sets ``wgan.stop_training`` stops its run alone.
+
+    Other runs (spectral normalization, other layers or optimizers, a ``tf.data.Dataset`` as ``x``,
+    ``fit`` arguments other than ``batch_size``, ``epochs``, ``steps_per_epoch``, ``shuffle`` and
+    ``verbose``) train one after another, each run's freshly built weights, optimizer state, noise
+    seed, c and λ copied into the model of an earlier run of the same kind, whose step is traced
+    already; that model is then what is yielded, and it holds the latest run's weights: measure it
+    before asking for the next.
 
     Args:
         build: a function of the seed, or of the setting and the seed, returning a compiled ``WGAN``.
+            It is called for every run before the first is trained.
         x: the real samples, as for ``WGAN.fit``.
         seeds: the seeds, non-negative integers.
         settings: anything to iterate over (labels, dicts ...), each passed to ``build``; or None.
@@ -410,13 +421,36 @@ def fit_seeds(build, x, seeds, *, settings=None, callbacks=None, **fit_kwargs):
     return _fit_seeds(build, x, runs, settings is not None, callbacks, fit_kwargs)
 
 
+_BATCHED_FIT_ARGUMENTS = {"batch_size", "epochs", "steps_per_epoch", "shuffle", "verbose"}
+
+
 def _fit_seeds(build, x, runs, with_settings, callbacks, fit_kwargs):
-    trained = []  # one WGAN per kind of run, its training step traced on its first fit
+    wgans = []
     for run in runs:
         wgan = build(*run) if with_settings else build(run)
         if not isinstance(wgan, WGAN) or getattr(wgan, "critic_optimizer", None) is None:
             arguments = ", ".join(map(repr, run if with_settings else (run,)))
             raise TypeError(f"build({arguments}) must return a compiled WGAN, got {wgan!r}")
+        wgans.append(wgan)
+    groups = {}  # a batch kind: the indices of its runs
+    if not set(fit_kwargs) - _BATCHED_FIT_ARGUMENTS and (isinstance(x, np.ndarray) or keras.ops.is_tensor(x)):
+        for i, wgan in enumerate(wgans):
+            kind = _batch_kind(wgan)
+            if kind is not None:
+                groups.setdefault(kind, []).append(i)
+    batches = {i: group for group in groups.values() if len(group) > 1 for i in group}
+    done = {}  # run index: its trained WGAN and callbacks
+    trained = []  # one WGAN per kind of run trained one by one, its training step traced on its first fit
+    for i, run in enumerate(runs):
+        if i in batches and i not in done:
+            group = batches[i]
+            run_callbacks = [list(callbacks()) if callbacks is not None else [] for _ in group]
+            _fit_batched([wgans[j] for j in group], [runs[j] for j in group], x, run_callbacks, fit_kwargs)
+            done.update({j: (wgans[j], c) for j, c in zip(group, run_callbacks)})
+        if i in done:
+            yield run, *done.pop(i)
+            continue
+        wgan = wgans[i]
         trainer = next((t for t in trained if _kind(t) == _kind(wgan)), None)
         if trainer is None:
             trained.append(trainer := wgan)
@@ -459,6 +493,131 @@ def _copy_state(source, target):
     target.method = source.method
 
 
+def _batch_kind(wgan):
+    """What WGANs must share to train as one ``BatchedWGAN``, or None if this one cannot."""
+    if type(wgan) is not WGAN or any(batched.why_not_stackable_network(n) for n in (wgan.critic, wgan.generator)) \
+            or any(batched.why_not_stackable_optimizer(o) for o in (wgan.critic_optimizer, wgan.generator_optimizer)):
+        return None
+    return (wgan.n_critic, wgan.latent_dim, type(wgan.method), wgan.steps_per_execution, bool(wgan.jit_compile),
+            repr(batched.optimizer_settings(wgan.critic_optimizer)),
+            repr(batched.optimizer_settings(wgan.generator_optimizer)),
+            repr(_structure(wgan.critic.get_config())), repr(_structure(wgan.generator.get_config())),
+            tuple(tuple(w.shape) for w in wgan.critic.weights + wgan.generator.weights),
+            int(keras.ops.convert_to_numpy(wgan.critic_optimizer.iterations)),
+            int(keras.ops.convert_to_numpy(wgan.generator_optimizer.iterations)))
+
+
+def _fit_batched(wgans, runs, x, run_callbacks, fit_kwargs):
+    """Trains the alike ``wgans`` as one ``BatchedWGAN``, as ``WGAN.fit(x, **fit_kwargs)`` trains each."""
+    first = wgans[0]
+    epochs = checks.positive_int("epochs", fit_kwargs.get("epochs", 1))
+    verbose, shuffle = fit_kwargs.get("verbose", "auto"), fit_kwargs.get("shuffle", True)
+    steps_per_epoch = fit_kwargs.get("steps_per_epoch")
+    batch_size = fit_kwargs.get("batch_size")
+    x = _checked_samples(x, first.critic)
+    batch_size = first.n_critic * 64 if batch_size is None else checks.positive_int("batch_size", batch_size)
+    orders = [_RunOrder(_batch_orders(x, batch_size, first.n_critic, shuffle, w.seed_generator), steps_per_epoch)
+              for w in wgans]
+    steps = orders[0].steps_per_epoch
+    method = first.method
+    engine = batched.BatchedWGAN(
+        [w.critic for w in wgans], [w.generator for w in wgans], [w.critic_optimizer for w in wgans],
+        [w.generator_optimizer for w in wgans], n_critic=first.n_critic, batch_size=batch_size,
+        clip=[w.method.c for w in wgans] if isinstance(method, WeightClipping) else None,
+        penalty=[w.method.weight for w in wgans] if isinstance(method, GradientPenalty) else None,
+        seeds=[keras.ops.convert_to_numpy(w.seed_generator.state) for w in wgans], jit_compile=bool(first.jit_compile))
+    lists = [keras.callbacks.CallbackList(c, add_history=True, add_progbar=verbose != 0, verbose=verbose,
+                                          epochs=epochs, steps=steps, model=w) for c, w in zip(run_callbacks, wgans)]
+    per_call = first.steps_per_execution or 1
+    training = list(range(len(wgans)))  # the runs still training
+
+    def each(event, *args):
+        for r in training:
+            lists[r].set_model(wgans[r])  # a callback shared by several runs sees the run it is called for
+            getattr(lists[r], event)(*args)
+
+    for w in wgans:
+        w.stop_training = False
+    each("on_train_begin")
+    epoch_logs = [None] * len(wgans)
+    x = keras.ops.convert_to_tensor(x)
+    for epoch in range(epochs):
+        in_epoch = list(training)
+        each("on_epoch_begin", epoch)
+        totals = np.zeros((len(wgans), len(engine.names)), "float32")
+        counts = np.zeros(len(wgans), "float32")
+        for begin in range(0, steps, per_call):
+            if not training:
+                break
+            k = min(per_call, steps - begin)
+            for r in training:
+                lists[r].set_model(wgans[r])
+                lists[r].on_train_batch_begin(begin)
+            values = engine.train(x, np.stack([order.next(k) for order in orders]))
+            stopped_at = engine.stopped_at.numpy() - engine.iteration.numpy() + k  # within this call, or < 0
+            params = engine.critic.params.numpy(), engine.generator.params.numpy()
+            for r in list(training):
+                ran = k if stopped_at[r] < 0 else stopped_at[r] + 1
+                for i in range(ran):  # as keras.metrics.Mean adds them, one by one in float32
+                    totals[r] += np.array([values[name][r, i] for name in engine.names], "float32")
+                counts[r] += ran
+                wgans[r].critic.set_weights(engine.critic.weights(r, params[0]))
+                wgans[r].generator.set_weights(engine.generator.weights(r, params[1]))
+                epoch_logs[r] = {name: float(totals[r, n] / counts[r]) for n, name in enumerate(engine.names)}
+                lists[r].set_model(wgans[r])
+                lists[r].on_train_batch_end(begin + per_call - 1, dict(epoch_logs[r]))
+                if stopped_at[r] >= 0:
+                    bad = {name: v for name, v in epoch_logs[r].items() if not math.isfinite(v)} or "a weight"
+                    warnings.warn(f"run {runs[r]!r} stopped at generator iteration {epoch * steps + begin + ran} of "
+                                  f"its fit: {bad} not finite; the other runs train on, and its history so far is kept",
+                                  RuntimeWarning, stacklevel=3)
+                    wgans[r].stop_training = True
+                if wgans[r].stop_training:
+                    engine.stop(r)
+                    training.remove(r)
+        for r in in_epoch:
+            lists[r].set_model(wgans[r])
+            lists[r].on_epoch_end(epoch, dict(epoch_logs[r]))
+            if wgans[r].stop_training and r in training:
+                engine.stop(r)
+                training.remove(r)
+        if not training:
+            break
+    stopped_at, iterations = engine.stopped_at.numpy(), int(engine.iteration.numpy())
+    for r, w in enumerate(wgans):
+        done = iterations if stopped_at[r] < 0 else int(stopped_at[r]) + 1  # the iterations run r made
+        for stacked, optimizer, updates in [(engine.critic_optimizer, w.critic_optimizer, first.n_critic * done),
+                                            (engine.generator_optimizer, w.generator_optimizer, done)]:
+            stacked.write_to(optimizer, r, int(optimizer.iterations) + updates)
+        w.seed_generator.state.assign(engine.seeds.numpy()[r])
+        lists[r].set_model(w)
+        lists[r].on_train_end(epoch_logs[r])
+
+
+class _RunOrder:
+    """The rows of x, batch by batch, that ``WGAN.fit`` gives one run: a new order per pass over x."""
+
+    def __init__(self, orders, steps_per_epoch):
+        self.orders = orders.repeat() if steps_per_epoch is not None else orders
+        self.steps_per_epoch = steps_per_epoch or int(orders.element_spec.shape[0])
+        self.passes = iter(self.orders) if steps_per_epoch is not None else None
+        self.pending = np.zeros((0, int(orders.element_spec.shape[1])), "int32")
+
+    def next(self, k):
+        """The next ``k`` batches' row indices, shape (k, batch_size)."""
+        while len(self.pending) < k:
+            if self.passes is not None:  # with steps_per_epoch, fit's one iterator runs on over the passes
+                batch = next(self.passes)
+            else:
+                # Without it, fit iterates x anew every epoch and, at each epoch's end, makes the next
+                # epoch's iterator ahead of time: the random order moves on by two iterations an epoch.
+                batch = next(iter(self.orders))
+                iter(self.orders)
+            self.pending = np.concatenate([self.pending, batch.numpy()])
+        taken, self.pending = self.pending[:k], self.pending[k:]
+        return taken
+
+
 def _critic_input_shape(critic):
     shape = getattr(critic, "input_shape", None)
     return None if shape is None else tuple(shape[1:])
@@ -494,19 +653,20 @@ def _checked_samples(x, critic):
     return values
 
 
-def _real_batches(x, batch_size, n_critic, shuffle, seed_generator):
-    """A tf.data.Dataset of ``len(x) // batch_size`` batches of ``x``, in a new order every pass if
-    ``shuffle``."""
+def _batch_orders(x, batch_size, n_critic, shuffle, seed_generator):
+    """A tf.data.Dataset of the row indices of x, one (steps, batch_size) matrix per pass over x, in a
+    new order every pass if ``shuffle``; steps = ``len(x) // batch_size``.
+
+    It draws one number from ``seed_generator``, the seed of all its passes, as ``fit`` does once per call.
+    """
     import tensorflow as tf
 
-    x = keras.ops.convert_to_tensor(x)
     if batch_size % n_critic:
         raise ValueError(f"batch_size must be a multiple of n_critic={n_critic} (n_critic · m), got {batch_size}")
-    rows = x.shape[0]
+    rows = int(x.shape[0])
     steps = rows // batch_size
     if steps == 0:
         raise ValueError(f"x has {rows} samples, fewer than batch_size={batch_size}")
-    # One seed per fit call from the model's seed generator, and a new order from it every epoch.
     seed = int(keras.random.randint((), 0, 2**31 - 1, seed=seed_generator))
 
     def order(epoch_seed):
@@ -518,9 +678,19 @@ def _real_batches(x, batch_size, n_critic, shuffle, seed_generator):
     options = tf.data.Options()
     options.autotune.enabled = False
     options.experimental_optimization.apply_default_optimizations = False  # as Keras: no graph rewrite of x
-    return (tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1).map(order)
-            .flat_map(tf.data.Dataset.from_tensor_slices).map(lambda i: tf.gather(x, i)).prefetch(1)
-            .apply(tf.data.experimental.assert_cardinality(steps)).with_options(options))
+    return tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1).map(order).with_options(options)
+
+
+def _real_batches(x, batch_size, n_critic, shuffle, seed_generator):
+    """A tf.data.Dataset of ``len(x) // batch_size`` batches of ``x``, in a new order every pass if
+    ``shuffle``."""
+    import tensorflow as tf
+
+    x = keras.ops.convert_to_tensor(x)
+    orders = _batch_orders(x, batch_size, n_critic, shuffle, seed_generator)
+    steps = int(orders.element_spec.shape[0])
+    return (orders.flat_map(tf.data.Dataset.from_tensor_slices).map(lambda i: tf.gather(x, i)).prefetch(1)
+            .apply(tf.data.experimental.assert_cardinality(steps)).with_options(orders.options()))
 
 
 class _StopOnNaN(keras.callbacks.Callback):

@@ -23,7 +23,9 @@ def test_quick_benchmark_produces_every_figure(tmp_path):
                      "clipedu speed-up over the eager loop", "same through Keras' array pipeline (autotuned tf.data)",
                      "Keras train_on_batch with per-layer WeightClip", "one generator iteration through fit",
                      "large matmul", "  as a share of headless fit",
-                     "redraws per second while training", "  redraws per second on a 3× slower machine, from it"]:
+                     "redraws per second while training", "  redraws per second on a 3× slower machine, from it",
+                     "3 × 64 critic: 5 runs through fit_seeds", "3 × 64 critic: 5 separate runs of the minimal loop",
+                     "3 × 64 critic: fit_seeds / minimal loop", "3 × 64 critic: fit_seeds, share of the matmul's rate"]:
         assert expected in names, expected
     demos = {"GradientClipDemo", "TwoTensorDemo", "StepOnSurfaceDemo", "ExplodingDemo", "WeightHistogramDemo",
              "WeightDistributionDemo", "LayerGradientDemo", "SamplesDemo", "DiracGANDemo", "PerExampleClipDemo"}

@@ -360,16 +360,22 @@ def test_fit_seeds_gives_what_a_fresh_model_per_seed_gives(method):
         reused[seed] = (wgan.critic.get_weights() + wgan.generator.get_weights(), samples.iterations,
                         samples.samples[-1])
         objects.add(id(wgan))
-    assert len(objects) == 1  # one model, traced once
-    for seed in (4, 5):  # 3 is the first and is trained as built; 4 and 5 are copied into it
+    # MLP runs train as one batched model and come out as the WGANs build returned; spectral
+    # normalization trains run after run in one model, traced once
+    assert len(objects) == (1 if method == "spectral" else 3)
+    for seed in (3, 4, 5) if method != "spectral" else (4, 5):  # 3 is the first and is trained as built
         fresh = build(seed)
         samples = SampleHistory(n=8, every=3)
         fresh.fit(real, batch_size=128, epochs=2, verbose=0, callbacks=[samples])
         weights, iterations, last = reused[seed]
         assert iterations == samples.iterations == [0, 3, 6, 9, 12]
+        # The batched runs multiply with a batched matmul, whose rounding differs from Dense's: where a
+        # ReLU unit sits at its kink, a gradient of rounding size becomes, through Adam's m / (√v + ε),
+        # a step of up to the learning rate (1e-3). The runs trained one by one share Dense's kernels.
+        atol = 1e-7 if method == "spectral" else 1e-4
         for a, b in zip(weights, fresh.critic.get_weights() + fresh.generator.get_weights()):
-            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
-        np.testing.assert_allclose(last, samples.samples[-1], rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=atol)
+        np.testing.assert_allclose(last, samples.samples[-1], rtol=1e-5, atol=10 * atol)
     assert not np.allclose(reused[4][2], reused[5][2])  # the seeds do give different runs
 
 
@@ -397,20 +403,16 @@ def _build_setting(setting, seed):
 def test_fit_seeds_trains_settings_that_differ_in_c_or_lambda_in_one_model():
     real = datasets.eight_gaussians(128 * 6, seed=0)
     settings = [("clip", 0.02), ("penalty", 10.0), ("clip", 0.2), ("penalty", 1.0), ("clip", 0.2, "tanh")]
-    models, trained = {}, {}
+    trained = {}
     for (setting, seed), wgan, _ in clipedu.fit_seeds(_build_setting, real, [0, 1], settings=settings,
                                                       batch_size=128, epochs=2, verbose=0):
-        models[setting, seed] = id(wgan)
         trained[setting, seed] = wgan.critic.get_weights() + wgan.generator.get_weights()
         assert wgan.method == {"clip": WeightClipping, "penalty": GradientPenalty}[setting[0]](setting[1])
-    assert len({models[s, seed] for s in settings[:4:2] for seed in (0, 1)}) == 1  # the ReLU clipping runs in one model
-    assert len({models[s, seed] for s in settings[1:4:2] for seed in (0, 1)}) == 1  # every penalty run in another
-    assert len({models[s, 0] for s in settings[:2] + settings[4:]}) == 3  # tanh's step is not ReLU's: a third
-    for setting in settings[2:4]:  # trained in the model of an earlier setting, with its own c or λ
+    for setting in settings[2:]:  # trained beside an earlier setting, with its own c or λ
         fresh = _build_setting(setting, 1)
         fresh.fit(real, batch_size=128, epochs=2, verbose=0)
         for a, b in zip(trained[setting, 1], fresh.critic.get_weights() + fresh.generator.get_weights()):
-            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)  # Adam(1e-3): see the test above
     assert max(np.abs(w).max() for w in trained[("clip", 0.2), 1][:6]) > 0.02  # c = 0.2 was used, not 0.02
 
 

@@ -1,0 +1,218 @@
+"""Several WGAN runs trained as one batched model (clipedu.batched, and fit_seeds through it)."""
+
+import warnings
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import clipedu
+from clipedu import WGAN, GradientPenalty, WeightClipping, datasets, lipschitz, mlp
+from clipedu.batched import BatchedWGAN
+from clipedu.measures import activation_gradient_norms, critic_surface, critic_weights
+from clipedu.notebook.progress import progress_bar
+from clipedu.recording import SampleHistory, WeightHistory
+
+N_CRITIC, M, ITERATIONS = 2, 16, 50
+X = datasets.eight_gaussians(N_CRITIC * M * 10, seed=0)
+
+
+def _wgan(seed, method, learning_rate=1e-3):
+    critic = mlp(2, 1, depth=2, width=16, seed=seed)
+    generator = mlp(2, 2, depth=2, width=16, seed=seed + 100)
+    wgan = WGAN(critic, generator, 2, n_critic=N_CRITIC, method=method, seed=seed)
+    if isinstance(method, GradientPenalty):  # the penalty's paper: Adam with β1 = 0, β2 = 0.9
+        optimizers = [keras.optimizers.Adam(learning_rate, beta_1=0.0, beta_2=0.9) for _ in range(2)]
+    else:  # Algorithm 1's RMSprop
+        optimizers = [keras.optimizers.RMSprop(learning_rate) for _ in range(2)]
+    wgan.compile(*optimizers)
+    return wgan
+
+
+def _engine(wgans):
+    method = wgans[0].method
+    return BatchedWGAN([w.critic for w in wgans], [w.generator for w in wgans], [w.critic_optimizer for w in wgans],
+                       [w.generator_optimizer for w in wgans], n_critic=N_CRITIC, batch_size=N_CRITIC * M,
+                       clip=[w.method.c for w in wgans] if isinstance(method, WeightClipping) else None,
+                       penalty=[w.method.weight for w in wgans] if isinstance(method, GradientPenalty) else None,
+                       seeds=[w.seed_generator.state.numpy() for w in wgans])
+
+
+def _orders(runs, seed=0):
+    return np.random.default_rng(seed).integers(0, len(X), (runs, ITERATIONS, N_CRITIC * M)).astype("int32")
+
+
+METHODS = {"clipping": [WeightClipping(c) for c in (0.01, 0.05, 0.2)],
+           "penalty": [GradientPenalty(weight) for weight in (10.0, 1.0, 0.1)],
+           "none": [None, None, None]}
+
+
+@pytest.mark.parametrize("kind", METHODS)
+def test_each_batched_run_equals_its_separate_twin_after_50_iterations(kind):
+    # Three runs with their own seeds (initial weights, noise), c or λ, learning rate and batches.
+    methods, rates = METHODS[kind], (1e-3, 5e-4, 2e-3)
+    orders = _orders(3)
+    engine = _engine([_wgan(seed, method, rate) for seed, method, rate in zip((3, 4, 5), methods, rates)])
+    losses = engine.train(tf.constant(X), tf.constant(orders))
+    for run, (seed, method, rate) in enumerate(zip((3, 4, 5), methods, rates)):
+        twin = _wgan(seed, method, rate)  # the same initial weights and noise seed, trained alone by WGAN
+        start = twin.critic.get_weights()
+        step = tf.function(twin.generator_iteration)
+        for i in range(ITERATIONS):
+            results = step(tf.constant(X[orders[run, i]]))
+        weights = engine.critic.weights(run) + engine.generator.weights(run)
+        for a, b in zip(weights, twin.critic.get_weights() + twin.generator.get_weights()):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+        assert max(np.max(np.abs(a - b)) for a, b in zip(weights, start)) > 1e-3  # it did train
+        assert losses["generator_loss"][run, -1] == pytest.approx(float(results["generator_loss"]), rel=1e-4, abs=1e-6)
+        if kind == "clipping":
+            assert max(np.max(np.abs(w)) for w in weights[:6]) <= method.c + 1e-9
+
+
+@pytest.mark.parametrize("kind", ["clipping", "penalty"])
+def test_changing_one_runs_bound_and_data_leaves_the_others_bit_identical(kind):
+    methods = METHODS[kind]
+    changed = [methods[0], WeightClipping(0.5) if kind == "clipping" else GradientPenalty(100.0), methods[2]]
+    results = []
+    for run_methods, data_seed in [(methods, 0), (changed, 1)]:
+        orders = _orders(3)
+        orders[1] = _orders(3, seed=data_seed)[1]  # run 1 also gets other batches
+        engine = _engine([_wgan(seed, method) for seed, method in zip((3, 4, 5), run_methods)])
+        engine.train(tf.constant(X), tf.constant(orders))
+        results.append([engine.critic.weights(run) + engine.generator.weights(run) for run in range(3)])
+    for run in (0, 2):
+        assert all(np.array_equal(a, b) for a, b in zip(results[0][run], results[1][run]))
+    assert not all(np.array_equal(a, b) for a, b in zip(results[0][1], results[1][1]))
+
+
+def test_a_run_that_diverges_is_stopped_alone():
+    rates = [1e-3, 1e30, 1e-3]  # run 1's RMSprop steps overflow float32 within a few iterations
+    wgans = [_wgan(seed, None, rate) for seed, rate in zip((3, 4, 5), rates)]
+    healthy = [_wgan(seed, None, 1e-3) for seed in (3, 4, 5)]
+    orders = _orders(3)
+    engines = [_engine(wgans), _engine(healthy)]
+    losses = [engine.train(tf.constant(X), tf.constant(orders)) for engine in engines]
+    stopped = engines[0].stopped_at.numpy()
+    assert stopped[0] == stopped[2] == -1 and 0 <= stopped[1] < 10
+    assert np.all(np.isnan(losses[0]["critic_loss"][1, stopped[1] + 1:]))  # nothing reported after the stop
+    for run in (0, 2):  # the others trained on as if run 1 had been healthy
+        for a, b in zip(engines[0].critic.weights(run), engines[1].critic.weights(run)):
+            np.testing.assert_array_equal(a, b)
+        assert np.all(np.isfinite(losses[0]["critic_loss"][run]))
+    frozen = engines[0].critic.weights(1)
+    engines[0].train(tf.constant(X), tf.constant(orders[:, :5]))  # its updates stay masked
+    assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(frozen, engines[0].critic.weights(1)))
+
+
+def test_fit_seeds_reports_a_diverging_run_by_seed_and_iteration_and_trains_the_others():
+    def build(seed):
+        return _wgan(seed, None, 1e30 if seed == 4 else 1e-3)
+
+    with pytest.warns(RuntimeWarning, match=r"run 4 stopped at generator iteration \d+ of its fit"):
+        runs = {seed: (wgan, wgan.history.history) for seed, wgan, _ in
+                clipedu.fit_seeds(build, X, [3, 4, 5], batch_size=N_CRITIC * M, epochs=3, verbose=0)}
+    assert len(runs[3][1]["critic_loss"]) == len(runs[5][1]["critic_loss"]) == 3
+    assert len(runs[4][1]["critic_loss"]) == 1 and not np.isfinite(runs[4][1]["critic_loss"][0])
+    assert runs[3][0].is_finite() and runs[5][0].is_finite() and not runs[4][0].is_finite()
+
+
+def test_fit_seeds_yields_ordinary_keras_models_with_their_histories_and_callbacks():
+    bar = progress_bar(2 * 3 * 10, "iterations")
+
+    def build(c, seed):
+        wgan = _wgan(seed, WeightClipping(c))
+        wgan.compile(keras.optimizers.RMSprop(1e-3), keras.optimizers.RMSprop(1e-3), steps_per_execution=3)
+        return wgan
+
+    yielded = list(clipedu.fit_seeds(build, X, [0, 1, 2], settings=[0.01, 0.1], batch_size=N_CRITIC * M,
+                                     epochs=1, steps_per_epoch=10, verbose=0,
+                                     callbacks=lambda: [WeightHistory(every=5), SampleHistory(n=4, every=5), bar]))
+    assert [run for run, _, _ in yielded] == [(c, seed) for c in (0.01, 0.1) for seed in (0, 1, 2)]
+    assert bar.bar.n == 60  # one progress bar shared by six runs counts every iteration once
+    assert len({id(wgan) for _, wgan, _ in yielded}) == 6
+    probe = datasets.eight_gaussians(32, seed=9)
+    for (c, _), wgan, (weights, samples, _) in yielded:
+        assert type(wgan.critic) is keras.Sequential and wgan.critic.count_params() == 337
+        assert weights.iterations == samples.iterations == [0, 6, 10]  # calls of 3 end at 3, 6, 9, 10
+        np.testing.assert_array_equal(weights.snapshots[-1], critic_weights(wgan.critic))
+        assert np.max(np.abs(weights.snapshots[-1])) <= c + 1e-9
+        assert set(wgan.history.history) == {"critic_loss", "generator_loss", "wasserstein"}
+        assert int(wgan.generator_optimizer.iterations) == 10 and int(wgan.critic_optimizer.iterations) == 20
+        fake = wgan.generator(probe)
+        assert critic_surface(wgan.critic, (-2, 2), 5)[1].shape == (5, 5)
+        assert activation_gradient_norms(wgan.critic, probe, fake).shape == (3,)
+        assert lipschitz.gradient_norms(wgan.critic, probe).shape == (32,)
+
+
+def test_fit_seeds_gives_each_run_the_batches_and_noise_fit_gives_it():
+    # RMSprop (Algorithm 1's optimizer) keeps rounding differences at their size: the batched runs
+    # match fresh fits closely, over several epochs and with steps_per_epoch running on across them.
+    def build(seed):
+        return _wgan(seed, WeightClipping(0.05))
+
+    for kwargs in ({"epochs": 3}, {"epochs": 2, "steps_per_epoch": 7}):
+        batched = {seed: wgan.critic.get_weights() + wgan.generator.get_weights() for seed, wgan, _ in
+                   clipedu.fit_seeds(build, X, [3, 4], batch_size=N_CRITIC * M, verbose=0, **kwargs)}
+        for seed in (3, 4):
+            fresh = build(seed)
+            fresh.fit(X, batch_size=N_CRITIC * M, verbose=0, **kwargs)
+            for a, b in zip(batched[seed], fresh.critic.get_weights() + fresh.generator.get_weights()):
+                np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+def test_fit_seeds_falls_back_to_run_after_run_for_what_cannot_be_stacked():
+    def build(seed):
+        wgan = _wgan(seed, None)
+        wgan.compile(keras.optimizers.SGD(1e-2), keras.optimizers.SGD(1e-2))
+        return wgan
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        ids = {id(wgan) for _, wgan, _ in clipedu.fit_seeds(build, X, [0, 1], batch_size=N_CRITIC * M, verbose=0)}
+    assert len(ids) == 1  # SGD is not stacked: one model trained run after run
+
+
+@pytest.mark.parametrize("change, error, match", [
+    ({"critics": []}, ValueError, "at least one"),
+    ({"generators": "one"}, ValueError, r"generators must hold one entry per run \(2 critics\), got 3"),
+    ({"clip": [0.01]}, ValueError, r"clip must hold one entry per run \(2 critics\), got 1"),
+    ({"clip": [0.01, -1.0]}, ValueError, r"clip must hold positive finite numbers, got -1.0"),
+    ({"penalty": [1.0, 1.0]}, ValueError, "clip and penalty exclude each other"),
+    ({"n_critic": 0}, ValueError, "n_critic must be a positive integer, got 0"),
+    ({"batch_size": 33}, ValueError, r"batch_size must be a multiple of n_critic=2 \(n_critic · m\), got 33"),
+    ({"critics": "conv"}, TypeError, "critics must be alike Sequential stacks of Dense layers: .* other than Dense"),
+    ({"critics": "wide"}, TypeError, "weights are not shaped as"),
+    ({"critic_optimizers": "sgd"}, TypeError, "critic_optimizers must be alike .*SGD is neither"),
+    ({"critic_optimizers": "momentum"}, TypeError, "RMSprop has momentum=0.5"),
+])
+def test_invalid_arguments_name_the_argument_and_the_value(change, error, match):
+    wgans = [_wgan(seed, WeightClipping(0.01)) for seed in (0, 1)]
+    arguments = {"critics": [w.critic for w in wgans], "generators": [w.generator for w in wgans],
+                 "critic_optimizers": [w.critic_optimizer for w in wgans],
+                 "generator_optimizers": [w.generator_optimizer for w in wgans], "n_critic": N_CRITIC,
+                 "batch_size": N_CRITIC * M, "clip": [0.01, 0.01], "seeds": [[0, 0], [1, 0]]}
+    replacements = {"one": lambda: [wgans[0].generator] * 3,
+                    "conv": lambda: [keras.Sequential([keras.Input((2,)), keras.layers.Dense(4),
+                                                       keras.layers.Dropout(0.1), keras.layers.Dense(1)])] * 2,
+                    "wide": lambda: [wgans[0].critic, mlp(2, 1, depth=2, width=32)],
+                    "sgd": lambda: [keras.optimizers.SGD()] * 2,
+                    "momentum": lambda: [keras.optimizers.RMSprop(momentum=0.5)] * 2}
+    for key, value in change.items():
+        arguments[key] = replacements[value]() if isinstance(value, str) else value
+    with pytest.raises(error, match=match):
+        BatchedWGAN(**arguments)
+
+
+def test_a_callback_that_stops_its_run_stops_that_run_alone():
+    class StopAtEpoch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                self.model.stop_training = True
+
+    stops = iter([[], [StopAtEpoch()], []])
+    runs = {seed: wgan for seed, wgan, _ in clipedu.fit_seeds(
+        lambda seed: _wgan(seed, WeightClipping(0.05)), X, [3, 4, 5], batch_size=N_CRITIC * M, epochs=4, verbose=0,
+        callbacks=lambda: next(stops))}
+    assert [len(runs[seed].history.history["critic_loss"]) for seed in (3, 4, 5)] == [4, 2, 4]
+    assert [int(runs[seed].generator_optimizer.iterations) for seed in (3, 4, 5)] == [40, 20, 40]
