@@ -305,17 +305,46 @@ class Verdict:
         return f"{'pass' if self.passed else 'FAIL'}  {self.name}: {self.measured}"
 
 
-CLIP_CHECKS = ("weights within ±c after every update", "the update is Algorithm 1's", "finite weights")
+CLIP_CHECKS = ("weights within ±c after every update", "the update is Algorithm 1's", "finite weights",
+               "plain RMSprop, no gradient clipping")
+_GRADIENT_CLIPPING = ("clipvalue", "clipnorm", "global_clipnorm")
 PENALTY_CHECKS = ("interpolates on their segments", "α within [0, 1]", "one α per example",
                   "the gradient is WGAN-GP's", "finite at a zero input gradient")
 
 
+def _reference_optimizer(optimizer):
+    """Algorithm 1's optimizer at ``optimizer``'s learning rate: plain RMSprop (Keras defaults otherwise,
+    no gradient clipping)."""
+    return keras.optimizers.RMSprop.from_config({"learning_rate": optimizer.get_config()["learning_rate"]})
+
+
+def _gradient_clipping(optimizer):
+    """The gradient-clipping arguments set on ``optimizer``: a dict, empty if none."""
+    config = optimizer.get_config()
+    return {name: config[name] for name in _GRADIENT_CLIPPING if config.get(name) is not None}
+
+
+def _push_biases_out(critic, seed):
+    """Sets every bias of ``critic`` to 2c to 3c in size, random signs: beyond ±c, where a clip must bring
+    them back (a fresh critic's biases are 0, which a clip of the kernels alone never reveals)."""
+    rng = np.random.default_rng(seed + 30_000)
+    for layer in critic.layers:
+        if getattr(layer, "bias", None) is not None:
+            size = rng.uniform(2 * C, 3 * C, layer.bias.shape) * rng.choice([-1.0, 1.0], layer.bias.shape)
+            layer.bias.assign(size.astype("float32"))
+
+
 def _lockstep_clip(update, seed, make_optimizer, steps):
-    """Runs ``update`` and ``clip_update`` side by side from the same critic on the same batches; returns
-    the largest weight difference after each update, and the largest weight in size after each."""
+    """Runs ``update`` and ``clip_update`` side by side from the same critic (its biases pushed beyond
+    ±c) on the same batches, ``clip_update`` with plain RMSprop at the learning rate of ``update``'s
+    optimizer; returns the largest weight difference after each update, the largest weight in size after
+    each, whether they are finite, the optimizer, and the reference optimizer."""
     critic, _ = build("clip", seed)
     reference, _ = build("clip", seed)
-    optimizer, reference_optimizer = (make_optimizer or clip_optimizer)(), clip_optimizer()
+    _push_biases_out(critic, seed)
+    _push_biases_out(reference, seed)
+    optimizer = (make_optimizer or clip_optimizer)()
+    reference_optimizer = _reference_optimizer(optimizer)
     rng, draws = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
     differences, largest, finite = [], [], []
     for step in range(steps):
@@ -329,7 +358,7 @@ def _lockstep_clip(update, seed, make_optimizer, steps):
         finite.append(bool(np.all(np.isfinite(weights))))
         differences.append(float(np.max(np.abs(weights - expected))) if finite[-1] else np.inf)
         largest.append(float(np.max(np.abs(weights))) if finite[-1] else np.inf)
-    return np.array(differences), np.array(largest), np.array(finite)
+    return np.array(differences), np.array(largest), np.array(finite), optimizer, reference_optimizer
 
 
 def _critic_gradient(critic, real, fake, interpolates):
@@ -390,9 +419,11 @@ def check_loop(update, method, seed=0, make_optimizer=None, steps=5):
     ``PENALTY_CHECKS``).
 
     A clipped loop's ``update`` runs ``steps`` updates side by side with ``clip_update``, from the
-    same critic on the same batches, with its own optimizer (``make_optimizer``, default RMSprop) and
-    the reference's: every weight must lie within ±c after every update, the weights must match the
-    reference's (to 1e-6), and stay finite. A penalty loop's ``update`` runs ``steps`` updates with
+    same critic (its biases pushed beyond ±c, so that every variable must be clipped) on the same
+    batches, with its own optimizer (``make_optimizer``, default ``clip_optimizer()``) and the
+    reference's (plain RMSprop at the same learning rate): every weight must lie within ±c after every
+    update, the weights must match the reference's (to 1e-6) and stay finite, and the optimizer must be
+    plain RMSprop (no clipvalue, clipnorm or global_clipnorm). A penalty loop's ``update`` runs ``steps`` updates with
     plain SGD while the critic calls are recorded: its interpolates must lie on the segments between
     their real and fake samples, with α in [0, 1], one α per example (they differ between examples);
     the gradient it applies must equal WGAN-GP's at those interpolates (to 0.1 %); and one update of a
@@ -403,12 +434,22 @@ def check_loop(update, method, seed=0, make_optimizer=None, steps=5):
     steps = checks.positive_int("steps", steps)
     keras.utils.set_random_seed(seed)
     if method == "clip":
-        differences, largest, finite = _lockstep_clip(update, seed, make_optimizer, steps)
+        differences, largest, finite, optimizer, reference = _lockstep_clip(update, seed, make_optimizer, steps)
+        clipping = _gradient_clipping(optimizer)
+        plain = isinstance(optimizer, keras.optimizers.RMSprop) and not clipping
+        rate = float(keras.ops.convert_to_numpy(reference.learning_rate))
         return [Verdict(CLIP_CHECKS[0], bool(np.all(largest <= C * (1 + 1e-6))),
-                        f"largest |w| after each of {steps} updates {_few(largest)}, c = {C:g}"),
+                        f"largest |w| after each of {steps} updates {_few(largest)}, c = {C:g}, biases started "
+                        f"beyond ±c"),
                 Verdict(CLIP_CHECKS[1], bool(np.all(differences <= 1e-6)),
-                        f"largest difference from the reference's weights {_few(differences)}"),
-                Verdict(CLIP_CHECKS[2], bool(np.all(finite)), f"{int(np.sum(finite))} of {steps} updates finite")]
+                        f"largest difference from Algorithm 1's weights (plain RMSprop, learning rate {rate:g}) "
+                        f"{_few(differences)}"),
+                Verdict(CLIP_CHECKS[2], bool(np.all(finite)), f"{int(np.sum(finite))} of {steps} updates finite"),
+                Verdict(CLIP_CHECKS[3], plain,
+                        "plain RMSprop" if plain else
+                        f"{type(optimizer).__name__} with " + ", ".join(f"{k}={v:g}" for k, v in clipping.items())
+                        + " set: Algorithm 1 clips weights, not gradients" if clipping else
+                        f"{type(optimizer).__name__}, not RMSprop")]
     errors, alphas, distances, spreads = _lockstep_penalty(update, seed, steps)
     verdicts = [
         Verdict(PENALTY_CHECKS[0], bool(len(alphas) and np.all(distances <= 1e-4)),

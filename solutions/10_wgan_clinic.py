@@ -90,8 +90,9 @@ ANSWERS = {
     "10.case_6": case_6_fixed,
     "10.case_7": case_7_fixed,
     "10.case_8": case_8_fixed,
-    # The excess over c is one RMSprop step, which is proportional to the learning rate.
-    "10.case_1_learning_rate": "about ten times less",
+    # The excess over c is made of RMSprop steps, each proportional to the learning rate; measured, it
+    # shrinks by more than ten.
+    "10.case_1_learning_rate": "more than ten times less",
     # sqrt(sum of the m squared slopes) = 1, so their root mean square is 1 / sqrt(256).
     "10.case_7_batch": 1 / 16,
     # Once per epoch, every weight is pulled back to ±c: the largest drops to about c plus one step.

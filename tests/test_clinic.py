@@ -26,7 +26,8 @@ def test_correct_updates_pass_every_check():
 @pytest.mark.parametrize("name, failing", [
     ("case_1", {"weights within ±c after every update", "the update is Algorithm 1's"}),
     ("case_2", {"weights within ±c after every update", "the update is Algorithm 1's"}),
-    ("case_3", {"weights within ±c after every update", "the update is Algorithm 1's"}),
+    ("case_3", {"weights within ±c after every update", "the update is Algorithm 1's",
+                "plain RMSprop, no gradient clipping"}),
     ("case_4", {"α within [0, 1]"}),
     ("case_5", {"interpolates on their segments"}),
     ("case_6", {"finite at a zero input gradient"}),
@@ -47,6 +48,48 @@ def test_one_alpha_for_the_whole_batch_is_caught():
 
     verdicts = clinic.check_loop(one_alpha, "penalty", seed=0)
     assert {v.name for v in verdicts if not v.passed} == {"one α per example"}
+
+
+def _kernels_only_clip(critic, optimizer, real, fake, step, seed):
+    import keras
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss = keras.ops.mean(critic(fake)) - keras.ops.mean(critic(real))
+    variables = critic.trainable_variables
+    optimizer.apply(tape.gradient(loss, variables), variables)
+    for variable in variables:
+        if len(variable.shape) == 2:  # the bug: the biases are never clipped
+            variable.assign(keras.ops.clip(variable, -clinic.C, clinic.C))
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_a_clip_of_the_kernels_only_is_caught(seed):
+    verdicts = clinic.check_loop(_kernels_only_clip, "clip", seed=seed)
+    assert "weights within ±c after every update" in {v.name for v in verdicts if not v.passed}
+    assert clinic.passed(clinic.check_loop(clinic.clip_update, "clip", seed=seed))
+
+
+def test_gradient_clipping_in_the_optimizer_is_caught():
+    import keras
+
+    for clipping in ({"clipvalue": clinic.C}, {"clipnorm": 1.0}, {"global_clipnorm": 1.0}):
+        verdicts = clinic.check_loop(clinic.clip_update, "clip", seed=0,
+                                     make_optimizer=lambda c=clipping: keras.optimizers.RMSprop(5e-4, **c))
+        (failed,) = [v for v in verdicts if not v.passed]
+        assert failed.name == "plain RMSprop, no gradient clipping" and next(iter(clipping)) in failed.measured
+
+
+def test_any_plain_rmsprop_learning_rate_passes():
+    import keras
+
+    for rate in (5e-5, 5e-4):
+        verdicts = clinic.check_loop(clinic.clip_update, "clip", seed=0,
+                                     make_optimizer=lambda rate=rate: keras.optimizers.RMSprop(rate))
+        assert clinic.passed(verdicts), verdicts
+    adam = clinic.check_loop(clinic.clip_update, "clip", seed=0, make_optimizer=lambda: keras.optimizers.Adam(5e-4))
+    assert {v.name for v in adam if not v.passed} == {"the update is Algorithm 1's",
+                                                       "plain RMSprop, no gradient clipping"}
 
 
 def _penalty_at(critic, optimizer, real, fake, alpha):

@@ -520,11 +520,11 @@ _loop_exercise("10.case_8", "penalty", "fix case 8's critic update (a function)"
 _multiple_choice(
     "10.case_1_learning_rate",
     "in case 1 (the clip before the update), the critic's RMSprop learning rate is lowered from 5e-4 to 5e-5: right "
-    "after the critic's updates, the largest weight lies above c by 'about ten times less', 'about the same' or "
+    "after the critic's updates, the largest weight lies above c by 'more than ten times less', 'about the same' or "
     "'about ten times more' (a string)",
-    "about ten times less", "The excess is at most one RMSprop step, and a step is proportional to the learning rate "
-                            "(section 2 measured it in learning rates). A small learning rate hides this bug; it "
-                            "does not remove it.",
+    "more than ten times less", "The excess is made of RMSprop steps, and a step is proportional to the learning rate "
+                                "(section 2 measured it in learning rates); measured, it shrinks by more than the "
+                                "factor of ten. A small learning rate hides this bug; it does not remove it.",
     dict.fromkeys(["about the same", "about ten times more"],
                   "Hint: section 2 measured how far above c the weights get, in learning rates. What is the "
                   "excess made of?"))
