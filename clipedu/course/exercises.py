@@ -204,8 +204,8 @@ def _frozen_layer(answer):
                       "frozen layer's kernel is not among the variables it updates, so it keeps its Glorot values, "
                       "mostly outside [-0.01, 0.01].")
     if answer == 3:
-        return False, ("Hint: Keras applies a constraint inside the optimizer, to the variables it updates (section 3). "
-                       "Does the optimizer update a frozen layer's kernel?")
+        return False, ("Hint: Keras applies a constraint inside the optimizer, to the variables it updates "
+                       "(section 3). Does the optimizer update a frozen layer's kernel?")
     if answer in (0, 1):
         return False, ("Hint: the step updates every trainable layer, and the optimizer clips each variable it "
                        "updates right after. How many layers are still trainable?")
