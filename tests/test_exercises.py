@@ -67,8 +67,16 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("02.guard_threshold", 1000.0, "past the valley"),  # a first step of 10: the next loss overflows
     ("02.guard_threshold", 100.0, "past the valley"),  # survives, but its first step lands near w = 0.1
     ("02.guard_threshold", 1e6, "never clips"),  # above the explosion, 7.75e5
-    ("03.diagnose_loss", "capacity", "largest output"),
-    ("04.stalled_critic", "more iterations", "sqrt(v + epsilon)"),
+    ("03.frozen_layer", 3, "frozen layer's kernel"),  # constraints taken to hold on every variable
+    ("03.frozen_layer", 0, "How many layers are still trainable"),
+    ("03.frozen_layer", 1, "How many layers are still trainable"),
+    ("03.frozen_layer", 6, "three kernels"),  # kernels and biases counted
+    ("03.diagnose_loss", "capacity", "learned the targets' shape exactly"),
+    ("03.diagnose_loss", "optimizer", "whatever the optimizer does"),
+    ("04.glorot_at_bound", 0.065, "Hint"),  # the share inside [-c, c]
+    ("04.compare_gaps", "c = 0.1", "K depends on c"),  # the larger gap taken for the larger distance
+    ("04.compare_gaps", "c = 0.01", "scale of a clipped critic's score gap"),  # the smaller gap taken for closer
+    ("04.larger_rate", "more", "Ten times the rate gives ten times the step"),  # the rate taken to end the stall
     ("05.gradient_profile", "raise", "grow or shrink"),
     ("06.which_method", "gradient penalty", "near 1"),
     ("06.which_method", "spectral normalization", "at 1"),
@@ -131,6 +139,29 @@ def test_the_same_product_premise_holds():
     assert all(run["clipped"].all() for run in runs)
     for run in runs[1:]:
         assert np.allclose(run["w"], runs[0]["w"], atol=1e-5) and np.allclose(run["u"], runs[0]["u"], atol=1e-5)
+
+
+def test_the_frozen_layer_premise_holds():
+    """One step of fit clips the two trainable kernels and leaves the frozen one's Glorot values outside ±0.01."""
+    import keras
+
+    from clipedu import WeightClip, constrain_all, mlp
+
+    critic = constrain_all(mlp(2, 1, depth=2, width=16, seed=0), WeightClip(0.01))
+    critic.layers[1].trainable = False
+    critic.compile(optimizer=keras.optimizers.RMSprop(0.001), loss="mse")
+    critic.fit(np.ones((8, 2), "float32"), np.ones((8, 1), "float32"), batch_size=8, epochs=1, verbose=0)
+    largest = [float(np.abs(keras.ops.convert_to_numpy(layer.kernel)).max()) for layer in critic.layers]
+    assert largest[0] <= 0.01 and largest[2] <= 0.01 and largest[1] > 0.1
+    assert check("03.frozen_layer", sum(value <= 0.01 for value in largest)).correct is True
+
+
+def test_the_output_range_premise_holds():
+    """The bound the diagnose_loss answer quotes: 2 inputs of size 1, layers of 2, 32 and 32 inputs, c = 0.01."""
+    from clipedu.notebook.demos.weight_clipping import largest_possible_output
+
+    by_hand = 32 * 0.01 * (32 * 0.01 * (2 * 0.01 + 0.01) + 0.01) + 0.01  # 0.016272
+    assert largest_possible_output(0.01) == pytest.approx(by_hand) and round(by_hand, 3) == 0.016
 
 
 @pytest.mark.parametrize("name, hint", [

@@ -194,16 +194,22 @@ def _outside_at_start(answer):
     return False, "Hint: for a uniform distribution on [-L, L], the share inside [-a, a] is a / L."
 
 
-@_exercise("03.before_first_update", "how many kernel values of Dense(3, kernel_initializer='ones', "
-                                     "kernel_constraint=WeightClip(0.5)) on 4 inputs lie outside [-0.5, 0.5] "
-                                     "after compile, before any training (one integer)")
-def _before_first_update(answer):
+@_exercise("03.frozen_layer", "how many of the three kernels of a critic of three Dense layers (Glorot-uniform "
+                             "kernels), with constrain_all(critic, WeightClip(0.01)) and its middle layer frozen, lie "
+                             "inside [-0.01, 0.01] after one training step (one integer)")
+def _frozen_layer(answer):
     answer = _number(answer)
-    if answer == 12:
-        return True, "All 4 × 3 of them: a constraint runs only after an optimizer update."
-    if answer == 0:
-        return False, "Hint: when does Keras apply a constraint? compile() does not update anything."
-    return False, "Hint: the kernel has 4 × 3 values, all equal to 1 at the start."
+    if answer == 2:
+        return True, ("The optimizer updates the two trainable layers and applies their constraint right after; the "
+                      "frozen layer's kernel is not among the variables it updates, so it keeps its Glorot values, "
+                      "mostly outside [-0.01, 0.01].")
+    if answer == 3:
+        return False, ("Hint: Keras applies a constraint inside the optimizer, to the variables it updates "
+                       "(section 3). Does the optimizer update a frozen layer's kernel?")
+    if answer in (0, 1):
+        return False, ("Hint: the step updates every trainable layer, and the optimizer clips each variable it "
+                       "updates right after. How many layers are still trainable?")
+    return False, "Hint: the critic has three kernels; which of them does the optimizer update in that step?"
 
 
 @_exercise("04.glorot_at_bound", "the fraction of a Glorot-uniform 128 × 128 kernel that the first clip at "
@@ -216,17 +222,6 @@ def _glorot_at_bound(answer):
                       "any learning.")
     return False, (f"Hint: Glorot uniform draws from [-L, L] with L = sqrt(6 / (128 + 128)) = {limit:.4f}; "
                    "every value outside [-c, c] is moved onto ±c.")
-
-
-@_exercise("04.batch_size", "the batch_size to pass to WGAN.fit for n_critic = 5 critic updates of m = 64 "
-                            "real samples each (one integer)")
-def _batch_size(answer):
-    answer = _number(answer)
-    if answer == 320:
-        return True, "One batch of fit is one generator iteration: n_critic · m real samples."
-    if answer == 64:
-        return False, "That gives each critic update only 64 / 5 samples. Hint: one batch feeds all 5 updates."
-    return False, "Hint: each of the n_critic critic updates takes its own m real samples from the batch."
 
 
 @_exercise("05.penalty_linear", "the gradient penalty term (λ = 10) of the linear critic D(x) = 3 x0 + 4 x1 "
@@ -324,23 +319,41 @@ _multiple_choice(
 
 _multiple_choice(
     "03.diagnose_loss",
-    "why a network with every weight clipped at c = 0.01 stays at the loss of outputting 0, with targets of size 1 "
-    "to 2: 'capacity', 'output range' or 'optimizer' (a string)",
-    "output range", "With every weight at most 0.01 its outputs stay near 0.01: it cannot reach targets of 1 or 2.",
-    {"capacity": "Hint: compare its largest output with the targets (section 7). Would the same network, scaled up, "
-                 "fit better?",
-     "optimizer": "Hint: the final loss equals that of outputting 0 exactly; what stops the outputs from growing?"})
+    "why a 2-32-32-1 ReLU network on inputs in [-1, 1] with every weight clipped at c = 0.01 ends within 2 % of the "
+    "loss of outputting 0, whatever the learning rate, with targets of size 1 to 2: 'capacity', 'output range' or "
+    "'optimizer' (a string)",
+    "output range", "With every weight at most 0.01 in size, no output can exceed 0.016 on these inputs (section 7's "
+                    "bound): far below targets of 1 or 2, so even the best function of that size has a loss close to "
+                    "that of outputting 0.",
+    {"capacity": "Hint: even a network that had learned the targets' shape exactly would have that loss. How large can "
+                 "its outputs be (section 7's bound)?",
+     "optimizer": "Hint: no learning rate changed it. What bounds the outputs of every network clipped at 0.01, "
+                  "whatever the optimizer does (section 7)?"})
 
 _multiple_choice(
-    "04.stalled_critic",
-    "the first change to try on a critic clipped at c = 0.001 whose weights never reach ±c and whose Wasserstein "
-    "estimate stays near 1e-10, trained with RMSprop(5e-5): 'larger learning rate', 'smaller epsilon' or 'more "
-    "iterations' (a string)",
-    "smaller epsilon", "Its gradients are far below sqrt(epsilon), so RMSprop's steps are tiny; section 4 changed only "
-                       "epsilon and the weights moved.",
-    dict.fromkeys(["larger learning rate", "more iterations"],
-                  "Hint: RMSprop divides by sqrt(v + epsilon). For gradients far below sqrt(epsilon), what sets the "
-                  "size of a step, and does a longer run change it?"))
+    "04.compare_gaps",
+    "two WGANs trained as in notebook 04, section 3, one clipped at c = 0.01 and one at c = 0.1, end with score gaps "
+    "0.0012 and 0.9: whose generated samples are closer to the real data in Wasserstein distance: 'c = 0.01', "
+    "'c = 0.1' or 'cannot tell' (a string)",
+    "cannot tell", "A clipped critic's score gap is at most K · W, with K set by c, and at best proportional to W: "
+                   "gaps of different c have different, unknown factors (section 4 saw four orders of magnitude "
+                   "between these two c), so they do not compare.",
+    {"c = 0.01": "Hint: what sets the scale of a clipped critic's score gap (section 4)? Would the c = 0.01 critic "
+                 "give a gap near 0.9 for any generator?",
+     "c = 0.1": "Hint: a gap is at most K · W, and K depends on c (section 4). Can a larger gap at a larger c tell "
+                "you that W is larger?"})
+
+_multiple_choice(
+    "04.larger_rate",
+    "notebook 04's c = 0.001 critic trained with Keras' default epsilon and a learning rate ten times larger, 5e-4: "
+    "after 500 iterations, have its weights moved 'more' or 'less' than a tenth of c from their start on average "
+    "(a string)",
+    "less", "While g² is far below epsilon the step is about the learning rate times g / sqrt(epsilon): ten times the "
+            "rate, ten times the step (section 4: 2.2e-11 against 2.2e-10), still about 4.4e-7 learning rates "
+            "against 0.81 with epsilon = 1e-20. The default-epsilon runs moved less than a thousandth of c; ten "
+            "times that is still far below a tenth.",
+    {"more": "Hint: section 4 printed the first step at both learning rates. Ten times the rate gives ten times the "
+             "step; how many learning rates is that step, beside the one with epsilon = 1e-20?"})
 
 _multiple_choice(
     "05.gradient_profile",

@@ -249,17 +249,20 @@ def exploding_runs(figure, state, surface):
 
 
 def weight_histogram(figure, state):
-    """A histogram of a network's weights with the clipping bounds ±c marked."""
+    """A histogram of a network's weights after training, its start outlined, the bounds ±c marked."""
     (ax,) = _fresh_axes(figure)
     c = state["c"]
-    ax.stairs(*state["histogram"], fill=True, color="tab:purple")
+    ax.stairs(*state["histogram"], fill=True, color="tab:purple", label="after training")
+    ax.stairs(*state["start_histogram"], color="black", lw=1.2, label="at the start")
     for bound in (-c, c):
         ax.axvline(bound, color="tab:red", ls=":", lw=1.5)
     log_scale(ax)
     ax.set_ylim(bottom=0.8)  # every bar drawn from one count up, so the interior is not cut off
     ax.set_xlabel("weight value (dotted: ±c)")
-    ax.set_ylabel("count")
-    fixed_title(ax, f"c = {c:g}: {100 * state['at_bound']:.0f}% at ±c, training loss {state['loss']:.3f}")
+    ax.set_ylabel("count of weights")
+    ax.legend(loc="upper center", fontsize=8)
+    fixed_title(ax, f"c = {c:g}, seed {state['seed']}: {100 * state['start_at_bound']:.1f}% at ±c at the start, "
+                    f"{100 * state['at_bound']:.0f}% after training")
 
 
 def weight_distribution(figure, state):
