@@ -58,3 +58,23 @@ def test_loss_spikes_are_judged_against_the_median_of_the_window_before():
 def test_loss_spikes_rejects_bad_arguments(losses, kwargs, error, match):
     with pytest.raises(error, match=match):
         measures.loss_spikes(losses, **kwargs)
+
+
+def test_rank_correlation_is_one_for_any_rising_pair_and_shares_ranks_between_ties():
+    assert measures.rank_correlation([1, 2, 3, 4], [10, 20, 30, 1000]) == pytest.approx(1.0)
+    assert measures.rank_correlation([1, 2, 3, 4], [5, 3, 2, -7]) == pytest.approx(-1.0)
+    # ranks of x: 1, 2, 3, 4; of y: 1.5, 1.5, 4, 3 (a tie). Deviations from the mean 2.5: (-1.5, -0.5, 0.5, 1.5)
+    # and (-1, -1, 1.5, 0.5); their products add to 3.5, their squares to 5 and 4.5: Pearson = 3.5 / sqrt(22.5).
+    assert measures.rank_correlation([1, 2, 3, 4], [0, 0, 5, 4]) == pytest.approx(3.5 / 22.5 ** 0.5)
+
+
+@pytest.mark.parametrize("x, y, error, match", [
+    ([1, 2, 3], [1, 2], ValueError, "as long"),
+    ([1], [1], ValueError, "at least two"),
+    ([1, 1, 1], [1, 2, 3], ValueError, "not all equal"),
+    ([1, 2, float("nan")], [1, 2, 3], ValueError, "finite"),
+    (["a", "b"], [1, 2], TypeError, "sequence of numbers"),
+])
+def test_rank_correlation_rejects_bad_arguments(x, y, error, match):
+    with pytest.raises(error, match=match):
+        measures.rank_correlation(x, y)
