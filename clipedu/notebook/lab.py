@@ -425,7 +425,7 @@ def readable_range(low, high):
 class LabView:
     """The WGAN Lab's picture, redrawn in place and returned as PNG bytes.
 
-    Four panels: the real (grey) and generated (red) samples over the critic's value, with a colour
+    Four panels: the real (white) and generated (red) samples over the critic's value, with a colour
     bar; the histogram of the critic's weights with ±c; the gradient norm through each layer; the
     Wasserstein estimate and the distance to the data over iterations. Drawn through
     ``KeptBackground``, with limits that change in rounded steps (``figures.steady_limits``), so that most
