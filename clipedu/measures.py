@@ -172,6 +172,33 @@ def weight_gradients(critic, real, fake):
     grads = tape.gradient(loss, critic.trainable_variables)
     return np.concatenate([np.ravel(keras.ops.convert_to_numpy(g)) for g in grads]).astype(np.float64)
 
+
+def rank_correlation(x, y):
+    """Spearman's rank correlation of two sequences: Pearson's correlation of their ranks, tied values
+    sharing the mean of their ranks. 1 when y rises whenever x does, -1 when it falls.
+
+    Args:
+        x, y: sequences of as many finite numbers, at least two, neither constant.
+    """
+    ranks = []
+    for name, values in (("x", x), ("y", y)):
+        try:
+            values = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{name} must be a sequence of numbers, got {values!r}") from error
+        if values.ndim != 1 or len(values) < 2 or not np.all(np.isfinite(values)) or np.all(values == values[0]):
+            raise ValueError(f"{name} must be at least two finite numbers, not all equal, got {values!r}")
+        order = np.argsort(values, kind="stable")
+        rank = np.empty(len(values))
+        rank[order] = np.arange(len(values), dtype=np.float64)
+        for value in np.unique(values):  # ties share the mean of their ranks
+            rank[values == value] = rank[values == value].mean()
+        ranks.append(rank)
+    if len(ranks[0]) != len(ranks[1]):
+        raise ValueError(f"x and y must be as long, got {len(ranks[0])} and {len(ranks[1])} numbers")
+    return float(np.corrcoef(*ranks)[0, 1])
+
+
 def _points(name, value):
     try:
         points = np.asarray(value, dtype=np.float64)

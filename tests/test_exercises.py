@@ -93,6 +93,11 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("08.replica_step", 0.1, "summed gradient"),
     ("08.replica_step", 0.025, "added, not averaged"),
     ("08.replica_step", 1.0, "Hint"),
+    ("09.raise_c", "higher", "five Adam steps"),  # the lowering of section 2 carried over to raising
+    ("09.raise_c", "the same", "only weights outside"),
+    ("09.compare_across_c", "first", "was it the generator"),  # the smaller estimate read as the closer generator
+    ("09.compare_across_c", "second", "was it the generator"),
+    ("09.which_estimate", "penalty", "shrank more than a thousandfold"),
     ("10.case_1_learning_rate", "about the same", "What is the excess made of"),
     ("10.case_7_batch", 0.125, "m = 64"),
     ("10.case_7_batch", 1 / 256, "square root"),

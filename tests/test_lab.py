@@ -7,7 +7,7 @@ from PIL import Image
 
 from clipedu.measures import critic_weights
 from clipedu.notebook import figures
-from clipedu.notebook.lab import DEFAULTS, LabView, WGANLab
+from clipedu.notebook.lab import DEFAULTS, LabView, WGANLab, readable_range
 
 SMALL = {"width": 16, "depth": 2, "batch_size": 32}
 
@@ -136,6 +136,31 @@ def test_steady_limits_hold_until_the_data_leaves_or_shrinks_fourfold():
     assert figures.steady_limits((0.0, 1.0), 0.50, 0.51) != (0.0, 1.0)  # 100 times too wide
     assert figures.steady_limits(None, 3e-3, 0.2, log=True) == pytest.approx((1e-3, 1.0))
     assert figures.steady_limits((1e-3, 1.0), 5e-3, 0.5, log=True) == (1e-3, 1.0)
+
+
+def test_a_single_value_gets_a_range_a_tenth_of_its_size_and_a_wide_range_is_kept():
+    assert readable_range(-4.846e-3, -4.846e-3) == pytest.approx((-5.0883e-3, -4.6037e-3))
+    assert readable_range(0.0, 0.0) == pytest.approx((-5e-10, 5e-10))
+    assert readable_range(1.0, 1.3) == (1.0, 1.3)  # already wider than a tenth of 1.3
+    assert readable_range(0.99999, 1.00001) == pytest.approx((0.95, 1.05))
+    with pytest.raises(ValueError, match="low and high"):
+        readable_range(1.0, 0.0)
+    with pytest.raises(ValueError, match="low and high"):
+        readable_range(float("nan"), 1.0)
+
+
+def test_the_first_picture_has_no_offset_text_and_short_tick_labels():
+    view = LabView()
+    lab = WGANLab(**SMALL)
+    view.draw(lab._run.measure(), {"iteration": [0], "wasserstein": [-4.846e-3], "distance": [1.2573]})
+    lab.close()
+    view.figure.canvas.draw()
+    for name in ("curves", "distance"):
+        axis = view.axes[name].yaxis
+        assert axis.get_offset_text().get_text() in ("", "1e−3", "1e-3"), axis.get_offset_text().get_text()
+        labels = [label.get_text() for label in axis.get_ticklabels() if label.get_text()]
+        assert len(set(labels)) == len(labels) >= 3, labels  # distinct labels, none repeated
+        assert all(len(label) <= 6 for label in labels), labels
 
 
 def test_a_critic_step_updates_the_critic_only_and_a_generator_step_both():

@@ -68,3 +68,23 @@ def test_weight_gradients_of_a_linear_critic_are_the_difference_of_the_means():
     fake = np.array([[0.0, 1.0], [0.0, 3.0]], "float32")
     # D(x) = w·x + b: the loss mean(D(fake)) - mean(D(real)) has gradient mean(fake) - mean(real) in w, 0 in b.
     assert np.allclose(measures.weight_gradients(critic, real, fake), [-2.0, -1.0, 0.0])
+
+
+def test_rank_correlation_is_one_for_any_rising_pair_and_shares_ranks_between_ties():
+    assert measures.rank_correlation([1, 2, 3, 4], [10, 20, 30, 1000]) == pytest.approx(1.0)
+    assert measures.rank_correlation([1, 2, 3, 4], [5, 3, 2, -7]) == pytest.approx(-1.0)
+    # ranks of x: 1, 2, 3, 4; of y: 1.5, 1.5, 4, 3 (a tie). Deviations from the mean 2.5: (-1.5, -0.5, 0.5, 1.5)
+    # and (-1, -1, 1.5, 0.5); their products add to 3.5, their squares to 5 and 4.5: Pearson = 3.5 / sqrt(22.5).
+    assert measures.rank_correlation([1, 2, 3, 4], [0, 0, 5, 4]) == pytest.approx(3.5 / 22.5 ** 0.5)
+
+
+@pytest.mark.parametrize("x, y, error, match", [
+    ([1, 2, 3], [1, 2], ValueError, "as long"),
+    ([1], [1], ValueError, "at least two"),
+    ([1, 1, 1], [1, 2, 3], ValueError, "not all equal"),
+    ([1, 2, float("nan")], [1, 2, 3], ValueError, "finite"),
+    (["a", "b"], [1, 2], TypeError, "sequence of numbers"),
+])
+def test_rank_correlation_rejects_bad_arguments(x, y, error, match):
+    with pytest.raises(error, match=match):
+        measures.rank_correlation(x, y)

@@ -459,20 +459,36 @@ def _replica_step(answer):
 
 
 _multiple_choice(
-    "09.lower_c",
-    "a critic clipped at c = 0.1 has 15 % of its weights on ±c; c is lowered to 0.01 while it trains: right after "
-    "the next iteration, is the share on ±c 'higher', 'lower' or 'the same' (a string)",
-    "higher", "Every weight larger than 0.01 in size is clipped onto ±0.01 at once (section 2: more than half, on "
-              "every seed).",
-    dict.fromkeys(["lower", "the same"], "Hint: what does the clip after the next critic update do to a weight of "
-                                         "0.05 when c = 0.01?"))
+    "09.raise_c",
+    "a critic clipped at c = 0.01, trained with Adam at learning rate 5e-4, has 70 % of its weights on ±c; c is "
+    "raised to 0.1 while it trains: right after the next iteration (five critic updates), is the share on ±c "
+    "'higher', 'lower' or 'the same' (a string)",
+    "lower", "The weights that sat on ±0.01 are now far inside ±0.1: five Adam steps of about the learning rate each "
+             "(a few 1e-3 at most) cannot carry them to ±0.1, and the clip moves no weight that is inside. Section 2 "
+             "saw the mirror image: lowering c piled weights onto the new bound at once.",
+    dict.fromkeys(["higher", "the same"],
+                  "Hint: after the change, how far is a weight at 0.01 from the new bound 0.1, and how far can five "
+                  "Adam steps of about 5e-4 each move it? The clip changes only weights outside [-c, c]."))
+
+_multiple_choice(
+    "09.compare_across_c",
+    "two clipped WGANs on the same data, alike but for c (0.01 and 0.02), report Wasserstein estimates of 3e-5 and "
+    "4e-4: whose generator is closer to the data: 'first', 'second' or 'cannot tell' (a string)",
+    "cannot tell", "A clipped critic's scale is set by c, and its estimate with it: in section 2, at the same "
+                   "iteration, the critic with c lowered to 0.01 reported more than a thousand times less than the "
+                   "one with c kept at 0.1, from one change. Compare estimates of one c only, or a measure of the "
+                   "samples such as the distance to the data.",
+    dict.fromkeys(["first", "second"],
+                  "Hint: in section 2, at iteration 401, what made one critic's estimate more than a thousand times "
+                  "smaller than the other's, and was it the generator?"))
 
 _multiple_choice(
     "09.which_estimate",
     "two WGANs on the same data report Wasserstein estimates of 0.4 and 0.00003, one with a critic clipped at "
     "c = 0.01 and one with a gradient penalty: which one reported 0.00003: 'clipping' or 'penalty' (a string)",
-    "clipping", "A clipped critic's scale is set by c, and its estimate with it (section 2); the penalty asks for "
-                "gradients of norm 1, which keeps the estimate at the scale of the data.",
+    "clipping", "A clipped critic's scale is set by c, and its estimate with it (section 2: more than a thousandfold "
+                "smaller at c = 0.01 than at c = 0.1); the penalty asks for gradients of norm 1, and its estimate "
+                "stayed within a factor of 10 of the c = 0.1 critic's.",
     {"penalty": "Hint: in section 2, which estimate shrank more than a thousandfold when c went from 0.1 to 0.01?"})
 
 _multiple_choice(

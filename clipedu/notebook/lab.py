@@ -408,10 +408,24 @@ class WGANLab:
         display(self.widget)
 
 
+def readable_range(low, high):
+    """[low, high] widened about its middle to span at least a tenth of its largest magnitude (and at
+    least 1e-9): a single value, or values that differ in their sixth digit, then get a few tick labels
+    that differ in their first three digits instead of labels such as 4.001, 4.001, 4.001."""
+    low, high = float(low), float(high)
+    if not (np.isfinite(low) and np.isfinite(high) and low <= high):
+        raise ValueError(f"low and high must be finite numbers, low <= high, got {low!r} and {high!r}")
+    span = max(0.1 * max(abs(low), abs(high)), 1e-9)
+    if high - low >= span:
+        return low, high
+    middle = (low + high) / 2
+    return middle - span / 2, middle + span / 2
+
+
 class LabView:
     """The WGAN Lab's picture, redrawn in place and returned as PNG bytes.
 
-    Four panels: the real (grey) and generated (red) samples over the critic's value, with a colour
+    Four panels: the real (white) and generated (red) samples over the critic's value, with a colour
     bar; the histogram of the critic's weights with ±c; the gradient norm through each layer; the
     Wasserstein estimate and the distance to the data over iterations. Drawn through
     ``KeptBackground``, with limits that change in rounded steps (``figures.steady_limits``), so that most
@@ -448,20 +462,23 @@ class LabView:
         figures.log_scale(layers)
         layers.set_xlabel("layer (input side first)")
         figures.fixed_title(layers, "‖∂ critic loss / ∂ layer output‖")
-        (self.wasserstein,) = curves.plot([], [], color="tab:green")
+        (self.wasserstein,) = curves.plot([], [], ".-", ms=3, color="tab:green")  # a marker: one point shows
         self.distance_axes = curves.twinx()
-        (self.distance,) = self.distance_axes.plot([], [], color="tab:orange")
+        (self.distance,) = self.distance_axes.plot([], [], ".-", ms=3, color="tab:orange")
         curves.set_xlabel("generator iteration")
         curves.set_ylabel("Wasserstein estimate", color="tab:green")
         self.distance_axes.set_ylabel("distance to the data", color="tab:orange")
         figures.fixed_title(curves, "over training")
         for ax in (weights, curves, self.distance_axes):
             ax.yaxis.set_major_locator(MaxNLocator(5))
+        for ax in (curves, self.distance_axes):  # no offset ("1e-15 - 4.84") over the title; short labels
+            ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3), useOffset=False)
+            ax.tick_params(axis="y", labelsize=8)
         for ax in (samples, weights, layers, curves, self.distance_axes):  # fixed places: no measuring of ticks
             ax.xaxis.set_label_coords(0.5, -0.12)
         weights.yaxis.set_label_coords(-0.16, 0.5)
-        curves.yaxis.set_label_coords(-0.13, 0.5)
-        self.distance_axes.yaxis.set_label_coords(1.12, 0.5)
+        curves.yaxis.set_label_coords(-0.16, 0.5)
+        self.distance_axes.yaxis.set_label_coords(1.15, 0.5)
         self.axes = {"samples": samples, "weights": weights, "layers": layers, "curves": curves,
                      "distance": self.distance_axes}
 
@@ -486,12 +503,12 @@ class LabView:
         self.wasserstein.set_data(iterations, history["wasserstein"])
         self.distance.set_data(iterations, history["distance"])
         right = figures.nice_ceiling(max(10.0, iterations.max() if iterations.size else 0.0))
-        self.axes["curves"].set_xlim(0, right)
+        self.axes["curves"].set_xlim(-0.02 * right, right)  # the first point off the spine
         for axes, series in ((self.axes["curves"], history["wasserstein"]), (self.distance_axes, history["distance"])):
             series = np.asarray(series, dtype=float)
             series = series[np.isfinite(series)]
             if series.size:
-                axes.set_ylim(*figures.steady_limits(axes.get_ylim(), series.min(), series.max()))
+                axes.set_ylim(*figures.steady_limits(axes.get_ylim(), *readable_range(series.min(), series.max())))
         return self._picture.png()
 
     def _draw_weights(self, weights, c, fraction):
