@@ -544,10 +544,10 @@ def _which_bugs(answer):
                       "at a zero input gradient) case 6's alone; neither slope symptom (I9 case 7, I10 case 8) shows. "
                       "Its α is drawn from N(0, 1), one per coordinate, and its root has no ε.")
     missing, extra = sorted({4, 5, 6} - given), sorted(given - {4, 5, 6})
-    hints = {4: "which case put α outside [0, 1] (I6)?", 5: "which case put its interpolates off their segments (I7), "
-             "with α inside [0, 1]?", 6: "which case turned NaN after one update at a zero input gradient (I8)?",
-             7: "case 7 holds the median slope below 0.5 (I9); does the unknown loop's?",
-             8: "case 8 spreads the slopes: less than 60 % within [0.8, 1.2] (I10); does the unknown loop?"}
+    hints = {4: "Which case put α outside [0, 1] (I6)?", 5: "Which case put its interpolates off their segments (I7), "
+             "with α inside [0, 1]?", 6: "Which case turned NaN after one update at a zero input gradient (I8)?",
+             7: "Case 7 holds the median slope below 0.5 (I9); does the unknown loop's?",
+             8: "Case 8 spreads the slopes: less than 60 % within [0.8, 1.2] (I10); does the unknown loop?"}
     return False, "Hint: " + " ".join(hints[n] for n in missing + extra)
 
 
