@@ -170,7 +170,7 @@ def test_case_3_is_the_loop_without_clipping_bit_for_bit():
     for a, b in zip(case, control):
         np.testing.assert_array_equal(a.max_weight, b.max_weight)
         np.testing.assert_array_equal(a.wasserstein, b.wasserstein)
-    assert all(np.max(r.max_weight) > 5 * clinic.C for r in control)  # and it drifts, unclipped
+    assert all(r.max_weight[-1] > clinic.C + 10 * 5e-4 for r in control)  # it drifts: 10 learning rates above c
 
 
 def test_the_clip_with_case_3s_optimizer_reads_like_the_correct_loop():
