@@ -99,11 +99,15 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("09.compare_across_c", "second", "was it the generator"),
     ("09.which_estimate", "penalty", "shrank more than a thousandfold"),
     ("10.case_1_learning_rate", "about the same", "What is the excess made of"),
-    ("10.case_7_batch", 0.125, "m = 64"),
-    ("10.case_7_batch", 1 / 256, "square root"),
-    ("10.case_7_batch", 1.0, "section 4 measured"),
-    ("10.look_alike", "share on ±c", "almost no weight"),
-    ("10.look_alike", "wasserstein estimate", "updates 11 and 21"),
+    ("10.which_bugs", {4, 5}, "zero input gradient"),  # the NaN probe overlooked
+    ("10.which_bugs", {5}, "outside [0, 1]"),  # α's range overlooked
+    ("10.which_bugs", {4, 6}, "off their segments"),
+    ("10.which_bugs", {4, 5, 6, 8}, "less than 60 %"),  # a symptom that did not show
+    ("10.which_bugs", {6}, "outside [0, 1]"),
+    ("10.which_bugs", "4, 5, 6", "a set of case numbers"),
+    ("10.which_bugs", {3, 4, 5, 6}, "a set of case numbers"),
+    ("10.clipvalue_and_clip", "case 3", "missing weight clip"),
+    ("10.clipvalue_and_clip", "case 1", "Where does this loop clip"),
 ])
 def test_wrong_answers_are_told_what_is_wrong(name, wrong, hint):
     feedback = check(name, wrong)

@@ -559,29 +559,37 @@ _multiple_choice(
                   "excess made of?"))
 
 
-@_exercise("10.case_7_batch", "with case 7's whole-batch norm and m = 256 instead of 64, the root mean square of "
-                              "the slopes ‖∇D(x̂)‖ over a batch, once the penalty holds (one number)")
-def _case_7_batch(answer):
-    answer = _number(answer)
-    if math.isclose(answer, 1 / math.sqrt(256), rel_tol=0.1):
-        return True, ("The penalty holds the norm of the whole batch's gradient at 1: sqrt(sum of m squared slopes) "
-                      "= 1, so their root mean square is 1 / sqrt(m) = 1/16.")
-    if math.isclose(answer, 1 / 8, rel_tol=0.1):
-        return False, "That is m = 64, section 4's. Hint: how does the root mean square follow from m?"
-    if math.isclose(answer, 1 / 256, rel_tol=0.1):
-        return False, "Hint: the penalty fixes a sum of squares; take the square root."
-    return False, "Hint: section 4 measured sqrt(m) times the root mean square of the slopes. What did it equal?"
+@_exercise("10.which_bugs", "which of cases 4-8 the unknown loop contains, from its instruments (a set of case "
+                            "numbers, e.g. {7})")
+def _which_bugs(answer):
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
+        raise TypeError(f"the answer must be a set of case numbers from 4 to 8, got {answer!r}")
+    numbers_given = list(answer)
+    if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and 4 <= n <= 8 for n in numbers_given):
+        raise TypeError(f"the answer must be a set of case numbers from 4 to 8, got {answer!r}")
+    given = set(numbers_given)
+    if given == {4, 5, 6}:
+        return True, ("I6 (α outside [0, 1]) is case 4's symptom alone, I7 (off the segments) case 5's alone, I8 (NaN "
+                      "at a zero input gradient) case 6's alone; neither slope symptom (I9 case 7, I10 case 8) shows. "
+                      "Its α is drawn from N(0, 1), one per coordinate, and its root has no ε.")
+    missing, extra = sorted({4, 5, 6} - given), sorted(given - {4, 5, 6})
+    hints = {4: "Which case put α outside [0, 1] (I6)?", 5: "Which case put its interpolates off their segments (I7), "
+             "with α inside [0, 1]?", 6: "Which case turned NaN after one update at a zero input gradient (I8)?",
+             7: "Case 7 holds the median slope below 0.5 (I9); does the unknown loop's?",
+             8: "Case 8 spreads the slopes: less than 60 % within [0.8, 1.2] (I10); does the unknown loop?"}
+    return False, "Hint: " + " ".join(hints[n] for n in missing + extra)
 
 
 _multiple_choice(
-    "10.look_alike",
-    "two clipped critics both end with their largest weight three times c and almost no weight on ±c right after an "
-    "update; which reading tells 'clip once per epoch' from 'clipvalue instead of weight clipping': 'largest weight "
-    "at an epoch's first update', 'share on ±c' or 'Wasserstein estimate' (a string)",
-    "largest weight at an epoch's first update", "Once per epoch the first bug pulls every weight back to ±c, so the "
-                                                 "largest weight drops back to about c plus one step; clipvalue never "
-                                                 "pulls it back (section 2's figure).",
-    {"share on ±c": "Hint: the question says both show almost no weight on ±c right after an update. Which reading did "
-                    "differ between cases 2 and 3 in section 2's figure?",
-     "wasserstein estimate": "Hint: neither case's estimate was read for this in section 2. What happened to the "
-                             "largest weight at updates 11 and 21?"})
+    "10.clipvalue_and_clip",
+    "a clipped loop clips every weight right after every update, as Algorithm 1 does, but trains with case 3's "
+    "optimizer, RMSprop(5e-4, clipvalue=0.01): over the five seeds, its instruments I2-I5 read like 'the correct "
+    "loop', 'case 1' or 'case 3' (a string)",
+    "the correct loop", "Case 3 and the loop without any clipping were the same, bit for bit: in these runs clipvalue "
+                        "changed no gradient element. With the clip after every update, this loop makes the correct "
+                        "loop's updates. Only a look at the optimizer finds it (check('10.case_3', ...) rejects "
+                        "clipvalue).",
+    {"case 3": "Hint: what made case 3 drift, its clipvalue or its missing weight clip? Section 2 compared it with "
+               "the loop without any clipping.",
+     "case 1": "Hint: case 1's excess came from the update after the clip. Where does this loop clip, and what did "
+               "clipvalue change in case 3's runs?"})
