@@ -81,7 +81,9 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("06.which_method", "gradient penalty", "near 1"),
     ("06.which_method", "spectral normalization", "at 1"),
     ("06.scale_with_c", "n_critic", "more critic updates"),
-    ("06.settle_dirac", "smaller c", "move that slider"),
+    ("06.scale_with_c", "generator learning rate", "Whose weights got larger"),
+    ("06.wgan_r1", "circle", "purely imaginary"),
+    ("06.wgan_r1", "come to rest away from the data", "vanish"),
     ("08.guard_threshold", 0.8, "always-on"),  # the median
     ("08.guard_threshold", 2.0, "always-on"),  # below the healthy 99th percentile
     ("08.guard_threshold", 45.0, "without spikes"),  # the 99th percentile of the log with its spikes

@@ -376,23 +376,30 @@ _multiple_choice(
 _multiple_choice(
     "06.scale_with_c",
     "besides c, which one setting you multiply by 5 to go from c = 0.01 to c = 0.05 in a weight-clipped WGAN "
-    "trained with RMSprop, without changing what the critic can learn: 'critic learning rate', 'generator learning "
-    "rate' or 'n_critic' (a string)",
-    "critic learning rate", "The critic's weights are 5 times larger, so its steps must be too; RMSprop's steps "
-                            "scale with the learning rate, not with the gradient (section 2).",
-    {"generator learning rate": "Hint: RMSprop's step does not depend on the gradient's scale. Whose weights got "
-                                "larger?",
+    "whose critic has no biases, trained with RMSprop and a negligible epsilon, so that the critics differ only in "
+    "scale: 'critic learning rate', 'generator learning rate' or 'n_critic' (a string)",
+    "critic learning rate", "Without biases the critic's weights, and so its steps, must be 5 times larger; "
+                            "RMSprop's step scales with the learning rate, not with the gradient, while epsilon is "
+                            "negligible (section 2). With biases clipped into the same [-c, c] the two families are "
+                            "not rescaled copies of each other.",
+    {"generator learning rate": "Hint: RMSprop's step does not depend on the gradient's scale while epsilon is "
+                                "negligible. Whose weights got larger?",
      "n_critic": "Hint: more critic updates do not make each one longer. Whose weights got larger, and what sets "
                  "the length of RMSprop's step?"})
 
 _multiple_choice(
-    "06.settle_dirac",
-    "which change makes the Dirac-GAN trained with weight clipping settle on the data: 'smaller c', 'smaller "
-    "learning rate' or 'R1 penalty' (a string)",
-    "R1 penalty", "Only R1 converged in section 5: it pulls the critic's slope to 0 at the data, which damps the "
-                  "circling.",
-    dict.fromkeys(["smaller c", "smaller learning rate"],
-                  "Hint: move that slider in section 5. Does θ come to rest, or only swing differently?"))
+    "06.wgan_r1",
+    "what the Dirac-GAN does with the WGAN loss and R1's penalty (critic ascent direction -theta - gamma*psi, "
+    "generator's psi), gamma = 1, at the slider's learning rates: 'converge', 'circle' or 'come to rest away from "
+    "the data' (a string)",
+    "converge", "The field's Jacobian at (0, 0) is [[0, 1], [-1, -γ]]: eigenvalues -γ/2 ± i·sqrt(1 - γ²/4) = "
+                "-0.5 ± 0.87i, negative real parts. One training step's eigenvalues have modulus sqrt(1 - hγ) < 1 "
+                "(0.98, 0.95 and 0.84 at h = 0.03, 0.1 and 0.3), so (θ, ψ) spirals into the equilibrium: as with R1 "
+                "and the GAN loss, the penalty's -γψ damps the circling.",
+    {"circle": "Hint: the WGAN's field had purely imaginary eigenvalues. What does the penalty's -γψ add to the "
+               "Jacobian's critic row, and what does that do to the eigenvalues' real parts?",
+     "come to rest away from the data": "Hint: the gradient penalty came to rest away from the data because its pull "
+                                        "2λ·sign(ψ) does not vanish at ψ = 0. Does R1's pull -γψ vanish there?"})
 
 _multiple_choice(
     "07.first_change",
