@@ -143,9 +143,11 @@ def test_r1_weight_zero_is_the_unregularized_gan_and_does_not_converge():
 @pytest.mark.parametrize("call, error, match", [
     (lambda: dirac.field_jacobian("SGD"), ValueError, "method must be one of"),
     (lambda: dirac.field_jacobian("weight clipping", psi=0.2, c=0.1), ValueError, "psi must lie inside the clip"),
-    (lambda: dirac.field_jacobian("R1", r1_weight=-1), ValueError, "r1_weight must be a non-negative finite number, got -1"),
+    (lambda: dirac.field_jacobian("R1", r1_weight=-1), ValueError,
+     "r1_weight must be a non-negative finite number, got -1"),
     (lambda: dirac.field_jacobian("WGAN", theta=float("inf")), ValueError, "theta must be a finite number"),
-    (lambda: dirac.step_jacobian("WGAN", learning_rate=0), ValueError, "learning_rate must be a positive finite number"),
+    (lambda: dirac.step_jacobian("WGAN", learning_rate=0), ValueError,
+     "learning_rate must be a positive finite number"),
     (lambda: dirac.trajectory("R1", r1_weight=-0.5), ValueError, "r1_weight must be a non-negative finite number"),
 ])
 def test_jacobians_reject_bad_arguments(call, error, match):
