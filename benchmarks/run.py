@@ -272,7 +272,6 @@ def slider_times(moves):
         "WeightHistogramDemo": demos.WeightHistogramDemo(cs=(0.01, 0.1), epochs=2, c=0.01),
         "WeightDistributionDemo": demos.WeightDistributionDemo({c: recorded(WeightHistory(every=100), wgan())
                                                                 for c in (0.01, 0.1)}),
-        "LayerGradientDemo": demos.LayerGradientDemo({f"c = {c}": rng.uniform(0.1, 1, 9) for c in (0.01, 0.1)}),
         "SamplesDemo": demos.SamplesDemo({name: recorded(SampleHistory(n=500, every=100), wgan()) for name in "ab"},
                                          rng.standard_normal((1000, 2))),
         "DiracGANDemo": demos.DiracGANDemo(),

@@ -56,19 +56,49 @@ def activation_gradient_norms_tensor(critic, real, fake):
             outputs.append(h)
         loss = keras.ops.mean(h[n_real:]) - keras.ops.mean(h[:n_real])
     grads = tape.gradient(loss, outputs)
-    return keras.ops.stack([keras.ops.sqrt(keras.ops.sum(keras.ops.square(g))) for g in grads])
+    return keras.ops.stack([_norm(g) for g in grads])
 
 
-def gradient_trend(norms):
-    """Whether gradient norms through a critic's layers (input side first, as
-    ``activation_gradient_norms`` gives them) "explode towards the input" (the first layer's is more
-    than 100 times the last's), "vanish towards the input" (less than a hundredth of it) or "stay"
-    (within a factor of 100, two orders of magnitude)."""
+def _norm(g):
+    """sqrt(sum(g²)), scaled by the largest |g| first: squared, entries below about 1e-19 would fall
+    under float32's smallest normal number (1.2e-38) and the norm of a tiny, non-zero gradient would
+    read exactly 0."""
+    import keras
+
+    scale = keras.ops.max(keras.ops.abs(g))
+    safe = keras.ops.where(scale > 0, scale, keras.ops.ones_like(scale))
+    return scale * keras.ops.sqrt(keras.ops.sum(keras.ops.square(g / safe)))
+
+
+def growth_per_layer(norms):
+    """The factor by which a gradient norm grows, per hidden layer, on its way back to the input.
+
+    ``norms`` are ``activation_gradient_norms`` of a critic of hidden layers and a linear output,
+    input side first; the factor is the geometric mean of norms[k] / norms[k + 1] over the hidden
+    layers, (norms[0] / norms[-2]) ** (1 / (len(norms) - 2)): above 1 the gradient grows
+    exponentially towards the input, below 1 it decays; 0 when the first layer's norm is exactly 0.
+    Gulrajani et al. (2017, section 3.2): with weight clipping "the gradient either grows or decays
+    exponentially as we move farther back in the network".
+    """
     norms = np.asarray(norms, dtype=np.float64)
-    if norms.ndim != 1 or len(norms) < 2 or not np.all(np.isfinite(norms)) or np.any(norms < 0) or norms[-1] <= 0:
-        raise ValueError(f"norms must be at least two finite non-negative numbers, the last positive, got {norms!r}")
-    ratio = norms[0] / norms[-1]
-    return "explode towards the input" if ratio > 100 else "vanish towards the input" if ratio < 0.01 else "stay"
+    if norms.ndim != 1 or len(norms) < 3 or not np.all(np.isfinite(norms)) or np.any(norms < 0) or norms[-2] <= 0:
+        raise ValueError(f"norms must be at least three finite non-negative numbers, the last hidden layer's "
+                         f"positive, got {norms!r}")
+    return float((norms[0] / norms[-2]) ** (1 / (len(norms) - 2)))
+
+
+def active_units(critic, x):
+    """For each hidden layer of ``critic`` (a ``keras.Sequential``), how many of its units are active
+    (output above 0) for at least one row of ``x``: a list of ints, input side first."""
+    import keras
+
+    if not isinstance(critic, keras.Sequential):
+        raise TypeError(f"critic must be a keras.Sequential, got {type(critic).__name__}")
+    h, counts = keras.ops.convert_to_tensor(x), []
+    for layer in critic.layers[:-1]:
+        h = layer(h)
+        counts.append(int(np.sum(np.any(keras.ops.convert_to_numpy(h) > 0, axis=0))))
+    return counts
 
 
 def critic_surface(critic, limits=(-2.0, 2.0), n=101):
@@ -83,6 +113,32 @@ def critic_surface(critic, limits=(-2.0, 2.0), n=101):
     x, y = np.meshgrid(axis, axis)
     values = critic(np.stack([x.ravel(), y.ravel()], axis=1), training=False)
     return axis, keras.ops.convert_to_numpy(values).reshape(n, n)
+
+
+def surface_peaks(values):
+    """How many strict local maxima a value surface on a grid has: grid points (not on the border)
+    higher than all eight neighbours.
+
+    A critic that models only a single bump has at most one; one that is high on each of several
+    modes of the data has one per mode it resolves. A flat top counts none (no point is strictly
+    higher than its neighbours). Gulrajani et al. (2017, section 3.1): weight-clipped critics ignore
+    "higher moments of the data distribution" and model "very simple approximations"; this counts
+    the surface's peaks.
+
+    Args:
+        values: an array of shape (rows, columns), both at least 3, finite.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 2 or min(values.shape) < 3 or not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be a finite 2-D grid of at least 3 × 3, got shape {values.shape}")
+    rows, columns = values.shape
+    centre = values[1:-1, 1:-1]
+    peak = np.ones(centre.shape, bool)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy or dx:
+                peak &= centre > values[1 + dy:rows - 1 + dy, 1 + dx:columns - 1 + dx]
+    return int(peak.sum())
 
 
 def set_distance(samples, real):

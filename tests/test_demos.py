@@ -8,7 +8,6 @@ from clipedu import WGAN, gradients, mlp
 from clipedu.notebook.demos import (
     ExplodingDemo,
     GradientClipDemo,
-    LayerGradientDemo,
     PerExampleClipDemo,
     SamplesDemo,
     StepOnSurfaceDemo,
@@ -172,16 +171,6 @@ def test_weight_distribution_demo_scales_by_c_and_reads_the_fraction_at_the_boun
         demo.compute(c=0.1, iteration=5)
     with pytest.raises(ValueError, match="same iterations"):
         WeightDistributionDemo({0.01: _weight_history([[0.0] * 4]), 0.1: _weight_history([[0.0] * 4] * 2)})
-
-
-def test_layer_gradient_demo_classifies_explode_vanish_stay():
-    demo = LayerGradientDemo({"c = 0.1": [200.0, 10.0, 1.0], "c = 0.01": [1e-6, 1e-3, 1.0], "gp": [1.0, 1.0, 0.5]})
-    assert "explode" in LayerGradientDemo.summary(demo.compute("c = 0.1"))
-    assert "vanish" in LayerGradientDemo.summary(demo.compute("c = 0.01"))
-    assert "stay" in LayerGradientDemo.summary(demo.compute("gp"))
-    assert demo.compute("c = 0.1")["first_over_last"] == pytest.approx(200.0)
-    with pytest.raises(ValueError, match="setting must be one of"):
-        demo.compute("c = 1")
 
 
 def _sample_history(samples):

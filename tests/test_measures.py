@@ -28,14 +28,55 @@ def test_modes_covered_rejects_bad_arguments(samples, centres, radius, error, ma
         modes_covered(samples, centres, radius)
 
 
-def test_gradient_trend_reads_the_first_over_the_last_norm():
-    from clipedu.measures import gradient_trend
-    assert gradient_trend([101.0, 3.0, 1.0]) == "explode towards the input"
-    assert gradient_trend([100.0, 1.0]) == "stay" and gradient_trend([0.01, 1.0]) == "stay"
-    assert gradient_trend([0.0099, 1.0]) == "vanish towards the input"
-    assert gradient_trend([0.0, 5.0, 1.0]) == "vanish towards the input"
-    with pytest.raises(ValueError, match="norms must be at least two"):
-        gradient_trend([1.0, 0.0])
+def test_activation_gradient_norms_of_tiny_gradients_are_not_zero():
+    import keras
+
+    from clipedu.measures import activation_gradient_norms
+    # A linear critic D(x) = 1e-25 · x0 (one hidden linear layer of weight 1): the loss's gradient at the
+    # hidden layer's output is 1e-25 / n per sample, whose square underflows float32.
+    critic = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False),
+                               keras.layers.Dense(1, use_bias=False)])
+    critic.layers[0].set_weights([np.ones((1, 1))])
+    critic.layers[1].set_weights([np.full((1, 1), 1e-25)])
+    norms = activation_gradient_norms(critic, np.ones((4, 1), "float32"), np.zeros((4, 1), "float32"))
+    # Each of the 8 samples gets ±1e-25 / 4 at the hidden layer: norm sqrt(8) · 2.5e-26.
+    assert norms[0] == pytest.approx(np.sqrt(8) * 2.5e-26, rel=1e-5)
+    assert norms[1] == pytest.approx(np.sqrt(8) / 4, rel=1e-5)
+
+
+def test_growth_per_layer_is_the_geometric_mean_ratio_over_the_hidden_layers():
+    from clipedu.measures import growth_per_layer
+    # Three hidden layers 8, 2, 0.5 and an output 7: back through two hidden layers by 4 each.
+    assert growth_per_layer([8.0, 2.0, 0.5, 7.0]) == pytest.approx(4.0)
+    assert growth_per_layer([0.01, 0.1, 1.0, 3.0]) == pytest.approx(0.1)
+    assert growth_per_layer([0.0, 1e-3, 1.0, 1.0]) == 0.0
+    with pytest.raises(ValueError, match="norms"):
+        growth_per_layer([1.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match="norms"):
+        growth_per_layer([1.0, 1.0])
+
+
+def test_surface_peaks_counts_strict_local_maxima():
+    from clipedu.measures import surface_peaks
+    x, y = np.meshgrid(np.linspace(-3, 3, 61), np.linspace(-3, 3, 61))
+    assert surface_peaks(-(x ** 2 + y ** 2)) == 1
+    two = np.exp(-((x - 1.5) ** 2 + y ** 2)) + np.exp(-((x + 1.5) ** 2 + y ** 2))
+    assert surface_peaks(two) == 2
+    assert surface_peaks(np.minimum(-np.abs(x) - np.abs(y), -1.0)) == 0  # a flat top is no strict peak
+    assert surface_peaks(x) == 0
+    with pytest.raises(ValueError, match="values"):
+        surface_peaks(np.zeros((2, 5)))
+
+
+def test_active_units_counts_units_on_for_some_input():
+    import keras
+
+    from clipedu.measures import active_units
+    critic = keras.Sequential([keras.Input((1,)), keras.layers.Dense(3, activation="relu"), keras.layers.Dense(1)])
+    critic.layers[0].set_weights([np.array([[1.0, -1.0, 0.0]]), np.array([0.0, 0.0, -1.0])])
+    # x = 2: unit 1 on; x = -1: unit 2 on; unit 3 is never on.
+    assert active_units(critic, np.array([[2.0], [-1.0]])) == [2]
+    assert active_units(critic, np.array([[2.0]])) == [1]
 
 
 def test_loss_spikes_are_judged_against_the_median_of_the_window_before():

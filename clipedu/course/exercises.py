@@ -224,26 +224,6 @@ def _glorot_at_bound(answer):
                    "every value outside [-c, c] is moved onto ±c.")
 
 
-@_exercise("05.penalty_linear", "the gradient penalty term (λ = 10) of the linear critic D(x) = 3 x0 + 4 x1 "
-                                "(one number)")
-def _penalty_linear(answer):
-    answer = _number(answer)
-    if math.isclose(answer, 10 * (5 - 1) ** 2, rel_tol=1e-3):
-        return True, "‖∇D‖ = ‖(3, 4)‖ = 5 at every point, so the term is 10 · (5 - 1)² = 160."
-    if math.isclose(answer, 16, rel_tol=1e-3):
-        return False, "That is (‖∇D‖ - 1)². Hint: multiply by λ."
-    return False, "Hint: the gradient of 3 x0 + 4 x1 is (3, 4) everywhere; the penalty is λ (‖∇D‖ - 1)²."
-
-
-@_exercise("05.interpolate", "the interpolate x̂ = ε x + (1 - ε) x̃ for ε = 0.25, real x = (1, 0) and "
-                             "generated x̃ = (0, 1) (two numbers)")
-def _interpolate(answer):
-    answer = _vector(answer, 2)
-    if np.allclose(answer, [0.25, 0.75], atol=1e-3):
-        return True, "x̂ lies on the segment between the real and the generated sample, a quarter of the way from x̃."
-    if np.allclose(answer, [0.75, 0.25], atol=1e-3):
-        return False, "ε weighs the real sample. Hint: x̂ = 0.25 · (1, 0) + 0.75 · (0, 1)."
-    return False, "Hint: x̂ = ε · x + (1 - ε) · x̃, element by element."
 
 
 FIRST_CLIP = [0.1, -3.0]
@@ -359,8 +339,32 @@ _multiple_choice(
     "05.gradient_profile",
     "whether to raise or lower c for a deep clipped critic whose gradient norms, from the first hidden layer to the "
     "output, are 3e2, 1e2, 3e1, 1e1, 3, 1, 0.3, 0.15, 0.088: 'raise' or 'lower' (a string)",
-    "lower", "They grow towards the input: each layer amplifies them, which a smaller c limits (section 2).",
-    {"raise": "Hint: do these gradients grow or shrink towards the input, and which c did that in section 2?"})
+    "lower", "They grow towards the input: each layer multiplies them by a factor that c sets (at most 64 c for a "
+             "64-wide layer, section 3), so a smaller c shrinks the factor.",
+    {"raise": "Hint: do these gradients grow or shrink towards the input, and does a larger c make each layer's "
+              "factor larger or smaller (section 3)?"})
+
+_multiple_choice(
+    "05.wider_critic",
+    "whether the gradients of a 12-layer clipped critic (c = 0.01), made 4096 units wide instead of 64, 'decay more', "
+    "'decay less' or 'grow' towards the input, per layer, before any training (a string)",
+    "decay less", "The factor per layer grows about as c · sqrt(width) (section 3: from 64 to 512 units it rose 2.0 "
+                  "and 2.7 times, near sqrt(8) = 2.8); 64 times wider is two such steps, about 7 times, from about "
+                  "0.05 to about 0.4: still below 1, so it decays, less.",
+    {"decay more": "Hint: section 3 measured the factor at widths 64 and 512. Did the wider critic's gradients "
+                   "decay more or less per layer?",
+     "grow": "Hint: the factor per layer grows about as c · sqrt(width) (section 3). Starting from c = 0.01's factor "
+             "at width 64, does a width 64 times larger take it above 1?"})
+
+_multiple_choice(
+    "05.longer_clipped",
+    "whether section 2's clipped critics (c = 0.01), trained ten times longer on the 8 Gaussians, show the eight "
+    "modes as peaks: 'yes' or 'no' (a string)",
+    "no", "Their objective changed by less than 5 % between the last two blocks of 150 updates (section 2): they had "
+          "stopped improving, as a single bump. More of the same training is not expected to add peaks; the limit is "
+          "what the clipped family learns, the paper's capacity underuse.",
+    {"yes": "Hint: section 2 compared each clipped critic's objective over its last 150 updates with the 150 "
+            "before. Was it still rising?"})
 
 _multiple_choice(
     "06.which_method",

@@ -290,18 +290,65 @@ def weight_distribution(figure, state):
     ax_line.legend(fontsize=8)
 
 
-def layer_gradients(figure, state):
-    """Gradient norms per critic layer (log scale), the chosen setting bold, the others faint."""
-    (ax,) = _fresh_axes(figure)
-    for label, norms in state["all"].items():
-        chosen = label == state["setting"]
-        ax.plot(np.arange(1, len(norms) + 1), norms, marker="o", lw=2.5 if chosen else 1,
-                alpha=1 if chosen else 0.35, label=label)
-    log_scale(ax)
-    ax.set_xlabel("critic layer (1 = next to the input)")
-    ax.set_ylabel("‖∂ loss / ∂ activations‖")
-    fixed_title(ax, state["setting"])
-    ax.legend(fontsize=8)
+def value_surfaces(figure, surfaces, samples):
+    """Critic value surfaces in a grid: ``surfaces[(row, column)] = (axis, values)`` and
+    ``samples[column]`` the real samples drawn over each panel of that column; a colour bar per panel
+    (each critic has its own scale)."""
+    rows = list(dict.fromkeys(r for r, _ in surfaces))
+    columns = list(dict.fromkeys(c for _, c in surfaces))
+    axes = np.array(figure.subplots(len(rows), len(columns), squeeze=False))
+    for i, row in enumerate(rows):
+        for j, column in enumerate(columns):
+            ax = axes[i, j]
+            axis, values = surfaces[(row, column)]
+            contours = ax.contourf(axis, axis, values, levels=20, cmap="viridis")
+            ax.contour(axis, axis, values, levels=20, colors="k", linewidths=0.3)
+            bar = figure.colorbar(contours, ax=ax, shrink=0.8, pad=0.02)
+            bar.set_label("critic value D(x)", fontsize=7)
+            bar.ax.tick_params(labelsize=6)
+            ax.plot(*samples[column][:300].T, ".", ms=1.5, color="tab:orange", label="real samples")
+            ax.set_aspect("equal")
+            ax.set_title(f"{column}: {row}", fontsize=9)
+            ax.set_xlabel("x₀", fontsize=8)
+            ax.set_ylabel("x₁", fontsize=8)
+            ax.tick_params(labelsize=7)
+    axes[0, 0].legend(loc="lower left", fontsize=7, markerscale=4)
+
+
+def layer_profiles(figure, norms, floor):
+    """Left: gradient norms per critic layer, one line per seed, one colour per setting (log scale);
+    a norm of exactly 0 is drawn as a cross at ``floor``, below every non-zero norm. ``norms`` maps a
+    label to an array (seeds, layers)."""
+    ax = figure.subplots()
+    for k, (label, runs) in enumerate(norms.items()):
+        color = f"C{k}"
+        layers = np.arange(1, runs.shape[1] + 1)
+        for s, seed_norms in enumerate(runs):
+            shown = np.where(seed_norms > 0, seed_norms, np.nan)
+            ax.plot(layers, shown, marker="o", ms=2.5, lw=1, color=color, alpha=0.8,
+                    label=label if s == 0 else None)
+            zeros = seed_norms == 0
+            ax.plot(layers[zeros], np.full(zeros.sum(), floor), "x", color=color, ms=6)
+    ax.axhline(floor, color="0.5", lw=0.8, ls=":")
+    ax.text(1, floor * 3, "× : exactly 0", fontsize=8, color="0.3")
+    ax.set_yscale("log")
+    ax.set_xlabel("critic layer (1 = next to the input; the last is the linear output)")
+    ax.set_ylabel("‖∂ critic loss / ∂ layer output‖ (no unit)")
+    ax.legend(fontsize=7, ncol=2)
+
+
+def weight_histograms(figure, weights, c):
+    """Histograms of all critic weights, one panel per label in ``weights``; dashed lines at ±c."""
+    axes = figure.subplots(1, len(weights))
+    for ax, (label, values) in zip(np.atleast_1d(axes), weights.items()):
+        ax.hist(values, bins=60, color="tab:blue")
+        for bound in (-c, c):
+            ax.axvline(bound, color="tab:red", ls="--", lw=0.8)
+        ax.set_yscale("log")
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("weight value")
+        ax.set_ylabel("number of weights")
 
 
 def samples_side_by_side(figure, state):

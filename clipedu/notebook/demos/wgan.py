@@ -1,42 +1,10 @@
-"""Demos of notebook 05: gradients through deep critics, and generated samples of runs side by side."""
+"""Demo of generated samples of WGAN runs side by side."""
 
 import numpy as np
 
 from clipedu import measures
 from clipedu.notebook import figures
 from clipedu.notebook.demos.base import Demo, choice, common_iterations
-
-
-class LayerGradientDemo(Demo):
-    """Gradient norms through the layers of deep critics, one curve per setting (c, or the penalty).
-
-    ``norms`` maps a setting's label (e.g. ``"c = 0.01"``) to ``activation_gradient_norms`` of
-    that critic; the slider picks the one drawn bold.
-    """
-
-    def __init__(self, norms, setting=None):
-        if not norms:
-            raise ValueError("norms must map at least one setting to its gradient norms")
-        self.norms = {label: np.asarray(v, np.float64) for label, v in norms.items()}
-        labels = list(self.norms)
-        super().__init__({"setting": choice("critic", labels, labels[0] if setting is None else setting)},
-                         figsize=(6.4, 4))
-
-    def draw(self, figure, state):
-        figures.layer_gradients(figure, state)
-
-    def compute(self, setting):
-        if setting not in self.norms:
-            raise ValueError(f"setting must be one of {list(self.norms)}, got {setting!r}")
-        norms = self.norms[setting]
-        ratio = float(norms[0] / norms[-1])
-        return {"setting": setting, "norms": norms, "all": self.norms, "first_over_last": ratio,
-                "trend": measures.gradient_trend(norms)}
-
-    @staticmethod
-    def summary(state):
-        return (f"{state['setting']}: first layer {state['norms'][0]:.2e}, last layer {state['norms'][-1]:.2e} "
-                f"(ratio {state['first_over_last']:.2e}): gradients {state['trend']}")
 
 
 class SamplesDemo(Demo):
