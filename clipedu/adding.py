@@ -84,7 +84,9 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
 
     Returns:
         ``norms``, ``clipped``, ``update_norms``, ``losses`` (batch, before the update) and ``probe`` (probe
-        set, after the update): (runs, steps); ``test``: (runs, steps // every), the test loss after
+        set, after the update): (runs, steps); ``clipped_variables``: (runs, steps, 5), whether adaptive
+        clipping cut some unit of each variable (input kernel, recurrent kernel, bias, Dense kernel,
+        Dense bias); ``test``: (runs, steps // every), the test loss after
         ``every``, 2 · ``every``, ... steps (inf once diverged); ``diverged``: (runs,).
     """
     import tensorflow as tf
@@ -128,7 +130,7 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
         norms = tf.sqrt(_per_run(grads, tf.square))
         scale = tf.where(norms > tau, tau / norms, 1.0)  # inf τ: never
         grads = [g * _column(scale, g) for g in grads]
-        clipped = norms > tau
+        clipped, by_variable = norms > tau, []
         for index, (g, w) in enumerate(zip(grads, values)):  # adaptive clipping, unit by unit
             unit_grad = tf.sqrt(tf.reduce_sum(tf.square(g), axis=1, keepdims=True))
             largest = _column(lam, g) * tf.maximum(tf.sqrt(tf.reduce_sum(tf.square(w), axis=1, keepdims=True)), 1e-3)
@@ -136,7 +138,8 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
             if index >= 3:
                 cut = cut & _column(final, cut)
             grads[index] = tf.where(cut, g * largest / tf.maximum(unit_grad, 1e-30), g)
-            clipped = clipped | tf.reduce_any(tf.reshape(cut, [count, -1]), axis=1)
+            by_variable.append(tf.reduce_any(tf.reshape(cut, [count, -1]), axis=1))
+            clipped = clipped | by_variable[-1]
         alive.assign(alive & tf.math.is_finite(losses) & tf.math.is_finite(norms))
         grads = [tf.where(_column(alive, g), g, 0.0) for g in grads]
         optimizer.apply(grads, weights)
@@ -146,18 +149,19 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
             w.assign(old + change)
             changes.append(change)
         probe = _losses([w.value for w in weights], probe_x, probe_y)
-        return norms, clipped, tf.sqrt(_per_run(changes, tf.square)), losses, probe
+        return norms, clipped, tf.sqrt(_per_run(changes, tf.square)), losses, probe, tf.stack(by_variable, axis=1)
 
     @tf.function
     def run_chunk(start, size):
-        records = [tf.TensorArray(dtype, size=size) for dtype in (tf.float32, tf.bool) + (tf.float32,) * 3]
+        records = [tf.TensorArray(dtype, size=size) for dtype in (tf.float32, tf.bool) + (tf.float32,) * 3 + (tf.bool,)]
         for i in tf.range(size):
             values = step(tf.gather(train_x[:, start + i], which), tf.gather(train_y[:, start + i], which))
             records = [r.write(i, v) for r, v in zip(records, values)]
-        return [tf.transpose(r.stack()) for r in records]
+        *per_step, by_variable = [r.stack() for r in records]  # (steps, runs), and (steps, runs, 5)
+        return [tf.transpose(v) for v in per_step] + [tf.transpose(by_variable, [1, 0, 2])]
 
     test_losses = tf.function(lambda: _losses([w.value for w in weights], test_x, test_y))
-    keys = ["norms", "clipped", "update_norms", "losses", "probe"]
+    keys = ["norms", "clipped", "update_norms", "losses", "probe", "clipped_variables"]
     out, tests = {key: [] for key in keys}, []
     for start in range(0, steps, chunk):
         size = min(chunk, steps - start)
@@ -170,7 +174,8 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
     result = {key: np.concatenate(values, axis=1) for key, values in out.items()}
     done = result["norms"].shape[1]
     for key in keys:  # the steps not trained, after every run stopped
-        result[key] = np.concatenate([result[key], np.full((count, steps - done), False if key == "clipped" else np.nan,
+        result[key] = np.concatenate([result[key], np.full((count, steps - done, *result[key].shape[2:]),
+                                                           np.nan if result[key].dtype.kind == "f" else False,
                                                            result[key].dtype)], axis=1)
     tests += [np.full(count, np.inf)] * (steps // every - len(tests))
     diverged = ~np.all(np.isfinite(result["losses"]) & np.isfinite(result["norms"]), axis=1)
@@ -178,7 +183,7 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
         first = int(np.argmin(np.isfinite(result["losses"][r]) & np.isfinite(result["norms"][r])))
         for key in ("norms", "update_norms", "losses", "probe"):
             result[key][r, first:] = np.nan
-        result["clipped"][r, first:] = False
+        result["clipped"][r, first:] = result["clipped_variables"][r, first:] = False
     result["test"] = np.array(tests, dtype=np.float64).T
     result["test"][diverged] = np.inf
     result["diverged"] = diverged

@@ -65,3 +65,29 @@ def test_bad_arguments_are_named():
         adding.train(keras.optimizers.SGD(global_clipnorm=1.0), [{"seed": 0, "learning_rate": 0.1}], steps=1)
     with pytest.raises(ValueError, match="learning_rate"):
         adding.train(keras.optimizers.SGD(), [{"seed": 0}], steps=1)
+
+
+def test_adaptive_clipping_is_clipedu_gradients_adaptive_clip():
+    """One SGD step of adding.train's adaptive clipping against gradients.adaptive_clip on Keras' own gradient."""
+    import tensorflow as tf
+
+    from clipedu import gradients
+
+    rate, lam = 0.1, 0.01
+    runs = [{"seed": 3, "learning_rate": rate, "adaptive": lam, "clip_final_layer": final} for final in (False, True)]
+    result = adding.train(keras.optimizers.SGD(), runs, steps=1, every=1, chunk=1)
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((20, 2)), keras.layers.SimpleRNN(32), keras.layers.Dense(1)])
+    x, y = datasets.adding_problem(64, length=20, seed=3)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(x) - y))
+    grads = [g.numpy() for g in tape.gradient(loss, model.trainable_weights)]
+    weights = [w.numpy() for w in model.trainable_weights]
+    for run, final in enumerate((False, True)):
+        clipped = gradients.adaptive_clip(grads if final else grads[:3], weights if final else weights[:3], lam)
+        clipped = list(clipped) + ([] if final else grads[3:])
+        expected = rate * np.sqrt(sum(np.sum(np.square(g)) for g in clipped))
+        np.testing.assert_allclose(result["update_norms"][run, 0], expected, rtol=1e-4)
+        changed = [not np.allclose(c, g) for c, g in zip(clipped, grads)]
+        assert result["clipped_variables"][run, 0].tolist() == changed
+    assert result["clipped_variables"][0, 0, 3:].tolist() == [False, False]  # the final layer left alone

@@ -59,9 +59,11 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("02.longest_clipvalue_step", 0.03, "Euclidean norm"),  # the elements added
     ("02.longest_clipvalue_step", 0.0174, "cube"),  # a wrong third digit
     ("02.longest_clipvalue_step", 0.018, "cube"),  # not a rounding of 0.01732
-    ("02.same_product", 6.21, "clipvalue's run"),
-    ("02.same_product", 0.000504, "ten times larger"),  # a larger learning rate taken for faster progress
-    ("02.same_product", 4.58e3, "same lr · τ"),  # the row of threshold 0.1 and learning rate 0.001
+    ("02.bounce_seeds", [0, 1, 4], "learning rate 0.03"),  # the table's pattern carried over
+    ("02.bounce_seeds", [], "does not stop a bounce"),  # clipping taken for a cure
+    ("02.bounce_seeds", [0], "Too few"),  # seed 4's limit, 0.024, missed
+    ("02.bounce_seeds", [0, 1, 2, 3, 4], "lie above 0.027"),
+    ("02.bounce_seeds", [0, 3, 4], "lie above 0.027"),
     ("02.guard_threshold", 1.0, "clips healthy updates"),  # below 1.55, the largest norm from the 10th update on
     ("02.guard_threshold", 2.0, "Its own run clipped"),  # above the log's 1.55, but its own run is slower
     ("02.guard_threshold", 1000.0, "past the valley"),  # a first step of 10: the next loss overflows
@@ -87,14 +89,11 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("06.scale_with_c", "generator learning rate", "Whose weights got larger"),
     ("06.wgan_r1", "circle", "purely imaginary"),
     ("06.wgan_r1", "come to rest away from the data", "vanish"),
-    ("08.guard_threshold", 0.8, "always-on"),  # the median
-    ("08.guard_threshold", 2.0, "always-on"),  # below the healthy 99th percentile
-    ("08.guard_threshold", 45.0, "without spikes"),  # the 99th percentile of the log with its spikes
-    ("08.guard_threshold", 900.0, "pass unclipped"),  # the largest spike: clips nothing
-    ("08.guard_threshold", 40.0, "pass unclipped"),  # the smallest spike itself passes (a norm equal to τ)
-    ("08.guard_threshold", -1.0, "positive"),
+    ("08.outlier_step", "about 100 times longer", "SGD's step"),
+    ("08.outlier_step", "shorter", "towards it"),
     ("08.adam_always_on", "unchanged", "much larger than"),  # τ cancels only far above ε
     ("08.adam_always_on", "longer", "both halve"),
+    ("08.adam_always_on", "unchanged", "Keras' ε"),
     ("08.replica_step", 0.1, "summed gradient"),
     ("08.replica_step", 0.025, "added, not averaged"),
     ("08.replica_step", 1.0, "Hint"),
@@ -144,15 +143,16 @@ def test_the_guard_threshold_accepts_the_range_the_notebook_argues_for():
         assert feedback.correct is True, repr(feedback)
 
 
-def test_the_same_product_premise_holds():
-    """Every update of the (0.1, 0.01) run is clipped, and it ends where (0.01, 0.1) and (0.001, 1) end."""
+def test_the_bounce_seeds_are_those_above_the_stability_limit():
+    """At learning rate 0.027, global_clipnorm=1, seeds 0 and 4 bounce (limits 0.0178 and 0.024), 1-3 settle."""
     from clipedu import exploding
 
-    runs = [exploding.train_rnn((1.1, 0.5), lr, 100, global_clipnorm=t) for lr, t in [(0.1, 0.01), (0.01, 0.1),
-                                                                                       (0.001, 1.0)]]
-    assert all(run["clipped"].all() for run in runs)
-    for run in runs[1:]:
-        assert np.allclose(run["w"], runs[0]["w"], atol=1e-5) and np.allclose(run["u"], runs[0]["u"], atol=1e-5)
+    runs = exploding.descend((1.1, 0.5), 0.027, 100, "global_clipnorm", 1.0, np.arange(5))
+    assert [s for s in range(5) if exploding.bounces(runs["loss"][s])] == [0, 4]
+    assert check("02.bounce_seeds", (4, 0)).correct is True
+    for malformed in ("0, 4", [0, 5], 4, [True]):
+        feedback = check("02.bounce_seeds", malformed)
+        assert feedback.correct is False and "list of seeds" in feedback.message
 
 
 def test_the_frozen_layer_premise_holds():
@@ -211,3 +211,25 @@ def test_a_clinic_update_that_raises_is_told_so():
 
     feedback = check("10.case_1", broken)
     assert feedback.correct is False and "RuntimeError: forgot the tape" in feedback.message
+
+
+def test_the_outlier_step_premise_holds():
+    """Keras' Adam on notebook 08's sequence: a x10 000 outlier's step is within a factor 1.2 of a x100 outlier's."""
+    import keras
+
+    rng = np.random.default_rng(0)
+    sequence = (rng.standard_normal((500, 3)) * np.exp(0.5 * rng.standard_normal((500, 1)))).astype(np.float32)
+    steps = []
+    for factor in (100, 10_000):
+        grads = sequence.copy()
+        grads[400] *= factor
+        variable = keras.Variable(np.zeros(3, np.float32))
+        optimizer = keras.optimizers.Adam(1e-3)
+        optimizer.build([variable])
+        for i in range(401):
+            before = variable.numpy()
+            optimizer.apply([grads[i]], [variable])
+        steps.append(np.linalg.norm(variable.numpy() - before))
+    assert 1.0 < steps[1] / steps[0] < 1.2
+    limit = 0.1 / np.sqrt(1e-3) * np.sqrt(1 - 0.999**401) / (1 - 0.9**401)  # 1.82 per weight, in units of η
+    assert abs(steps[1] / 1e-3 / np.sqrt(3) / limit - 1) < 0.01

@@ -110,9 +110,6 @@ def _longest_clipvalue_step(answer):
                    "Multiply its length by the learning rate.")
 
 
-SAME_PRODUCT = (0.1, 0.01)  # learning rate and global_clipnorm: lr · τ = 0.001, as at (0.01, 0.1) and (0.001, 1)
-
-
 def _final_loss(learning_rate, **clip):
     import warnings
 
@@ -122,23 +119,42 @@ def _final_loss(learning_rate, **clip):
     return run
 
 
-@_exercise("02.same_product", "the loss after 100 updates of the run from (1.1, 0.5) with learning_rate=0.1 and "
-                              "global_clipnorm=0.01 (one number)")
-def _same_product(answer):
-    answer = _number(answer)
-    learning_rate, threshold = SAME_PRODUCT
-    run = _final_loss(learning_rate, global_clipnorm=threshold)
-    expected = float(run["loss"][-1])
-    if math.isclose(answer, expected, rel_tol=0.02):
-        return True, (f"{expected:.3g}: every update is clipped, so each step is lr · τ = 0.001 long along the "
-                      "gradient, as at (0.01, 0.1) and (0.001, 1): the same run.")
-    if math.isclose(answer, 6.21, rel_tol=0.02):
-        return False, "That is clipvalue's run. Hint: the question is about global_clipnorm."
-    if answer < 0.1:
-        return False, ("Hint: a learning rate ten times larger does not make the steps longer here. Is every update "
-                       "clipped at threshold 0.01, and if so, how long is each step?")
-    return False, ("Hint: where every update is clipped, the step is lr · τ long whatever the gradient. Which rows "
-                   "of the table have the same lr · τ, and what did global_clipnorm reach there?")
+BOUNCE_RATE, BOUNCE_SEEDS = 0.027, (0, 1, 2, 3, 4)  # global_clipnorm=1 from (1.1, 0.5), 100 updates
+
+
+def _seeds(answer):
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
+        raise TypeError(f"the answer must be a list of seeds, such as [1, 2], got {answer!r}")
+    seeds = set()
+    for seed in answer:
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed not in BOUNCE_SEEDS:
+            raise TypeError(f"the answer must be a list of seeds from {list(BOUNCE_SEEDS)}, got {answer!r}")
+        seeds.add(int(seed))
+    return seeds
+
+
+@_exercise("02.bounce_seeds", "the data seeds, of 0 to 4, on which the global_clipnorm=1 run at learning_rate=0.027 "
+                              "from (1.1, 0.5) bounces after 100 updates (a list, such as [1, 2], or [])")
+def _bounce_seeds(answer):
+    answer = _seeds(answer)
+    runs = exploding.descend((1.1, 0.5), BOUNCE_RATE, 100, "global_clipnorm", 1.0, np.array(BOUNCE_SEEDS))
+    bouncing = {s for s in BOUNCE_SEEDS if exploding.bounces(runs["loss"][s])}
+    if answer == bouncing:
+        return True, (f"{sorted(bouncing)}: 0.027 is above plain gradient descent's stability limit 2/λmax on these "
+                      "seeds only (section 3: 0.0178 on seed 0, 0.024 on seed 4; 0.0287 and more on the others). "
+                      "Clipping does not remove that cause; where every update is clipped it fixes each step at "
+                      "lr · τ, and the bounce becomes a steady cycle.")
+    if answer == {0, 1, 4}:
+        return False, ("That is the pattern at learning rate 0.03. Hint: compare 0.027 with each seed's stability "
+                       "limit 2/λmax printed in section 3.")
+    if not answer:
+        return False, ("Clipping does not stop a bounce whose cause is the learning rate. Hint: on which seeds is "
+                       "0.027 above the stability limit 2/λmax of section 3?")
+    if answer < bouncing:
+        return False, ("Too few: another seed bounces. Hint: read every seed's stability limit 2/λmax in section 3 "
+                       "and compare it with 0.027.")
+    return False, ("A run settles on a seed whose stability limit 2/λmax is above the learning rate. Hint: which "
+                   "seeds' limits in section 3 lie above 0.027?")
 
 
 GUARD_RATE, GUARD_FIRST_STEP = 0.01, 0.3  # the valley, w = 0.8, lies 0.3 from the start along w
@@ -413,30 +429,21 @@ _multiple_choice(
     dict.fromkeys(["n_critic", "width"], "Hint: section 2 changed one setting between two rows. Which one, and what "
                                          "did that change?"))
 
-GUARD_LOG = {"median": 0.8, "healthy_99th": 3.0, "smallest_spike": 40.0, "largest_spike": 900.0, "all_99th": 45.0}
-
-
-@_exercise("08.guard_threshold", "a global_clipnorm, by section 2's guard rule, for the run whose log has median 0.8, "
-                                 "99th percentile 3 without its spikes, and spikes of 40 to 900 (2 % of the steps, so "
-                                 "that the whole log's 99th percentile is 45): it leaves (nearly) every healthy step "
-                                 "alone and, since every spike of this log lies far above the healthy steps, also "
-                                 "clips every spike (one number)")
-def _guard_threshold(answer):
-    threshold = _number(answer)
-    log = GUARD_LOG
-    if log["healthy_99th"] <= threshold < log["smallest_spike"]:
-        return True, (f"At or above the healthy steps' 99th percentile ({log['healthy_99th']:g}) it clips about 1 % of "
-                      f"them at most, and below the smallest spike ({log['smallest_spike']:g}) it also clips every "
-                      "spike of this log. Percentile rules are read on the log without its spikes (section 2). A guard "
-                      "does not clip every spike in general: in section 2's log most spikes lay below its τ.")
-    if threshold <= 0:
-        return False, "A threshold is a positive norm."
-    if threshold < log["healthy_99th"]:
-        return False, (f"That clips more than 1 % of the healthy steps (at the median, {log['median']:g}, about half): "
-                       "closer to always-on clipping than to a guard. Hint: which percentile did the guard rule use, "
-                       "and of which log?")
-    return False, (f"Spikes between {log['smallest_spike']:g} and your threshold pass unclipped. Hint: spikes are "
-                   "2 % of this log, so its own 99th percentile lies among them; read the one without spikes.")
+_multiple_choice(
+    "08.outlier_step",
+    "Keras' Adam(1e-3), no clipping, on section 3's sequence of 500 gradients with step 400's gradient 10 000 times "
+    "longer instead of 100 times: compared with the x100 outlier's step at 400, the step is 'about the same' (within "
+    "a factor 1.2), 'about 100 times longer' or 'shorter' (a string)",
+    "about the same",
+    "Adam divides m by √v, and one gradient far larger than its history dominates both: the step per weight tends "
+    "to the limit (1 − β1)/√(1 − β2) · √(1 − β2^t)/(1 − β1^t) η, 1.82 η at t = 401, whatever the outlier's size. The "
+    "x100 outlier already came close (1.70 η); a larger one comes closer, not further. SGD's step would grow with the "
+    "gradient; Adam's is bounded, which is why the guard did little for Adam's step at the outlier and more for "
+    "the steps after it.",
+    {"about 100 times longer": "Hint: that is SGD's step, the learning rate times the gradient. Adam's step is "
+                               "m / (√v + ε): what happens to that ratio when one gradient dominates both m and v?",
+     "shorter": "Hint: in section 3 the x100 outlier's step was 1.70 η against a limit of 1.82 η. Does a larger "
+                "outlier move the ratio m / √v away from that limit or towards it?"})
 
 
 _multiple_choice(
@@ -445,16 +452,17 @@ _multiple_choice(
     "evenly, a clipped gradient is 0.001 / sqrt(1e8) = 1e-7 per weight. Halving tau makes the median step: "
     "'unchanged', 'shorter' or 'longer' (a string)",
     "shorter",
-    "Per weight the clipped gradient is now about ε, so τ no longer cancels: m̂ / (√v̂ + ε) falls when m̂ and √v̂ "
-    "halve and ε does not. Section 3 saw the start of this with three weights at τ = 1e-6 (about 6e-7 per weight), "
+    "Per weight the clipped gradient is now about ε, so τ no longer cancels: Keras' m / (√v + ε) falls when m and √v "
+    "halve and ε does not (ε is added to the uncorrected √v, so it counts even more in the first steps). "
+    "Section 3 saw the start of this with three weights at τ = 1e-6 (about 6e-7 per weight), "
     "where the median step was a third shorter; τ cancelled only while the clipped gradients were far above ε.",
     {"unchanged": "Hint: in section 3, τ cancelled only while the clipped gradients were much larger than ε. Is "
                   "1e-7 per weight much larger than Keras' ε?",
-     "longer": "Hint: in m̂ / (√v̂ + ε), what happens to the ratio when m̂ and √v̂ both halve and ε stays?"})
+     "longer": "Hint: in Keras' m / (√v + ε), what happens to the ratio when m and √v both halve and ε stays?"})
 
 
 @_exercise("08.replica_step", "the longest possible update of SGD(0.1, global_clipnorm=1.0) under a MirroredStrategy "
-                              "with four replicas (one number)")
+                              "with four replicas, on the TensorFlow backend as in section 7 (one number)")
 def _replica_step(answer):
     answer = _number(answer)
     if math.isclose(answer, 0.1 * 1.0 * 4, rel_tol=1e-2):

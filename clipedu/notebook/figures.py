@@ -191,6 +191,7 @@ def step_on_surface(figure, state, surface):
 def exploding_runs(figure, state, surface):
     """Trajectories on a recurrent unit's loss surface, the loss and the gradient norm per update.
 
+    The gradient-norm panel draws the threshold τ as a dotted line: the norms above it were clipped.
     A run that leaves the surface's window is marked with a red triangle where it leaves, and its
     legend entry says so.
     """
@@ -231,6 +232,9 @@ def exploding_runs(figure, state, surface):
             ax_loss.plot(finite[-1], run["loss"][finite[-1]], "x", color="red", markersize=10, mew=2)
             ax_loss.annotate(f"{LABELS[kind]}:\ndiverged after {state['updates'][kind]} update(s)",
                              (0.97, 0.97), xycoords="axes fraction", ha="right", va="top", fontsize=8, color="red")
+    ax_grad.axhline(state["threshold"], color="black", ls=":", lw=1.2, zorder=5)
+    ax_grad.annotate(f"threshold τ = {state['threshold']:g}", (0.97, state["threshold"]),
+                     xycoords=("axes fraction", "data"), ha="right", va="bottom", fontsize=8)
     ax_surface.plot(*state["start"], "o", color="white", markeredgecolor="k", markersize=7)
     ax_surface.set_xlim(w[0], w[-1])
     ax_surface.set_ylim(u[0], u[-1])
@@ -418,7 +422,10 @@ def dirac_paths(figure, state):
 
 
 def per_example_directions(figure, state):
-    """Each example's direction of descent, and those of the batch-clipped and per-example-clipped updates."""
+    """Each example's direction of descent, and those of the batch-clipped and per-example-clipped updates.
+
+    Every arrow has unit length; the legend gives each update's true length and how far the outlier moved
+    it, and a dotted arrow shows each update without the outlier."""
     (ax,) = _fresh_axes(figure)
     grads = state["per_example"]
     norms = np.linalg.norm(grads, axis=1, keepdims=True)
@@ -428,12 +435,16 @@ def per_example_directions(figure, state):
                     arrowprops={"arrowstyle": "->", "lw": 1.2, "color": "tab:red" if i == len(units) - 1 else "0.6"})
     ax.text(*(1.12 * units[-1]), "outlier", color="tab:red", fontsize=10, ha="center")
     for kind, color in (("batch", "tab:blue"), ("per-example", "tab:green")):
-        update = state["updates"][kind]
-        if np.any(update):
-            direction = -update / np.linalg.norm(update)
-            ax.annotate("", xy=direction, xytext=(0, 0),
-                        arrowprops={"arrowstyle": "-|>", "lw": 2.5, "color": color, "mutation_scale": 14})
-        ax.plot([], [], color=color, lw=2.5, label=f"{kind} clipping")
+        for update, style in ((state["without"][kind], ":"), (state["updates"][kind], "-")):
+            if np.any(update):
+                direction = -update / np.linalg.norm(update)
+                ax.annotate("", xy=direction, xytext=(0, 0),
+                            arrowprops={"arrowstyle": "-|>", "lw": 2.5 if style == "-" else 1.5, "color": color,
+                                        "mutation_scale": 14, "linestyle": style})
+        length = np.linalg.norm(state["updates"][kind])
+        ax.plot([], [], color=color, lw=2.5, label=f"{kind} clipping: length {length:.3f}; "
+                                                   f"the outlier moves it by {state['influence'][kind]:.3f}")
+    ax.plot([], [], color="0.3", lw=1.5, ls=":", label="dotted: each update without the outlier")
     ax.plot([], [], color="0.6", lw=1.2, label="each clean example")
     ax.plot([], [], color="tab:red", lw=1.2, label="the outlier")
     ax.set_xlim(-1.15, 1.25)
@@ -441,8 +452,10 @@ def per_example_directions(figure, state):
     ax.set_aspect("equal")
     ax.axhline(0, color="0.85", lw=0.8, zorder=0)
     ax.axvline(0, color="0.85", lw=0.8, zorder=0)
-    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
-    fixed_title(ax, f"directions of descent at w = 0 (unit length), C = {state['clipnorm']:g}")
+    ax.set_xlabel("direction in w₁")
+    ax.set_ylabel("direction in w₂")
+    ax.legend(loc="lower left", fontsize=7, framealpha=0.9)
+    fixed_title(ax, f"directions of descent at w = 0 (unit arrows), C = {state['clipnorm']:g}")
 
 
 def nice_ceiling(value):

@@ -48,6 +48,7 @@ class PerExampleClipDemo(Demo):
             "clipnorm": float(clipnorm),
             "bound": float(clipnorm / batch_size),
             "updates": updates,
+            "without": without,
             "angle": {kind: gradients.angle_between(update, clean) if np.any(update) else None
                       for kind, update in updates.items()},
             "influence": {kind: float(np.linalg.norm(updates[kind] - without[kind])) for kind in updates},
