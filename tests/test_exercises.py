@@ -74,6 +74,11 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("06.which_method", "spectral normalization", "at 1"),
     ("06.scale_with_c", "n_critic", "more critic updates"),
     ("06.settle_dirac", "smaller c", "move that slider"),
+    ("07.control_first", "c = 0.01", "control for every"),  # changing c tests c, not clipping
+    ("07.control_first", "five more seeds", "control for every"),
+    ("07.report_setting", "three of five", "which seeds chose"),  # the seeds that chose it
+    ("07.report_setting", "the mean over the six settings", "this one setting"),
+    ("07.estimate_reading", "yes", "on which not"),  # the estimate taken for a measure of the samples
     ("08.guard_threshold", 0.8, "always-on"),  # the median
     ("08.guard_threshold", 2.0, "always-on"),  # below the healthy 99th percentile
     ("08.guard_threshold", 45.0, "without spikes"),  # the 99th percentile of the log with its spikes

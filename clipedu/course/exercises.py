@@ -382,12 +382,40 @@ _multiple_choice(
                   "Hint: move that slider in section 5. Does θ come to rest, or only swing differently?"))
 
 _multiple_choice(
-    "07.first_change",
-    "the one setting to change first for a WGAN-GP on eight Gaussians, trained as in notebook 07 with lambda = 10, "
-    "that covers no mode after 1 000 iterations on five seeds: 'lambda', 'n_critic' or 'width' (a string)",
-    "lambda", "Section 2 changed only lambda, from 10 to 1, and the median seed then covered seven or eight modes.",
-    dict.fromkeys(["n_critic", "width"], "Hint: section 2 changed one setting between two rows. Which one, and what "
-                                         "did that change?"))
+    "07.control_first",
+    "a WGAN whose critic is clipped at c = 0.05 covers 2 of 8 modes after 1 000 iterations on five seeds, and its "
+    "author concludes that clipping held the generator back: the one run to ask for first: 'without clipping', "
+    "'c = 0.01' or 'five more seeds' (a string)",
+    "without clipping", "A claim about what clipping does needs the same run without it. In section 3 the "
+                        "unconstrained critic, trained the same way, also left the median seed at four modes or "
+                        "fewer: without that row, nothing says clipping was the cause.",
+    dict.fromkeys(["c = 0.01", "five more seeds"],
+                  "Hint: the claim compares clipping with what? Which row of section 3 is the control for every "
+                  "constraint, and what did it cover?"))
+
+_multiple_choice(
+    "07.report_setting",
+    "after trying six settings of a clipped WGAN on seeds 0-4, the best covered 7 or 8 modes on three of them: what "
+    "to report as its rate of success: 'three of five', 'the rate on fresh seeds' or 'the mean over the six "
+    "settings' (a string)",
+    "the rate on fresh seeds", "Seeds 0-4 chose the setting, so its numbers on them flatter it: a setting that "
+                               "did well by luck on those seeds is the one picked. Section 6 trained the chosen row "
+                               "again on seeds 5-9, which chose nothing.",
+    {"three of five": "Hint: which seeds chose the setting? Section 6 trained the chosen row on other seeds: did it "
+                      "do as well there?",
+     "the mean over the six settings": "Hint: the question is how often this one setting succeeds. Which seeds can "
+                                       "say that without having chosen it (section 6)?"})
+
+_multiple_choice(
+    "07.estimate_reading",
+    "a WGAN-GP on eight Gaussians, trained as in notebook 07 but with lambda = 30, whose critic's estimate falls "
+    "steadily over 1 000 iterations: does that alone show that its samples got closer to the data: 'yes' or 'no' "
+    "(a string)",
+    "no", "Section 5 measured it: the estimate followed the set distance on every seed at lambda = 1, but its "
+          "median rank correlation was below 0.5 at lambda = 10 and with clipping at c = 0.3; whether it follows is "
+          "a finding of each run, so read a measure of the samples beside it.",
+    {"yes": "Hint: in section 5, on which rows did the estimate rank over training agree with the set distance, "
+            "and on which not?"})
 
 GUARD_LOG = {"median": 0.8, "healthy_99th": 3.0, "smallest_spike": 40.0, "largest_spike": 900.0, "all_99th": 45.0}
 
