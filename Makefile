@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: lab test test-perturbed test-browser bench notebooks html assignments clean
+.PHONY: lab test test-slow test-perturbed test-browser bench notebooks html assignments clean
 
 # Reinstall only when pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -21,7 +21,12 @@ lab: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n 2 --dist loadscope --ignore=tests/browser
+	$(PY) -m pytest -n 2 --dist loadscope --ignore=tests/browser -m "not slow"
+
+# What a release needs beyond `make test`, minutes of it: the wheel built from a clean export and installed
+# (not editable) in a fresh environment, running the notebooks from there; every assignment built.
+test-slow: $(INSTALLED)
+	$(PY) -m pytest -n 2 --dist loadscope -m slow tests --ignore=tests/browser
 
 # Every notebook re-executed and compared (nbval) as another machine would compute it: once with
 # TensorFlow's oneDNN kernels switched on (the notebooks switch them off) and limited to AVX2, and numpy's

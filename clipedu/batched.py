@@ -314,10 +314,19 @@ class BatchedWGAN:
     def _iteration(self, real):
         import tensorflow as tf
 
-        results = {}
-        for batch in tf.split(real, self.n_critic, axis=1):
-            results.update(self._critic_update(batch))
-        results["generator_loss"] = self._generator_update(real.shape[1] // self.n_critic)
+        # The critic updates run in a loop of their own rather than unrolled: one traced update, not n_critic.
+        m = real.shape[1] // self.n_critic
+        batches = tf.reshape(real, (self.runs, self.n_critic, m, real.shape[2]))
+        names = [name for name in self.names if name != "generator_loss"]
+
+        def update(j, *_):
+            results = self._critic_update(tf.gather(batches, j, axis=1))
+            return (j + 1, *[results[name] for name in names])
+
+        _, *values = tf.while_loop(lambda j, *_: j < self.n_critic, update,
+                                   (tf.constant(0), *[tf.zeros(self.runs) for _ in names]))
+        results = dict(zip(names, values))  # the last critic update's
+        results["generator_loss"] = self._generator_update(m)
         return results
 
     def _draw(self, kind, shape):

@@ -42,3 +42,11 @@ def finite(name, value):
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     return value
+
+
+def non_negative_finite(name, value):
+    """Returns ``value`` as a float if it is a real number in [0, inf); raises otherwise."""
+    value = finite(name, value)
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative finite number, got {value!r}")
+    return value

@@ -2,7 +2,8 @@
 read after every critic update.
 
 ``train`` runs Algorithm 1 of Arjovsky et al. (2017) on eight Gaussians, with the critic update
-given as a function: ``clip_update`` (weight clipping) and ``penalty_update`` (the gradient penalty
+given as a function: ``clip_update`` (weight clipping), ``unclipped_update`` (the same without its
+clip, a control) and ``penalty_update`` (the gradient penalty
 of Gulrajani et al. 2017) are the correct ones, and a notebook plants a published bug in a copy of
 one. After every critic update it records what the course's instruments read: the largest critic
 weight in size and the share of weights on ±c, whether every weight is finite, the Wasserstein
@@ -69,6 +70,18 @@ def clip_update(critic, optimizer, real, fake, step, seed):
     return {"loss": loss}
 
 
+def unclipped_update(critic, optimizer, real, fake, step, seed):
+    """Algorithm 1's critic update without its clip: the control for a clipped loop, a step on
+    E[D(fake)] - E[D(real)] and no clipping of any kind."""
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss = keras.ops.mean(critic(fake)) - keras.ops.mean(critic(real))
+    variables = critic.trainable_variables
+    optimizer.apply(tape.gradient(loss, variables), variables)
+    return {"loss": loss}
+
+
 def penalty_update(critic, optimizer, real, fake, step, seed):
     """One critic update of WGAN-GP: E[D(fake)] - E[D(real)] + λ E[(‖∇D(x̂)‖ - 1)²], with one
     α ~ U[0, 1] per example and x̂ = α real + (1 - α) fake, the norm taken per example."""
@@ -125,6 +138,14 @@ def segment_position(points, real, fake):
     return alpha, distance
 
 
+def _beyond_segment(alpha):
+    """Positions on the lines through each pair beyond its segment, made from ``alpha`` in [0, 1] (shape
+    (m, 1)): 1 + α (beyond the real sample) for the first half of the rows, -α (beyond the generated
+    one) for the rest."""
+    half = alpha.shape[0] // 2
+    return keras.ops.concatenate([1 + alpha[:half], -alpha[half:]])
+
+
 def _interpolates(recorded, real, fake):
     """The rows the loop evaluated its critic at that are neither its real nor its fake samples, split in
     blocks of len(real): a list of arrays."""
@@ -142,8 +163,10 @@ class Run:
     ``penalty`` is the value the loop returned (NaN if none); ``alphas`` and ``distances`` hold, for
     each update, α and the distance from its segment (over the segment's length) of every interpolate
     the loop used (empty arrays for loops without any); ``slopes`` holds ‖∇D(x̂)‖ after each update at interpolates drawn
-    correctly (α ~ U[0, 1] per example) from the same real and fake samples; ``points`` holds the
-    last update's real, fake and interpolates.
+    correctly (α ~ U[0, 1] per example) from the same real and fake samples, and ``slopes_beyond`` at
+    points on the same lines beyond the segments (``_beyond_segment``: α' = 1 + α for the first half of the
+    batch, -α for the second, within one segment length of an end); ``points`` holds the last update's
+    real, fake and interpolates.
     """
 
     method: str
@@ -156,6 +179,7 @@ class Run:
     alphas: list
     distances: list
     slopes: list
+    slopes_beyond: list
     points: dict
     optimizer: object
 
@@ -236,11 +260,17 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
         penalty = keras.ops.cast(result.get("penalty", float("nan")), "float32")
         weights = keras.ops.concatenate([keras.ops.reshape(v, (-1,)) for v in critic.trainable_variables])
         interpolates = alpha * real + (1 - alpha) * fake  # drawn correctly, for the slopes
+        beyond = _beyond_segment(alpha)
+        outside = beyond * real + (1 - beyond) * fake  # on the same lines, beyond the segments
         with tf.GradientTape() as tape:
             tape.watch(interpolates)
+            tape.watch(outside)
             values = critic(interpolates)
-        slopes = keras.ops.sqrt(keras.ops.sum(keras.ops.square(tape.gradient(values, interpolates)), axis=1))
-        return fake, wasserstein, penalty, weights, slopes, recorder.inputs
+            values_outside = critic(outside)
+        inside_grad, outside_grad = tape.gradient([values, values_outside], [interpolates, outside])
+        slopes = keras.ops.sqrt(keras.ops.sum(keras.ops.square(inside_grad), axis=1))
+        slopes_beyond = keras.ops.sqrt(keras.ops.sum(keras.ops.square(outside_grad), axis=1))
+        return fake, wasserstein, penalty, weights, slopes, slopes_beyond, recorder.inputs
 
     @tf.function
     def generator_step(noise):
@@ -259,14 +289,15 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
         rng = np.random.default_rng(seed + 20_000)  # the harness's noise and its own interpolates
         data = datasets.eight_gaussians(iterations * N_CRITIC * batch_size, seed=seed)
         readings = {name: [] for name in ("max_weight", "at_bound", "finite", "wasserstein", "penalty", "alphas",
-                                          "distances", "slopes")}
+                                          "distances", "slopes", "slopes_beyond")}
         points, step = {}, 0
         for _ in range(iterations):
             for _ in range(N_CRITIC):
                 real = data[step * batch_size:(step + 1) * batch_size]
                 noise = rng.standard_normal((batch_size, LATENT_DIM)).astype("float32")
                 alpha = rng.uniform(size=(batch_size, 1)).astype("float32")
-                fake, wasserstein, penalty, weights, slopes, inputs = critic_step(real, noise, alpha, tf.constant(step))
+                fake, wasserstein, penalty, weights, slopes, slopes_beyond, inputs = critic_step(real, noise, alpha,
+                                                                                                tf.constant(step))
                 fake, weights = keras.ops.convert_to_numpy(fake), keras.ops.convert_to_numpy(weights)
                 finite = bool(np.all(np.isfinite(weights)))
                 readings["wasserstein"].append(float(wasserstein))
@@ -281,15 +312,17 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
                 readings["alphas"].append(np.concatenate([a for a, _ in positions]) if positions else np.zeros(0))
                 readings["distances"].append(np.concatenate([d for _, d in positions]) if positions else np.zeros(0))
                 if method == "penalty":
-                    readings["slopes"].append(keras.ops.convert_to_numpy(slopes) if finite
-                                              else np.full(batch_size, np.nan))
+                    for key, value in (("slopes", slopes), ("slopes_beyond", slopes_beyond)):
+                        readings[key].append(keras.ops.convert_to_numpy(value) if finite
+                                             else np.full(batch_size, np.nan))
                 points = {"real": real, "fake": fake, "interpolates": found[0] if found else None}
                 step += 1
             generator_step(rng.standard_normal((batch_size, LATENT_DIM)).astype("float32"))
         arrays = {name: np.array(readings[name]) for name in ("max_weight", "at_bound", "finite", "wasserstein",
                                                               "penalty")}
         runs.append(Run(method=method, seed=seed, alphas=readings["alphas"], distances=readings["distances"],
-                        slopes=readings["slopes"], points=points, optimizer=optimizer, **arrays))
+                        slopes=readings["slopes"], slopes_beyond=readings["slopes_beyond"],
+                        points=points, optimizer=optimizer, **arrays))
     return runs
 
 

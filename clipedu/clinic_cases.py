@@ -1,7 +1,8 @@
 """The WGAN clinic's cases: eight critic updates, each with one bug that was published in real WGAN
 code, planted in the correct update of ``clipedu.clinic`` (``clip_update`` or ``penalty_update``).
 
-Every function here is deliberately wrong, and the line that is wrong is marked ``# the bug``. Notebook
+Every function here is deliberately wrong, and in each case the line that is wrong is marked ``# the
+bug``; ``unknown``, the loop of exercise 2, has more than one bug and they are not marked. Notebook
 10 shows what each does to the instruments before it shows the code; ``CASES`` lists them in its
 order, with the loop each belongs to and its record.
 
@@ -147,6 +148,26 @@ def case_8(critic, optimizer, real, fake, step, seed):
         grads = inner.gradient(scores, interpolates)
         norms = keras.ops.sqrt(keras.ops.sum(keras.ops.square(grads), axis=1) + 1e-12)
         penalty = keras.ops.square(keras.ops.mean(norms) - 1.0)  # the bug: the mean before the square
+        loss = keras.ops.mean(critic(fake)) - keras.ops.mean(critic(real)) + PENALTY_WEIGHT * penalty
+    variables = critic.trainable_variables
+    optimizer.apply(tape.gradient(loss, variables), variables)
+    return {"loss": loss, "penalty": penalty}
+
+
+def unknown(critic, optimizer, real, fake, step, seed):
+    """The WGAN clinic's unknown loop (a gradient penalty): exercise 2 asks which of cases 4-8 it
+    contains, from its instruments alone. Its bugs are not marked."""
+    import tensorflow as tf
+
+    alpha = keras.random.normal(real.shape, 0.0, 1.0, seed=seed)
+    interpolates = alpha * real + (1 - alpha) * fake
+    with tf.GradientTape() as tape:
+        with tf.GradientTape() as inner:
+            inner.watch(interpolates)
+            scores = critic(interpolates)
+        grads = inner.gradient(scores, interpolates)
+        norms = keras.ops.sqrt(keras.ops.sum(keras.ops.square(grads), axis=1))
+        penalty = keras.ops.mean(keras.ops.square(norms - 1.0))
         loss = keras.ops.mean(critic(fake)) - keras.ops.mean(critic(real)) + PENALTY_WEIGHT * penalty
     variables = critic.trainable_variables
     optimizer.apply(tape.gradient(loss, variables), variables)

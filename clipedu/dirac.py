@@ -9,6 +9,13 @@ in general, while a zero-centred gradient penalty on the real data (R1) does.
 Each training step is one critic update followed by one generator update, as in Algorithm 1 with
 n_critic = 1 (``clipedu.WGAN(..., n_critic=1)``), with plain gradient steps.
 
+Mescheder et al.'s tool for such questions is the Jacobian of the gradient vector field
+v(θ, ψ) = (the generator's ascent direction, the critic's) at the equilibrium: eigenvalues with
+negative real parts make training with small enough steps converge locally; purely imaginary ones
+do not. ``field_jacobian`` gives that matrix, ``step_jacobian`` the one of a whole training step
+(critic, then generator), whose eigenvalues' moduli say whether a step shrinks (< 1) or keeps (= 1)
+the distance to a fixed point.
+
 References:
     Mescheder, Geiger & Nowozin (2018), Which Training Methods for GANs do actually Converge?
 """
@@ -57,7 +64,8 @@ def trajectory(method, *, theta=1.0, psi=1.0, learning_rate=0.1, steps=500, c=0.
         theta, psi: the start, finite numbers.
         learning_rate: the step size of both players, > 0.
         steps: how many steps, ≥ 1.
-        c, gp_weight, r1_weight: the settings of the methods that use them, > 0.
+        c, gp_weight: the settings of the methods that use them, > 0.
+        r1_weight: γ, ≥ 0; 0 gives the unregularized GAN, the control for R1's penalty.
 
     Returns:
         Two float arrays of length ``steps + 1``: θ and ψ after each step, the start first.
@@ -69,7 +77,7 @@ def trajectory(method, *, theta=1.0, psi=1.0, learning_rate=0.1, steps=500, c=0.
     steps = checks.positive_int("steps", steps)
     c = checks.positive_finite("c", c)
     gp_weight = checks.positive_finite("gp_weight", gp_weight)
-    r1_weight = checks.positive_finite("r1_weight", r1_weight)
+    r1_weight = checks.non_negative_finite("r1_weight", r1_weight)
     if method == "weight clipping":
         psi = float(np.clip(psi, -c, c))
     thetas, psis = [theta], [psi]
@@ -93,3 +101,54 @@ def converges(thetas, tolerance=0.01):
     tail = np.abs(thetas[-(len(thetas) // 10):])
     half = len(tail) // 2
     return bool(np.all(tail <= tolerance) and tail[half:].max() <= tail[:half].max())
+
+
+def field_jacobian(method, theta=0.0, psi=0.0, *, c=0.1, gp_weight=1.0, r1_weight=1.0):
+    """The Jacobian of the gradient vector field v = (v_θ, v_ψ) at (θ, ψ), which ``trajectory`` follows
+    in steps: v_θ is the generator's ascent direction, v_ψ the critic's.
+
+    Args:
+        method, c, gp_weight, r1_weight: as for ``trajectory``.
+        theta, psi: the point, finite; (0, 0) is the equilibrium. With weight clipping |ψ| < c (inside
+            the clip, where the field is the WGAN's). With the gradient penalty the field jumps at
+            ψ = 0 (the penalty's pull 2λ·sign(ψ) changes sign), but on either side it is linear with
+            the same matrix, which is returned at every point, ψ = 0 included.
+
+    Returns:
+        A 2 × 2 float array [[∂v_θ/∂θ, ∂v_θ/∂ψ], [∂v_ψ/∂θ, ∂v_ψ/∂ψ]].
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    theta, psi = checks.finite("theta", theta), checks.finite("psi", psi)
+    c = checks.positive_finite("c", c)
+    gp_weight = checks.positive_finite("gp_weight", gp_weight)
+    r1_weight = checks.non_negative_finite("r1_weight", r1_weight)
+    if method == "weight clipping" and abs(psi) >= c:
+        raise ValueError(f"psi must lie inside the clip, |psi| < c = {c!r}, got {psi!r}")
+    if method in ("WGAN", "weight clipping"):
+        return np.array([[0.0, 1.0], [-1.0, 0.0]])
+    if method == "gradient penalty":  # d/dψ of -2λ(|ψ| - 1)·sign(ψ) is -2λ on either side of 0
+        return np.array([[0.0, 1.0], [-1.0, -2.0 * gp_weight]])
+    generated, real_side = _sigmoid(-psi * theta), _sigmoid(psi * theta)  # σ(-ψθ), σ(ψθ)
+    slope_g, slope_r = generated * (1 - generated), real_side * (1 - real_side)  # σ' at those points
+    return np.array([[-psi ** 2 * slope_g, generated - psi * theta * slope_g],
+                     [-real_side - psi * theta * slope_r, -theta ** 2 * slope_r - r1_weight]])
+
+
+def step_jacobian(method, theta=0.0, psi=0.0, *, learning_rate=0.1, c=0.1, gp_weight=1.0, r1_weight=1.0):
+    """The Jacobian of one step of ``trajectory`` (ψ ← ψ + h·v_ψ, then θ ← θ + h·v_θ at the new ψ) at a
+    fixed point (θ, ψ) of the training, where the new ψ is the old. (For the WGAN, clipping inside
+    the clip and the penalty on either side of ψ = 0 the field is linear, and the matrix is the same
+    at every point.)
+
+    Eigenvalues of modulus 1 keep the distance to the fixed point (the path circles for ever), of
+    modulus below 1 shrink it. Arguments as for ``field_jacobian``; ``learning_rate`` h > 0.
+
+    Returns:
+        A 2 × 2 float array, rows and columns in the order (θ, ψ).
+    """
+    h = checks.positive_finite("learning_rate", learning_rate)
+    jacobian = field_jacobian(method, theta, psi, c=c, gp_weight=gp_weight, r1_weight=r1_weight)
+    critic_row = np.array([0.0, 1.0]) + h * jacobian[1]  # d(new ψ)/d(θ, ψ)
+    generator_row = np.array([1.0, 0.0]) + h * (jacobian[0] + jacobian[0, 1] * (critic_row - [0.0, 1.0]))
+    return np.array([generator_row, critic_row])

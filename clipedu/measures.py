@@ -160,6 +160,19 @@ def loss_spikes(losses, factor=3.0, window=50):
     return window + np.flatnonzero(losses[window:] > factor * np.median(recent, axis=1))
 
 
+def weight_gradients(critic, real, fake):
+    """The gradient of the critic loss E[D(fake)] - E[D(real)] with respect to every trainable weight of
+    ``critic``: one flat numpy array, in the order of ``critic_weights``."""
+    import keras
+    import tensorflow as tf
+
+    real, fake = keras.ops.convert_to_tensor(real), keras.ops.convert_to_tensor(fake)
+    with tf.GradientTape() as tape:
+        loss = keras.ops.mean(critic(fake)) - keras.ops.mean(critic(real))
+    grads = tape.gradient(loss, critic.trainable_variables)
+    return np.concatenate([np.ravel(keras.ops.convert_to_numpy(g)) for g in grads]).astype(np.float64)
+
+
 def rank_correlation(x, y):
     """Spearman's rank correlation of two sequences: Pearson's correlation of their ranks, tied values
     sharing the mean of their ranks. 1 when y rises whenever x does, -1 when it falls.

@@ -93,8 +93,9 @@ ANSWERS = {
     # The excess over c is made of RMSprop steps, each proportional to the learning rate; measured, it
     # shrinks by more than ten.
     "10.case_1_learning_rate": "more than ten times less",
-    # sqrt(sum of the m squared slopes) = 1, so their root mean square is 1 / sqrt(256).
-    "10.case_7_batch": 1 / 16,
-    # Once per epoch, every weight is pulled back to ±c: the largest drops to about c plus one step.
-    "10.look_alike": "largest weight at an epoch's first update",
+    # I6 is case 4's symptom alone, I7 case 5's, I8 case 6's; neither slope symptom (I9, I10) shows.
+    "10.which_bugs": {4, 5, 6},
+    # clipvalue changed no gradient element in case 3's runs (bit for bit the loop without clipping), and
+    # this loop clips after every update: it makes the correct loop's updates.
+    "10.clipvalue_and_clip": "the correct loop",
 }

@@ -23,21 +23,25 @@ ROOT = Path(__file__).resolve().parent.parent
 MASTERS = [ROOT / "assignments" / f"{name}.ipynb" for name in ("01_gradient_clipping", "03_weight_clipping_in_keras")]
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 GRADED = "01_gradient_clipping"
+GRADED_MASTER = ROOT / "assignments" / f"{GRADED}.ipynb"
 
 
 def _run(args, **kwargs):
     return subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=ENV, **kwargs)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The folder into which `python -m clipedu.course.assignments` (what `make assignments` runs) built every
-    assignment."""
-    out = tmp_path_factory.mktemp("assignments")
-    result = _run([sys.executable, "-m", "clipedu.course.assignments", "--out", str(out), *(m.stem for m in MASTERS)],
+def _build(out, masters):
+    """Builds ``masters`` into ``out`` with `python -m clipedu.course.assignments` (what `make assignments` runs)."""
+    result = _run([sys.executable, "-m", "clipedu.course.assignments", "--out", str(out), *(m.stem for m in masters)],
                   timeout=1200)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The folder into which the graded assignment was built; `make test-slow` builds every one."""
+    return _build(tmp_path_factory.mktemp("assignments"), [GRADED_MASTER])
 
 
 def test_there_are_assignments_with_numeric_choice_and_written_questions():
@@ -47,8 +51,8 @@ def test_there_are_assignments_with_numeric_choice_and_written_questions():
         assert all(info["points"] > 0 for info in asked.values())
 
 
-def test_each_assignment_has_a_student_notebook_and_an_autograder_zip(built):
-    for master in MASTERS:
+def _assert_student_notebook_and_autograder_zip(built, masters):
+    for master in masters:
         name = master.stem
         assert sorted(p.name for p in (built / name / "student").iterdir()) == [f"{name}.ipynb"]
         with zipfile.ZipFile(built / name / "autograder" / f"{name}-autograder.zip") as archive:
@@ -63,8 +67,8 @@ def test_each_assignment_has_a_student_notebook_and_an_autograder_zip(built):
         assert config["show_hidden"] is False
 
 
-def test_student_notebooks_check_publicly_and_say_that_hidden_tests_grade(built):
-    for master in MASTERS:
+def _assert_public_checks_only(built, masters):
+    for master in masters:
         name = master.stem
         student = nbformat.read(built / name / "student" / f"{name}.ipynb", as_version=4)
         sources = [cell.source for cell in student.cells]
@@ -118,11 +122,11 @@ def _spellings(value):
     return sorted(s.replace("-", "") for s in spellings if len(s.strip("-0.")) >= 3)
 
 
-def _secrets(built):
+def _secrets(built, masters):
     """Everything a student must not receive: hidden tests' names, code, messages and reference values,
-    the solutions' code and the rubrics, for every assignment."""
+    the solutions' code and the rubrics, for every assignment of ``masters``."""
     secrets = {}
-    for master in MASTERS:
+    for master in masters:
         name = master.stem
         hidden = _hidden_tests(built / name / "autograder" / f"{name}-autograder.zip")
         asked = assignments.questions(nbformat.read(master, as_version=4))
@@ -170,15 +174,15 @@ def _found(secrets, paths):
             for where, text in texts if secret in text.replace("-", "") or secret in text}
 
 
-def test_no_hidden_answer_in_what_students_receive(built):
-    secrets = _secrets(built)
-    assert len(secrets) >= 20
+def _assert_no_hidden_answer_in_what_students_receive(built, masters):
+    secrets = _secrets(built, masters)
+    assert len(secrets) >= 10 * len(masters)
     (wheel,) = (built / GRADED / "autograder").glob("clipedu-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         assert "clipedu/course/autograding.py" in archive.namelist()  # the installed package, as students get it
     received = [p for p in built.glob("*/student/**/*") if p.is_file()] + [wheel]
     received += sorted((ROOT / "solutions").glob("*.py")) + sorted((ROOT / "notebooks").glob("*.ipynb"))
-    assert len(received) == 3 + len(list((ROOT / "solutions").glob("*.py"))) + len(list(
+    assert len(received) == len(masters) + 1 + len(list((ROOT / "solutions").glob("*.py"))) + len(list(
         (ROOT / "notebooks").glob("*.ipynb")))
     assert _found(secrets, received) == set()
     # The search finds them where they are: the instructor's solutions notebook and the autograder.
@@ -190,6 +194,23 @@ def test_no_hidden_answer_in_what_students_receive(built):
     missed = {what for what, strings in secrets.items() for s in strings} - {w for w, _, _ in _found(secrets,
                                                                                                       autograder)}
     assert missed == set()
+
+
+def test_the_graded_assignment_has_a_student_notebook_with_public_checks_and_an_autograder_zip(built):
+    _assert_student_notebook_and_autograder_zip(built, [GRADED_MASTER])
+    _assert_public_checks_only(built, [GRADED_MASTER])
+
+
+def test_no_hidden_answer_of_the_graded_assignment_in_what_students_receive(built):
+    _assert_no_hidden_answer_in_what_students_receive(built, [GRADED_MASTER])
+
+
+@pytest.mark.slow
+def test_every_assignment_builds_with_public_checks_only_and_no_hidden_answer_where_students_look(tmp_path):
+    built = _build(tmp_path, MASTERS)
+    _assert_student_notebook_and_autograder_zip(built, MASTERS)
+    _assert_public_checks_only(built, MASTERS)
+    _assert_no_hidden_answer_in_what_students_receive(built, MASTERS)
 
 
 def test_every_rubric_is_in_the_instructor_notes():
@@ -204,7 +225,7 @@ def test_every_rubric_is_in_the_instructor_notes():
 
 
 def test_a_reference_that_the_solution_does_not_reproduce_stops_the_build(built, tmp_path):
-    master = nbformat.read(ROOT / "assignments" / f"{GRADED}.ipynb", as_version=4)
+    master = nbformat.read(GRADED_MASTER, as_version=4)
     for cell in master.cells:
         cell.source = cell.source.replace("5.088765225965691", "5.188765225965691")  # 0.1° off
     wrong = tmp_path / f"{GRADED}.ipynb"

@@ -132,6 +132,73 @@ def test_zero_gradient_probe():
     assert clinic.finite_at_zero_gradient(cases.case_6, [0, 1]) == [False, False]
 
 
+def test_slopes_are_read_on_and_beyond_the_segments():
+    (run,) = clinic.train(clinic.penalty_update, "penalty", seeds=[1], iterations=1)
+    assert len(run.slopes_beyond) == len(run.slopes) == clinic.N_CRITIC
+    for on, beyond in zip(run.slopes, run.slopes_beyond):
+        assert beyond.shape == on.shape == (clinic.BATCH,) and np.all(np.isfinite(beyond))
+        assert not np.allclose(on, beyond)  # other points
+    (clipped,) = clinic.train(clinic.clip_update, "clip", seeds=[1], iterations=1)
+    assert clipped.slopes == clipped.slopes_beyond == []  # read for penalty loops only
+
+
+def test_the_interpolates_figure_marks_each_point_as_the_instruments_read_it():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from clipedu.notebook import figures
+
+    (run,) = clinic.train(cases.case_4, "penalty", seeds=[2], iterations=1)
+    alphas = run.alphas[-1][:8]
+    beyond = int(np.sum((alphas < -1e-4) | (alphas > 1 + 1e-4)))
+    assert 0 < beyond < 8  # the seed shows both kinds
+    figure = plt.figure()
+    figures.clinic_interpolates(figure, {"case 4": run})
+    assert figure.axes[0].get_title() == f"case 4: {8 - beyond} on, {beyond} beyond, 0 off"
+    plt.close(figure)
+
+
+SEEDS = range(5)
+
+
+def test_case_3_is_the_loop_without_clipping_bit_for_bit():
+    """Notebook 10's control for case 3: clipvalue=0.01 changes no gradient element in these runs."""
+    case = clinic.train(cases.case_3, "clip", SEEDS, 6, make_optimizer=cases.case_3_optimizer)
+    control = clinic.train(clinic.unclipped_update, "clip", SEEDS, 6)
+    for a, b in zip(case, control):
+        np.testing.assert_array_equal(a.max_weight, b.max_weight)
+        np.testing.assert_array_equal(a.wasserstein, b.wasserstein)
+    assert all(r.max_weight[-1] > clinic.C + 10 * 5e-4 for r in control)  # it drifts: 10 learning rates above c
+
+
+def test_the_clip_with_case_3s_optimizer_reads_like_the_correct_loop():
+    """Exercise 3's answer, 'the correct loop', measured."""
+    mixed = clinic.train(clinic.clip_update, "clip", SEEDS, 6, make_optimizer=cases.case_3_optimizer)
+    correct = clinic.train(clinic.clip_update, "clip", SEEDS, 6)
+    for a, b in zip(mixed, correct):
+        np.testing.assert_array_equal(a.max_weight, b.max_weight)
+        np.testing.assert_array_equal(a.at_bound, b.at_bound)
+    assert not clinic.passed(clinic.check_loop(clinic.clip_update, "clip", make_optimizer=cases.case_3_optimizer))
+
+
+def test_the_unknown_loop_shows_the_symptoms_of_cases_4_5_and_6_only():
+    """Exercise 2's answer, {4, 5, 6}, measured with notebook 10's thresholds."""
+    runs = clinic.train(cases.unknown, "penalty", SEEDS, 20)
+    for run in runs:
+        alphas, distances = np.concatenate(run.alphas), np.concatenate(run.distances)
+        assert np.any((alphas < -1e-4) | (alphas > 1 + 1e-4))  # I6, case 4's
+        assert np.any(distances > 1e-4)  # I7, case 5's
+        slopes = np.concatenate(run.slopes[-10:])
+        assert np.median(slopes) >= 0.5  # not I9, case 7's
+        assert np.mean((slopes >= 0.8) & (slopes <= 1.2)) >= 0.6  # not I10, case 8's
+    assert clinic.finite_at_zero_gradient(cases.unknown, SEEDS) == [False] * 5  # I8, case 6's
+    verdicts = clinic.check_loop(cases.unknown, "penalty", seed=3)
+    assert {v.name for v in verdicts if not v.passed} == {"interpolates on their segments", "α within [0, 1]",
+                                                          "finite at a zero input gradient"}
+
+
 def test_checks_reject_bad_arguments():
     with pytest.raises(ValueError, match="method must be one of"):
         clinic.check_loop(clinic.clip_update, "spectral")
@@ -233,3 +300,65 @@ def test_rerun_in_a_fresh_process():
     assert not all(passed for _, passed, _ in verdicts)
     broken = clinic_grading.rerun("case_1", "def fixed_case_1(:\n", 7)
     assert broken[0][:2] == ("the update runs", False)
+
+
+# The same three submissions, end to end: the assignment built as `make assignments` builds it, each
+# submission a student notebook, graded by otter through `python -m clipedu.course.grade`.
+
+def _solved(master_source):
+    """A master notebook's solution cell as its solution: the prompt left out, the solution kept."""
+    source = re.sub(r'    """ # BEGIN PROMPT\n.*?    """ # END PROMPT\n', "", master_source, flags=re.S)
+    return re.sub(r"    # (BEGIN SOLUTION NO PROMPT|END SOLUTION)\n", "", source)
+
+
+@pytest.mark.slow
+def test_otter_grades_full_partial_and_unfixed_submissions(tmp_path):
+    import csv
+    import os
+    import subprocess
+    import sys
+
+    import nbformat
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    built = subprocess.run([sys.executable, "-m", "clipedu.course.assignments", "--out", str(tmp_path / "built"),
+                            MASTER.stem], capture_output=True, text=True, cwd=ROOT, env=env, timeout=1800)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    assignment = tmp_path / "built" / MASTER.stem
+    student = nbformat.read(assignment / "student" / f"{MASTER.stem}.ipynb", as_version=4)
+    master = nbformat.read(MASTER, as_version=4)
+    solved = {re.search(r"^def (fixed_case_\d)", c.source, re.M)[1]: _solved(c.source)
+              for c in master.cells if c.cell_type == "code" and "# BEGIN SOLUTION NO PROMPT" in c.source}
+
+    def submission(name, fixed, edits=()):
+        notebook = nbformat.from_dict(json.loads(json.dumps(student)))
+        for cell in notebook.cells:
+            found = re.search(r"^def (fixed_case_\d)\(", cell.source, re.M)
+            if found and found[1] in fixed:
+                cell.source = solved[found[1]]
+            for old, new in edits:
+                if old in cell.source:
+                    cell.source = cell.source.replace(old, new)
+        nbformat.write(notebook, tmp_path / "submissions" / f"{name}.ipynb")
+
+    (tmp_path / "submissions").mkdir()
+    submission("full", {f"fixed_case_{n}" for n in range(1, 9)})
+    # cases 1, 4 and 7 fixed; case 3's clipvalue removed but still no weight clipped
+    submission("partial", {"fixed_case_1", "fixed_case_4", "fixed_case_7"},
+               [("RMSprop(learning_rate=5e-4, clipvalue=C)", "RMSprop(learning_rate=5e-4)")])
+    submission("unfixed", set())
+    graded = subprocess.run([sys.executable, "-m", "clipedu.course.grade", str(assignment),
+                             str(tmp_path / "submissions"), "-o", str(tmp_path / "grades.csv"), "--jobs", "1"],
+                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=3600)
+    assert graded.returncode == 0, graded.stdout[-3000:] + graded.stderr[-3000:]
+    with open(tmp_path / "grades.csv", newline="") as file:
+        rows = {row["submission"]: row for row in csv.DictReader(file)}
+    questions = [f"q_case_{n}" for n in range(1, 9)]
+    expected = {  # points per question (2 each), written out by hand
+        "full.ipynb": [2, 2, 2, 2, 2, 2, 2, 2],
+        "partial.ipynb": [2, 0, 0, 2, 0, 0, 2, 0],
+        "unfixed.ipynb": [0, 0, 0, 0, 0, 0, 0, 0],
+    }
+    assert sorted(rows) == sorted(expected)
+    for name, points in expected.items():
+        assert [float(rows[name][q]) for q in questions] == points, (name, rows[name])

@@ -119,19 +119,27 @@ def test_exploding_demo_rejects_values_it_did_not_train(exploding_demo):
         ExplodingDemo(learning_rates=(0.01,), learning_rate=0.02, progress=False)
 
 
-def test_weight_histogram_demo_small_c_piles_weights_at_the_bound_and_fits_worse():
-    demo = WeightHistogramDemo(cs=(0.01, 1.0), epochs=3, c=0.01)
+def test_weight_histogram_demo_starts_inside_and_small_c_piles_weights_at_the_bound_and_fits_worse():
+    demo = WeightHistogramDemo(cs=(0.01, 1.0), epochs=3, c=0.01, seeds=(0, 1))
     small, large = demo.compute(0.01), demo.compute(1.0)
     assert small["largest"] <= 0.01 * (1 + 1e-6) and large["largest"] <= 1.0 * (1 + 1e-6)
-    assert small["at_bound"] > 0.5 > large["at_bound"]
-    assert small["loss"] > large["loss"]
-    # At c = 0.01 the outputs cannot grow past a few hundredths: the loss is that of outputting 0.
-    assert small["largest_output"] < 0.05 and small["loss"] == pytest.approx(small["zero_loss"], rel=0.05)
-    assert large["largest_output"] > 1
+    # Each kernel starts scaled into [-c, c]: only its largest value sits on ±c (3 kernels; 1 185 weights).
+    assert np.all(small["seeds"]["start_at_bound"] == pytest.approx(3 / 1185))
+    assert np.all(small["seeds"]["glorot_at_bound"] > 0.8)  # what clipping the Glorot start would have done
+    assert np.all(large["seeds"]["start_at_bound"] == 0) and np.all(large["seeds"]["glorot_at_bound"] == 0)
+    assert np.all(small["seeds"]["at_bound"] > small["seeds"]["start_at_bound"])
+    assert np.all(small["seeds"]["loss"] > large["seeds"]["loss"])
+    # At c = 0.01 no output can pass 32 · 0.01 · (32 · 0.01 · 0.03 + 0.01) + 0.01 = 0.016272.
+    assert small["largest_possible_output"] == pytest.approx(0.016272)
+    assert np.all(small["seeds"]["largest_output"] < 0.016272)
+    assert np.all(large["seeds"]["largest_output"] > 1)
+    assert np.all((small["seeds"]["r2"] >= 0) & (small["seeds"]["r2"] <= 1))
     demo.set(c=1.0)
-    assert f"{100 * large['at_bound']:.0f}% of weights at ±c" in demo.readout.value
+    assert f"{100 * large['at_bound']:.0f}% after training" in demo.readout.value
     with pytest.raises(ValueError, match="c must be one of"):
         demo.compute(0.5)
+    with pytest.raises(ValueError, match="seeds must hold at least one seed"):
+        WeightHistogramDemo(cs=(0.01,), epochs=1, c=0.01, seeds=())
 
 
 def _weight_history(snapshots):

@@ -84,3 +84,72 @@ def test_demo_rejects_values_not_on_its_sliders():
         DiracGANDemo(c=0.2)
     with pytest.raises(ValueError, match="start must be a finite number, got inf"):
         DiracGANDemo(start=(float("inf"), 1.0))
+
+
+def test_field_jacobian_at_the_equilibrium_by_hand():
+    # WGAN: v = (ψ, -θ); clipping is the same inside the clip.
+    for method in ("WGAN", "weight clipping"):
+        np.testing.assert_array_equal(dirac.field_jacobian(method), [[0, 1], [-1, 0]])
+    # Penalty: v_ψ = -θ - 2λ(|ψ| - 1)sign(ψ), slope -2λ in ψ on either side of 0.
+    np.testing.assert_allclose(dirac.field_jacobian("gradient penalty", gp_weight=3.0), [[0, 1], [-1, -6]])
+    np.testing.assert_allclose(dirac.field_jacobian("gradient penalty", 6.0, -0.5, gp_weight=3.0), [[0, 1], [-1, -6]])
+    # R1 at (0, 0): v_θ = ψσ(-ψθ) → (0, σ(0)); v_ψ = -θσ(ψθ) - γψ → (-σ(0), -γ); σ(0) = 1/2.
+    np.testing.assert_allclose(dirac.field_jacobian("R1", r1_weight=2.0), [[0, 0.5], [-0.5, -2.0]])
+    np.testing.assert_allclose(dirac.field_jacobian("R1", r1_weight=0.0), [[0, 0.5], [-0.5, 0.0]])
+
+
+@pytest.mark.parametrize("method, point, kwargs", [
+    ("R1", (0.0, 0.0), {"r1_weight": 1.0}),
+    ("R1", (0.7, -0.4), {"r1_weight": 0.5}),
+    ("WGAN", (0.3, 0.2), {}),
+    ("gradient penalty", (2.0, 0.5), {"gp_weight": 1.0}),
+    ("weight clipping", (0.5, 0.05), {"c": 0.1}),
+])
+def test_field_jacobian_matches_finite_differences_of_one_small_step(method, point, kwargs):
+    # One step of size h moves ψ by h·v_ψ; θ's step uses the new ψ, which changes it by O(h²) only.
+    h, eps = 1e-6, 1e-4
+
+    def field(theta, psi):
+        thetas, psis = dirac.trajectory(method, theta=theta, psi=psi, learning_rate=h, steps=1, **kwargs)
+        return np.array([thetas[1] - theta, psis[1] - psi]) / h
+
+    theta, psi = point
+    numeric = np.column_stack([(field(theta + eps, psi) - field(theta - eps, psi)) / (2 * eps),
+                               (field(theta, psi + eps) - field(theta, psi - eps)) / (2 * eps)])
+    np.testing.assert_allclose(dirac.field_jacobian(method, theta, psi, **kwargs), numeric, atol=1e-4)
+
+
+def test_step_jacobian_by_hand_and_by_finite_differences():
+    # WGAN, h = 0.1: ψ' = ψ - hθ, θ' = θ + hψ' → [[1 - h², h], [-h, 1]], determinant 1: it circles.
+    np.testing.assert_allclose(dirac.step_jacobian("WGAN", learning_rate=0.1), [[0.99, 0.1], [-0.1, 1.0]])
+    assert np.abs(np.linalg.eigvals(dirac.step_jacobian("WGAN", learning_rate=0.3))) == pytest.approx([1.0, 1.0])
+    eps = 1e-6
+
+    def step(theta, psi):
+        thetas, psis = dirac.trajectory("R1", theta=theta, psi=psi, learning_rate=0.3, steps=1)
+        return np.array([thetas[1], psis[1]])
+
+    numeric = np.column_stack([(step(eps, 0) - step(-eps, 0)) / (2 * eps), (step(0, eps) - step(0, -eps)) / (2 * eps)])
+    np.testing.assert_allclose(dirac.step_jacobian("R1", learning_rate=0.3), numeric, atol=1e-8)
+    assert np.abs(np.linalg.eigvals(numeric)).max() < 1
+
+
+def test_r1_weight_zero_is_the_unregularized_gan_and_does_not_converge():
+    thetas, _ = dirac.trajectory("R1", r1_weight=0.0, learning_rate=0.1, steps=1000)
+    assert not dirac.converges(thetas)
+    assert np.abs(thetas[-100:]).max() > 0.1
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: dirac.field_jacobian("SGD"), ValueError, "method must be one of"),
+    (lambda: dirac.field_jacobian("weight clipping", psi=0.2, c=0.1), ValueError, "psi must lie inside the clip"),
+    (lambda: dirac.field_jacobian("R1", r1_weight=-1), ValueError,
+     "r1_weight must be a non-negative finite number, got -1"),
+    (lambda: dirac.field_jacobian("WGAN", theta=float("inf")), ValueError, "theta must be a finite number"),
+    (lambda: dirac.step_jacobian("WGAN", learning_rate=0), ValueError,
+     "learning_rate must be a positive finite number"),
+    (lambda: dirac.trajectory("R1", r1_weight=-0.5), ValueError, "r1_weight must be a non-negative finite number"),
+])
+def test_jacobians_reject_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

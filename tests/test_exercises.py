@@ -67,13 +67,23 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("02.guard_threshold", 1000.0, "past the valley"),  # a first step of 10: the next loss overflows
     ("02.guard_threshold", 100.0, "past the valley"),  # survives, but its first step lands near w = 0.1
     ("02.guard_threshold", 1e6, "never clips"),  # above the explosion, 7.75e5
-    ("03.diagnose_loss", "capacity", "largest output"),
-    ("04.stalled_critic", "more iterations", "sqrt(v + epsilon)"),
+    ("03.frozen_layer", 3, "frozen layer's kernel"),  # constraints taken to hold on every variable
+    ("03.frozen_layer", 0, "How many layers are still trainable"),
+    ("03.frozen_layer", 1, "How many layers are still trainable"),
+    ("03.frozen_layer", 6, "three kernels"),  # kernels and biases counted
+    ("03.diagnose_loss", "capacity", "learned the targets' shape exactly"),
+    ("03.diagnose_loss", "optimizer", "whatever the optimizer does"),
+    ("04.glorot_at_bound", 0.065, "Hint"),  # the share inside [-c, c]
+    ("04.compare_gaps", "c = 0.1", "K depends on c"),  # the larger gap taken for the larger distance
+    ("04.compare_gaps", "c = 0.01", "scale of a clipped critic's score gap"),  # the smaller gap taken for closer
+    ("04.larger_rate", "more", "Ten times the rate gives ten times the step"),  # the rate taken to end the stall
     ("05.gradient_profile", "raise", "grow or shrink"),
     ("06.which_method", "gradient penalty", "near 1"),
     ("06.which_method", "spectral normalization", "at 1"),
     ("06.scale_with_c", "n_critic", "more critic updates"),
-    ("06.settle_dirac", "smaller c", "move that slider"),
+    ("06.scale_with_c", "generator learning rate", "Whose weights got larger"),
+    ("06.wgan_r1", "circle", "purely imaginary"),
+    ("06.wgan_r1", "come to rest away from the data", "vanish"),
     ("07.control_first", "c = 0.01", "control for every"),  # changing c tests c, not clipping
     ("07.control_first", "five more seeds", "control for every"),
     ("07.report_setting", "three of five", "which seeds chose"),  # the seeds that chose it
@@ -96,11 +106,15 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("09.compare_across_c", "second", "was it the generator"),
     ("09.which_estimate", "penalty", "shrank more than a thousandfold"),
     ("10.case_1_learning_rate", "about the same", "What is the excess made of"),
-    ("10.case_7_batch", 0.125, "m = 64"),
-    ("10.case_7_batch", 1 / 256, "square root"),
-    ("10.case_7_batch", 1.0, "section 4 measured"),
-    ("10.look_alike", "share on ±c", "almost no weight"),
-    ("10.look_alike", "wasserstein estimate", "updates 11 and 21"),
+    ("10.which_bugs", {4, 5}, "zero input gradient"),  # the NaN probe overlooked
+    ("10.which_bugs", {5}, "outside [0, 1]"),  # α's range overlooked
+    ("10.which_bugs", {4, 6}, "off their segments"),
+    ("10.which_bugs", {4, 5, 6, 8}, "less than 60 %"),  # a symptom that did not show
+    ("10.which_bugs", {6}, "outside [0, 1]"),
+    ("10.which_bugs", "4, 5, 6", "a set of case numbers"),
+    ("10.which_bugs", {3, 4, 5, 6}, "a set of case numbers"),
+    ("10.clipvalue_and_clip", "case 3", "missing weight clip"),
+    ("10.clipvalue_and_clip", "case 1", "Where does this loop clip"),
 ])
 def test_wrong_answers_are_told_what_is_wrong(name, wrong, hint):
     feedback = check(name, wrong)
@@ -141,6 +155,29 @@ def test_the_same_product_premise_holds():
     assert all(run["clipped"].all() for run in runs)
     for run in runs[1:]:
         assert np.allclose(run["w"], runs[0]["w"], atol=1e-5) and np.allclose(run["u"], runs[0]["u"], atol=1e-5)
+
+
+def test_the_frozen_layer_premise_holds():
+    """One step of fit clips the two trainable kernels and leaves the frozen one's Glorot values outside ±0.01."""
+    import keras
+
+    from clipedu import WeightClip, constrain_all, mlp
+
+    critic = constrain_all(mlp(2, 1, depth=2, width=16, seed=0), WeightClip(0.01))
+    critic.layers[1].trainable = False
+    critic.compile(optimizer=keras.optimizers.RMSprop(0.001), loss="mse")
+    critic.fit(np.ones((8, 2), "float32"), np.ones((8, 1), "float32"), batch_size=8, epochs=1, verbose=0)
+    largest = [float(np.abs(keras.ops.convert_to_numpy(layer.kernel)).max()) for layer in critic.layers]
+    assert largest[0] <= 0.01 and largest[2] <= 0.01 and largest[1] > 0.1
+    assert check("03.frozen_layer", sum(value <= 0.01 for value in largest)).correct is True
+
+
+def test_the_output_range_premise_holds():
+    """The bound the diagnose_loss answer quotes: 2 inputs of size 1, layers of 2, 32 and 32 inputs, c = 0.01."""
+    from clipedu.notebook.demos.weight_clipping import largest_possible_output
+
+    by_hand = 32 * 0.01 * (32 * 0.01 * (2 * 0.01 + 0.01) + 0.01) + 0.01  # 0.016272
+    assert largest_possible_output(0.01) == pytest.approx(by_hand) and round(by_hand, 3) == 0.016
 
 
 @pytest.mark.parametrize("name, hint", [

@@ -60,6 +60,16 @@ def test_loss_spikes_rejects_bad_arguments(losses, kwargs, error, match):
         measures.loss_spikes(losses, **kwargs)
 
 
+def test_weight_gradients_of_a_linear_critic_are_the_difference_of_the_means():
+    import keras
+
+    critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    real = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+    fake = np.array([[0.0, 1.0], [0.0, 3.0]], "float32")
+    # D(x) = w·x + b: the loss mean(D(fake)) - mean(D(real)) has gradient mean(fake) - mean(real) in w, 0 in b.
+    assert np.allclose(measures.weight_gradients(critic, real, fake), [-2.0, -1.0, 0.0])
+
+
 def test_rank_correlation_is_one_for_any_rising_pair_and_shares_ranks_between_ties():
     assert measures.rank_correlation([1, 2, 3, 4], [10, 20, 30, 1000]) == pytest.approx(1.0)
     assert measures.rank_correlation([1, 2, 3, 4], [5, 3, 2, -7]) == pytest.approx(-1.0)

@@ -194,16 +194,22 @@ def _outside_at_start(answer):
     return False, "Hint: for a uniform distribution on [-L, L], the share inside [-a, a] is a / L."
 
 
-@_exercise("03.before_first_update", "how many kernel values of Dense(3, kernel_initializer='ones', "
-                                     "kernel_constraint=WeightClip(0.5)) on 4 inputs lie outside [-0.5, 0.5] "
-                                     "after compile, before any training (one integer)")
-def _before_first_update(answer):
+@_exercise("03.frozen_layer", "how many of the three kernels of a critic of three Dense layers (Glorot-uniform "
+                             "kernels), with constrain_all(critic, WeightClip(0.01)) and its middle layer frozen, lie "
+                             "inside [-0.01, 0.01] after one training step (one integer)")
+def _frozen_layer(answer):
     answer = _number(answer)
-    if answer == 12:
-        return True, "All 4 × 3 of them: a constraint runs only after an optimizer update."
-    if answer == 0:
-        return False, "Hint: when does Keras apply a constraint? compile() does not update anything."
-    return False, "Hint: the kernel has 4 × 3 values, all equal to 1 at the start."
+    if answer == 2:
+        return True, ("The optimizer updates the two trainable layers and applies their constraint right after; the "
+                      "frozen layer's kernel is not among the variables it updates, so it keeps its Glorot values, "
+                      "mostly outside [-0.01, 0.01].")
+    if answer == 3:
+        return False, ("Hint: Keras applies a constraint inside the optimizer, to the variables it updates "
+                       "(section 3). Does the optimizer update a frozen layer's kernel?")
+    if answer in (0, 1):
+        return False, ("Hint: the step updates every trainable layer, and the optimizer clips each variable it "
+                       "updates right after. How many layers are still trainable?")
+    return False, "Hint: the critic has three kernels; which of them does the optimizer update in that step?"
 
 
 @_exercise("04.glorot_at_bound", "the fraction of a Glorot-uniform 128 × 128 kernel that the first clip at "
@@ -216,17 +222,6 @@ def _glorot_at_bound(answer):
                       "any learning.")
     return False, (f"Hint: Glorot uniform draws from [-L, L] with L = sqrt(6 / (128 + 128)) = {limit:.4f}; "
                    "every value outside [-c, c] is moved onto ±c.")
-
-
-@_exercise("04.batch_size", "the batch_size to pass to WGAN.fit for n_critic = 5 critic updates of m = 64 "
-                            "real samples each (one integer)")
-def _batch_size(answer):
-    answer = _number(answer)
-    if answer == 320:
-        return True, "One batch of fit is one generator iteration: n_critic · m real samples."
-    if answer == 64:
-        return False, "That gives each critic update only 64 / 5 samples. Hint: one batch feeds all 5 updates."
-    return False, "Hint: each of the n_critic critic updates takes its own m real samples from the batch."
 
 
 @_exercise("05.penalty_linear", "the gradient penalty term (λ = 10) of the linear critic D(x) = 3 x0 + 4 x1 "
@@ -324,23 +319,41 @@ _multiple_choice(
 
 _multiple_choice(
     "03.diagnose_loss",
-    "why a network with every weight clipped at c = 0.01 stays at the loss of outputting 0, with targets of size 1 "
-    "to 2: 'capacity', 'output range' or 'optimizer' (a string)",
-    "output range", "With every weight at most 0.01 its outputs stay near 0.01: it cannot reach targets of 1 or 2.",
-    {"capacity": "Hint: compare its largest output with the targets (section 7). Would the same network, scaled up, "
-                 "fit better?",
-     "optimizer": "Hint: the final loss equals that of outputting 0 exactly; what stops the outputs from growing?"})
+    "why a 2-32-32-1 ReLU network on inputs in [-1, 1] with every weight clipped at c = 0.01 ends within 2 % of the "
+    "loss of outputting 0, whatever the learning rate, with targets of size 1 to 2: 'capacity', 'output range' or "
+    "'optimizer' (a string)",
+    "output range", "With every weight at most 0.01 in size, no output can exceed 0.016 on these inputs (section 7's "
+                    "bound): far below targets of 1 or 2, so even the best function of that size has a loss close to "
+                    "that of outputting 0.",
+    {"capacity": "Hint: even a network that had learned the targets' shape exactly would have that loss. How large can "
+                 "its outputs be (section 7's bound)?",
+     "optimizer": "Hint: no learning rate changed it. What bounds the outputs of every network clipped at 0.01, "
+                  "whatever the optimizer does (section 7)?"})
 
 _multiple_choice(
-    "04.stalled_critic",
-    "the first change to try on a critic clipped at c = 0.001 whose weights never reach ±c and whose Wasserstein "
-    "estimate stays near 1e-10, trained with RMSprop(5e-5): 'larger learning rate', 'smaller epsilon' or 'more "
-    "iterations' (a string)",
-    "smaller epsilon", "Its gradients are far below sqrt(epsilon), so RMSprop's steps are tiny; section 4 changed only "
-                       "epsilon and the weights moved.",
-    dict.fromkeys(["larger learning rate", "more iterations"],
-                  "Hint: RMSprop divides by sqrt(v + epsilon). For gradients far below sqrt(epsilon), what sets the "
-                  "size of a step, and does a longer run change it?"))
+    "04.compare_gaps",
+    "two WGANs trained as in notebook 04, section 3, one clipped at c = 0.01 and one at c = 0.1, end with score gaps "
+    "0.0012 and 0.9: whose generated samples are closer to the real data in Wasserstein distance: 'c = 0.01', "
+    "'c = 0.1' or 'cannot tell' (a string)",
+    "cannot tell", "A clipped critic's score gap is at most K · W, with K set by c, and at best proportional to W: "
+                   "gaps of different c have different, unknown factors (section 4 saw four orders of magnitude "
+                   "between these two c), so they do not compare.",
+    {"c = 0.01": "Hint: what sets the scale of a clipped critic's score gap (section 4)? Would the c = 0.01 critic "
+                 "give a gap near 0.9 for any generator?",
+     "c = 0.1": "Hint: a gap is at most K · W, and K depends on c (section 4). Can a larger gap at a larger c tell "
+                "you that W is larger?"})
+
+_multiple_choice(
+    "04.larger_rate",
+    "notebook 04's c = 0.001 critic trained with Keras' default epsilon and a learning rate ten times larger, 5e-4: "
+    "after 500 iterations, have its weights moved 'more' or 'less' than a tenth of c from their start on average "
+    "(a string)",
+    "less", "While g² is far below epsilon the step is about the learning rate times g / sqrt(epsilon): ten times the "
+            "rate, ten times the step (section 4: 2.2e-11 against 2.2e-10), still about 4.4e-7 learning rates "
+            "against 0.81 with epsilon = 1e-20. The default-epsilon runs moved less than a thousandth of c; ten "
+            "times that is still far below a tenth.",
+    {"more": "Hint: section 4 printed the first step at both learning rates. Ten times the rate gives ten times the "
+             "step; how many learning rates is that step, beside the one with epsilon = 1e-20?"})
 
 _multiple_choice(
     "05.gradient_profile",
@@ -363,23 +376,30 @@ _multiple_choice(
 _multiple_choice(
     "06.scale_with_c",
     "besides c, which one setting you multiply by 5 to go from c = 0.01 to c = 0.05 in a weight-clipped WGAN "
-    "trained with RMSprop, without changing what the critic can learn: 'critic learning rate', 'generator learning "
-    "rate' or 'n_critic' (a string)",
-    "critic learning rate", "The critic's weights are 5 times larger, so its steps must be too; RMSprop's steps "
-                            "scale with the learning rate, not with the gradient (section 2).",
-    {"generator learning rate": "Hint: RMSprop's step does not depend on the gradient's scale. Whose weights got "
-                                "larger?",
+    "whose critic has no biases, trained with RMSprop and a negligible epsilon, so that the critics differ only in "
+    "scale: 'critic learning rate', 'generator learning rate' or 'n_critic' (a string)",
+    "critic learning rate", "Without biases the critic's weights, and so its steps, must be 5 times larger; "
+                            "RMSprop's step scales with the learning rate, not with the gradient, while epsilon is "
+                            "negligible (section 2). With biases clipped into the same [-c, c] the two families are "
+                            "not rescaled copies of each other.",
+    {"generator learning rate": "Hint: RMSprop's step does not depend on the gradient's scale while epsilon is "
+                                "negligible. Whose weights got larger?",
      "n_critic": "Hint: more critic updates do not make each one longer. Whose weights got larger, and what sets "
                  "the length of RMSprop's step?"})
 
 _multiple_choice(
-    "06.settle_dirac",
-    "which change makes the Dirac-GAN trained with weight clipping settle on the data: 'smaller c', 'smaller "
-    "learning rate' or 'R1 penalty' (a string)",
-    "R1 penalty", "Only R1 converged in section 5: it pulls the critic's slope to 0 at the data, which damps the "
-                  "circling.",
-    dict.fromkeys(["smaller c", "smaller learning rate"],
-                  "Hint: move that slider in section 5. Does θ come to rest, or only swing differently?"))
+    "06.wgan_r1",
+    "what the Dirac-GAN does with the WGAN loss and R1's penalty (critic ascent direction -theta - gamma*psi, "
+    "generator's psi), gamma = 1, at the slider's learning rates: 'converge', 'circle' or 'come to rest away from "
+    "the data' (a string)",
+    "converge", "The field's Jacobian at (0, 0) is [[0, 1], [-1, -γ]]: eigenvalues -γ/2 ± i·sqrt(1 - γ²/4) = "
+                "-0.5 ± 0.87i, negative real parts. One training step's eigenvalues have modulus sqrt(1 - hγ) < 1 "
+                "(0.98, 0.95 and 0.84 at h = 0.03, 0.1 and 0.3), so (θ, ψ) spirals into the equilibrium: as with R1 "
+                "and the GAN loss, the penalty's -γψ damps the circling.",
+    {"circle": "Hint: the WGAN's field had purely imaginary eigenvalues. What does the penalty's -γψ add to the "
+               "Jacobian's critic row, and what does that do to the eigenvalues' real parts?",
+     "come to rest away from the data": "Hint: the gradient penalty came to rest away from the data because its pull "
+                                        "2λ·sign(ψ) does not vanish at ψ = 0. Does R1's pull -γψ vanish there?"})
 
 _multiple_choice(
     "07.control_first",
@@ -574,29 +594,37 @@ _multiple_choice(
                   "excess made of?"))
 
 
-@_exercise("10.case_7_batch", "with case 7's whole-batch norm and m = 256 instead of 64, the root mean square of "
-                              "the slopes ‖∇D(x̂)‖ over a batch, once the penalty holds (one number)")
-def _case_7_batch(answer):
-    answer = _number(answer)
-    if math.isclose(answer, 1 / math.sqrt(256), rel_tol=0.1):
-        return True, ("The penalty holds the norm of the whole batch's gradient at 1: sqrt(sum of m squared slopes) "
-                      "= 1, so their root mean square is 1 / sqrt(m) = 1/16.")
-    if math.isclose(answer, 1 / 8, rel_tol=0.1):
-        return False, "That is m = 64, section 4's. Hint: how does the root mean square follow from m?"
-    if math.isclose(answer, 1 / 256, rel_tol=0.1):
-        return False, "Hint: the penalty fixes a sum of squares; take the square root."
-    return False, "Hint: section 4 measured sqrt(m) times the root mean square of the slopes. What did it equal?"
+@_exercise("10.which_bugs", "which of cases 4-8 the unknown loop contains, from its instruments (a set of case "
+                            "numbers, e.g. {7})")
+def _which_bugs(answer):
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
+        raise TypeError(f"the answer must be a set of case numbers from 4 to 8, got {answer!r}")
+    numbers_given = list(answer)
+    if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and 4 <= n <= 8 for n in numbers_given):
+        raise TypeError(f"the answer must be a set of case numbers from 4 to 8, got {answer!r}")
+    given = set(numbers_given)
+    if given == {4, 5, 6}:
+        return True, ("I6 (α outside [0, 1]) is case 4's symptom alone, I7 (off the segments) case 5's alone, I8 (NaN "
+                      "at a zero input gradient) case 6's alone; neither slope symptom (I9 case 7, I10 case 8) shows. "
+                      "Its α is drawn from N(0, 1), one per coordinate, and its root has no ε.")
+    missing, extra = sorted({4, 5, 6} - given), sorted(given - {4, 5, 6})
+    hints = {4: "Which case put α outside [0, 1] (I6)?", 5: "Which case put its interpolates off their segments (I7), "
+             "with α inside [0, 1]?", 6: "Which case turned NaN after one update at a zero input gradient (I8)?",
+             7: "Case 7 holds the median slope below 0.5 (I9); does the unknown loop's?",
+             8: "Case 8 spreads the slopes: less than 60 % within [0.8, 1.2] (I10); does the unknown loop?"}
+    return False, "Hint: " + " ".join(hints[n] for n in missing + extra)
 
 
 _multiple_choice(
-    "10.look_alike",
-    "two clipped critics both end with their largest weight three times c and almost no weight on ±c right after an "
-    "update; which reading tells 'clip once per epoch' from 'clipvalue instead of weight clipping': 'largest weight "
-    "at an epoch's first update', 'share on ±c' or 'Wasserstein estimate' (a string)",
-    "largest weight at an epoch's first update", "Once per epoch the first bug pulls every weight back to ±c, so the "
-                                                 "largest weight drops back to about c plus one step; clipvalue never "
-                                                 "pulls it back (section 2's figure).",
-    {"share on ±c": "Hint: the question says both show almost no weight on ±c right after an update. Which reading did "
-                    "differ between cases 2 and 3 in section 2's figure?",
-     "wasserstein estimate": "Hint: neither case's estimate was read for this in section 2. What happened to the "
-                             "largest weight at updates 11 and 21?"})
+    "10.clipvalue_and_clip",
+    "a clipped loop clips every weight right after every update, as Algorithm 1 does, but trains with case 3's "
+    "optimizer, RMSprop(5e-4, clipvalue=0.01): over the five seeds, its instruments I2-I5 read like 'the correct "
+    "loop', 'case 1' or 'case 3' (a string)",
+    "the correct loop", "Case 3 and the loop without any clipping were the same, bit for bit: in these runs clipvalue "
+                        "changed no gradient element. With the clip after every update, this loop makes the correct "
+                        "loop's updates. Only a look at the optimizer finds it (check('10.case_3', ...) rejects "
+                        "clipvalue).",
+    {"case 3": "Hint: what made case 3 drift, its clipvalue or its missing weight clip? Section 2 compared it with "
+               "the loop without any clipping.",
+     "case 1": "Hint: case 1's excess came from the update after the clip. Where does this loop clip, and what did "
+               "clipvalue change in case 3's runs?"})

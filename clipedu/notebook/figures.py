@@ -4,6 +4,8 @@ Nothing here computes what it shows; the demos (``clipedu.notebook.demos``) do, 
 numbers from them.
 """
 
+import itertools
+
 import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
@@ -249,17 +251,20 @@ def exploding_runs(figure, state, surface):
 
 
 def weight_histogram(figure, state):
-    """A histogram of a network's weights with the clipping bounds ±c marked."""
+    """A histogram of a network's weights after training, its start outlined, the bounds ±c marked."""
     (ax,) = _fresh_axes(figure)
     c = state["c"]
-    ax.stairs(*state["histogram"], fill=True, color="tab:purple")
+    ax.stairs(*state["histogram"], fill=True, color="tab:purple", label="after training")
+    ax.stairs(*state["start_histogram"], color="black", lw=1.2, label="at the start")
     for bound in (-c, c):
         ax.axvline(bound, color="tab:red", ls=":", lw=1.5)
     log_scale(ax)
     ax.set_ylim(bottom=0.8)  # every bar drawn from one count up, so the interior is not cut off
     ax.set_xlabel("weight value (dotted: ±c)")
-    ax.set_ylabel("count")
-    fixed_title(ax, f"c = {c:g}: {100 * state['at_bound']:.0f}% at ±c, training loss {state['loss']:.3f}")
+    ax.set_ylabel("count of weights")
+    ax.legend(loc="upper center", fontsize=8)
+    fixed_title(ax, f"c = {c:g}, seed {state['seed']}: {100 * state['start_at_bound']:.1f}% at ±c at the start, "
+                    f"{100 * state['at_bound']:.0f}% after training")
 
 
 def weight_distribution(figure, state):
@@ -450,58 +455,93 @@ def gradient_norm_log(figure, report, norms):
     figure.legend(*ax_steps.get_legend_handles_labels(), loc="outside lower center", ncols=len(taus) + 2, fontsize=8)
 
 
-def clinic_weights(figure, runs, c, learning_rate):
-    """The WGAN clinic's clipped loops, one line per loop (``runs``: {label: a ``clinic.Run``}): how far
-    the largest critic weight lies above c, in learning rates, and the share of weights on ±c, each
-    read right after every critic update."""
+_CLINIC_STYLES = [  # solid lines below, dashed and dotted ones on top, so that lines that coincide stay visible
+    dict(color="tab:blue", ls="-", marker="o", ms=4, lw=2.2, zorder=2),
+    dict(color="tab:orange", ls="--", marker="s", ms=4, lw=1.5, zorder=3),
+    dict(color="tab:green", ls="-", marker="^", ms=5, lw=2.2, zorder=2),
+    dict(color="tab:red", ls=":", marker="v", ms=5, lw=1.8, zorder=3)]
+
+
+def clinic_weights(figure, runs, c, learning_rate, epoch=None):
+    """The WGAN clinic's clipped loops, one line per loop (``runs``: {label: a ``clinic.Run``}), read
+    right after every critic update: how far the largest critic weight lies above c, in learning rates,
+    and the share of weights on ±c (a symmetric log axis, linear below 0.001, so that 0 and 0.001 are
+    apart). ``epoch``: critic updates per epoch, marked by dotted verticals at each epoch's first update."""
     left, right = _fresh_axes(figure, 1, 2)
-    for label, run in runs.items():
+    for (label, run), style in zip(runs.items(), itertools.cycle(_CLINIC_STYLES)):
         steps = np.arange(1, len(run.max_weight) + 1)
-        left.plot(steps, (run.max_weight - c) / learning_rate, marker=".", label=label)
-        right.plot(steps, run.at_bound, marker=".", label=label)
-    left.set_xlabel("critic update")
+        left.plot(steps, (run.max_weight - c) / learning_rate, label=label, **style)
+        right.plot(steps, run.at_bound, label=label, **style)
+    for ax in (left, right):
+        if epoch:
+            for k, start in enumerate(range(1, len(steps) + 1, epoch)):
+                ax.axvline(start, color="0.6", ls=(0, (1, 3)), lw=1, zorder=0,
+                           label="an epoch's first update" if k == 0 else None)
+        ax.set_xlabel("critic update")
+    left.legend(fontsize="small", loc="upper left")
+    right.legend(fontsize="small", loc="center right")
     left.set_ylabel("largest |w| − c, in learning rates")
-    left.set_title("read right after each critic update")
-    right.set_xlabel("critic update")
+    left.set_title("largest weight above c")
+    right.set_yscale("symlog", linthresh=1e-3, linscale=0.5)
+    right.set_ylim(bottom=-1e-4)
     right.set_ylabel("share of critic weights on ±c")
-    right.set_title("read right after each critic update")
-    left.legend(fontsize="small")
-    right.legend(fontsize="small")
+    right.set_title("weights on ±c (symmetric log scale)")
+    figure.suptitle("read right after each critic update", fontsize="medium")
     figure.tight_layout()
 
 
-def clinic_interpolates(figure, runs, pairs=12):
-    """Where three penalty loops put their interpolates (``runs``: {label: a ``clinic.Run``}): the first
-    ``pairs`` real samples (blue), generated ones (red), the segment between each pair (grey) and the
-    loop's interpolate for that pair (black), at the run's last critic update."""
+def clinic_interpolates(figure, runs, pairs=8):
+    """Where penalty loops put their interpolates (``runs``: {label: a ``clinic.Run``}), at the run's last
+    critic update: the first ``pairs`` real samples (blue dots), generated ones (red dots), the segment
+    between each pair (grey), and the loop's interpolate for that pair, marked by where it lies: on its
+    segment (black ×), on the pair's line beyond an end of the segment (orange ×, the line extended
+    to it dotted) or off the line (purple +, a dotted line to its projection on the line), as the run's
+    instruments read it (``alphas`` and ``distances`` of the last update, thresholds 1e-4)."""
     axes = _fresh_axes(figure, 1, len(runs), sharex=True, sharey=True)
+    kinds = {"on": dict(marker="x", color="black", s=30, label="interpolate on its segment"),
+             "beyond": dict(marker="x", color="tab:orange", s=40, lw=2, label="interpolate beyond the segment's end"),
+             "off": dict(marker="+", color="tab:purple", s=60, lw=2, label="interpolate off the pair's line")}
     for ax, (label, run) in zip(axes, runs.items()):
         real, fake = run.points["real"][:pairs], run.points["fake"][:pairs]
         for a, b in zip(real, fake):
-            ax.plot([a[0], b[0]], [a[1], b[1]], color="0.7", lw=1, zorder=1)
-        ax.scatter(*real.T, s=14, color="tab:blue", label="real", zorder=2)
-        ax.scatter(*fake.T, s=14, color="tab:red", label="generated", zorder=2)
+            ax.plot([a[0], b[0]], [a[1], b[1]], color="0.6", lw=1, zorder=1)
+        ax.scatter(*real.T, s=16, color="tab:blue", label="real", zorder=2)
+        ax.scatter(*fake.T, s=16, color="tab:red", label="generated", zorder=2)
+        shown = {"on": 0, "beyond": 0, "off": 0}
         if run.points["interpolates"] is not None:
-            ax.scatter(*run.points["interpolates"][:pairs].T, s=18, marker="x", color="black", label="interpolate",
-                       zorder=3)
-        ax.set_title(label)
+            points = run.points["interpolates"][:pairs]
+            alpha, distance = run.alphas[-1][:pairs], run.distances[-1][:pairs]  # the instruments' reading
+            for point, a, r, f, d in zip(points, alpha, real, fake, distance):
+                on_line = f + a * (r - f)
+                kind = "off" if d > 1e-4 else "beyond" if (a < -1e-4 or a > 1 + 1e-4) else "on"
+                shown[kind] += 1
+                if kind == "beyond":
+                    end = r if a > 1 else f
+                    ax.plot([end[0], point[0]], [end[1], point[1]], color="tab:orange", ls=":", lw=1, zorder=1)
+                if kind == "off":
+                    ax.plot([on_line[0], point[0]], [on_line[1], point[1]], color="tab:purple", ls=":", lw=1, zorder=1)
+                ax.scatter(*point, zorder=3, **{k: v for k, v in kinds[kind].items() if k != "label"})
+        ax.set_title(f"{label}: {shown['on']} on, {shown['beyond']} beyond, {shown['off']} off", fontsize="medium")
         ax.set_xlabel("x₁")
         ax.set_aspect("equal", adjustable="box")
     axes[0].set_ylabel("x₂")
-    axes[0].legend(fontsize="small", loc="best")
-    figure.tight_layout()
+    handles = [axes[0].scatter([], [], s=16, color="tab:blue", label="real sample"),
+               axes[0].scatter([], [], s=16, color="tab:red", label="generated sample"),
+               *(axes[0].scatter([], [], **kind) for kind in kinds.values())]
+    figure.legend(handles=handles, loc="lower center", ncol=5, fontsize="small", frameon=False)
+    figure.tight_layout(rect=(0, 0.08, 1, 1))
 
 
 def clinic_slopes(figure, slopes):
     """Histograms of the critic's gradient norm ‖∇D(x̂)‖ at interpolates (``slopes``: {label: array}),
-    on a log axis, with 1 dashed."""
+    on a log axis, with 1, the penalty's target, dashed."""
     ax = _fresh_axes(figure)[0]
     values = np.concatenate([np.asarray(v) for v in slopes.values()])
     bins = np.geomspace(max(values.min(), 1e-3) * 0.9, values.max() * 1.1, 40)
     for label, value in slopes.items():
         ax.hist(value, bins=bins, histtype="step", lw=2, label=label)
     ax.set_xscale("log")
-    ax.axvline(1.0, color="black", ls="--", lw=1)
+    ax.axvline(1.0, color="black", ls="--", lw=1, label="1, the penalty's target")
     ax.set_xlabel("‖∇D(x̂)‖ at interpolates drawn correctly (log scale)")
     ax.set_ylabel("count (interpolates × updates × seeds)")
     ax.legend(fontsize="small")

@@ -4,63 +4,130 @@ import keras
 import numpy as np
 
 from clipedu import checks, measures
-from clipedu.constraints import WeightClip, clip_weights, constrain_all
+from clipedu.constraints import WeightClip, constrain_all, scale_into
 from clipedu.networks import mlp
 from clipedu.notebook import figures
 from clipedu.notebook.demos.base import Demo, choice, common_iterations
 
+WIDTH, DEPTH, POINTS = 32, 2, 512
 
-def _fit_clipped_regressor(c, epochs, seed):
-    """A 2-32-32-1 ReLU network with every weight clipped into [-c, c], fit to a smooth 2-D function.
 
-    Returns its weights, its final training loss, its largest |output| on the training inputs and
-    the loss of a network that outputs 0 everywhere (the mean of the squared targets).
+def largest_possible_output(c, input_bound=1.0, input_dim=2, width=WIDTH, depth=DEPTH):
+    """The largest |output| any ReLU network of ``depth`` hidden layers of ``width`` units with every
+    weight and bias in [-c, c] can give for inputs in [-input_bound, input_bound]^input_dim.
+
+    A layer whose inputs are at most b in size, n of them, gives pre-activations of at most n·c·b + c;
+    ReLU keeps that bound. Applied layer by layer.
     """
-    keras.utils.set_random_seed(seed)
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-1, 1, (512, 2)).astype(np.float32)
-    y = (np.sin(3 * x[:, :1]) + x[:, 1:] ** 2).astype(np.float32)
-    model = constrain_all(mlp(2, 1, depth=2, width=32), WeightClip(c))
-    clip_weights(model, c)  # start inside [-c, c]: what the histogram shows is training
-    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
-    history = model.fit(x, y, epochs=epochs, batch_size=64, verbose=0)
-    outputs = keras.ops.convert_to_numpy(model(x, training=False))
-    return {"weights": measures.critic_weights(model), "loss": float(history.history["loss"][-1]),
-            "largest_output": float(np.max(np.abs(outputs))), "zero_loss": float(np.mean(np.square(y)))}
+    c = checks.positive_finite("c", c)
+    bound, fan_in = input_dim * input_bound, 1
+    for _ in range(depth + 1):
+        bound = fan_in * c * bound + c
+        fan_in = width
+    return bound
+
+
+def _start_inside(network, c):
+    """Starts ``network`` inside [-c, c]: its Glorot-uniform kernels, scaled down so that their largest
+    value is c where they exceed it (``clipedu.scale_into``), which keeps each kernel's pattern.
+
+    Returns the share of weights that clipping the Glorot start would have put on ±c instead.
+    """
+    glorot = measures.critic_weights(network)
+    if np.abs(glorot).max() > c:
+        scale_into(network, c)
+    return float(np.mean(np.abs(glorot) >= c))
+
+
+def fit_clipped_regressors(c, epochs, seeds):
+    """One 2-32-32-1 ReLU network per seed, every weight clipped into [-c, c], fit to sin 3x₁ + x₂².
+
+    Each seed sets its network's initial weights and its 512 training points in [-1, 1]²; each
+    network starts inside [-c, c] (``_start_inside``). The networks train side by side in one Keras
+    model, on a loss that is the sum of their mean squared errors, so that each network's gradient is
+    that of its own error; Adam, with a learning rate of 0.03·c so that a step is the same share of
+    [-c, c] for every c (Adam's step is about its learning rate whatever the gradient's scale).
+
+    Returns one dict per seed: ``start`` and ``weights`` (all weights before and after training),
+    ``glorot_at_bound`` (the share that clipping the Glorot start would have put on ±c), ``loss`` (the
+    mean squared error on the training points after training), ``zero_loss`` (that of outputting 0),
+    ``largest_output`` (on the training points) and ``r2`` (the squared correlation of the outputs
+    with the targets: the share of the targets' variance explained by the best a·output + b).
+    """
+    c = checks.positive_finite("c", c)
+    epochs = checks.positive_int("epochs", epochs)
+    seeds = [checks.seed(seed) for seed in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed, got none")
+    keras.utils.set_random_seed(seeds[0])  # the order in which fit shuffles the points
+    xs, ys, networks, glorot, starts = [], [], [], [], []
+    for seed in seeds:
+        x = np.random.default_rng(seed).uniform(-1, 1, (POINTS, 2)).astype(np.float32)
+        xs.append(x)
+        ys.append((np.sin(3 * x[:, 0]) + x[:, 1] ** 2).astype(np.float32))
+        network = constrain_all(mlp(2, 1, depth=DEPTH, width=WIDTH, seed=seed), WeightClip(c))
+        glorot.append(_start_inside(network, c))
+        starts.append(measures.critic_weights(network))
+        networks.append(network)
+    inputs = keras.Input((2 * len(seeds),))
+    outputs = keras.layers.Concatenate()([network(inputs[:, 2 * i:2 * i + 2]) for i, network in enumerate(networks)])
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.Adam(0.03 * c),
+                  loss=lambda y, prediction: keras.ops.sum(keras.ops.square(y - prediction), axis=-1))
+    x, y = np.concatenate(xs, axis=1), np.stack(ys, axis=1)
+    model.fit(x, y, epochs=epochs, batch_size=64, verbose=0)
+    predictions = keras.ops.convert_to_numpy(model(x, training=False))
+    results = []
+    for i, network in enumerate(networks):
+        out, target = predictions[:, i], y[:, i]
+        results.append({"start": starts[i], "weights": measures.critic_weights(network),
+                        "glorot_at_bound": glorot[i], "loss": float(np.mean(np.square(out - target))),
+                        "zero_loss": float(np.mean(np.square(target))), "largest_output": float(np.max(np.abs(out))),
+                        "r2": float(np.corrcoef(out, target)[0, 1] ** 2) if np.std(out) > 0 else 0.0})
+    return results
 
 
 class WeightHistogramDemo(Demo):
-    """The weights of a small network trained with every weight clipped into [-c, c], for several c.
+    """The weights of small networks trained with every weight clipped into [-c, c], for several c.
 
-    Each c is trained once when the demo is made (``epochs`` epochs of Adam on 512 points); the
-    slider then only chooses among the results.
+    For each c, one network per seed is trained when the demo is made (``fit_clipped_regressors``);
+    the slider then only chooses among the results, and the figure shows the first seed's weights at
+    the start and after training.
     """
 
-    def __init__(self, cs=(0.01, 0.03, 0.1, 0.3, 1.0), epochs=20, c=0.1, seed=0):
+    def __init__(self, cs=(0.01, 0.03, 0.1, 0.3, 1.0), epochs=20, c=0.1, seeds=range(5)):
         cs = [checks.positive_finite("cs", v) for v in cs]
         if c not in cs:
             raise ValueError(f"c must be one of {cs}, got {c!r}")
         epochs = checks.positive_int("epochs", epochs)
-        self.results = {value: _fit_clipped_regressor(value, epochs, seed) for value in cs}
+        self.seeds = [checks.seed(seed) for seed in seeds]
+        self.results = {value: fit_clipped_regressors(value, epochs, self.seeds) for value in cs}
         super().__init__({"c": choice("c", cs, c)}, figsize=(6.4, 3.6))
 
     def draw(self, figure, state):
         figures.weight_histogram(figure, state)
 
     def compute(self, c):
+        """The first seed's weights at the start and after training, and every seed's measures."""
         if c not in self.results:
             raise ValueError(f"c must be one of {list(self.results)}, got {c!r}")
-        result = self.results[c]
-        weights = result["weights"]
-        histogram = np.histogram(weights, bins=np.linspace(-1.05 * c, 1.05 * c, 43))
-        return {"c": c, "histogram": histogram, "at_bound": measures.fraction_at_bound(weights, c),
-                "largest": float(np.max(np.abs(weights))), **result}
+        runs = self.results[c]
+        bins = np.linspace(-1.05 * c, 1.05 * c, 43)
+        first = runs[0]
+        per_seed = {key: np.array([run[key] for run in runs])
+                    for key in ("glorot_at_bound", "loss", "zero_loss", "largest_output", "r2")}
+        per_seed["start_at_bound"] = np.array([measures.fraction_at_bound(run["start"], c) for run in runs])
+        per_seed["at_bound"] = np.array([measures.fraction_at_bound(run["weights"], c) for run in runs])
+        return {"c": c, "seed": self.seeds[0], "histogram": np.histogram(first["weights"], bins=bins),
+                "start_histogram": np.histogram(first["start"], bins=bins),
+                "start_at_bound": float(per_seed["start_at_bound"][0]), "at_bound": float(per_seed["at_bound"][0]),
+                "loss": first["loss"], "largest": float(np.max(np.abs(first["weights"]))),
+                "largest_possible_output": largest_possible_output(c), "seeds": per_seed}
 
     @staticmethod
     def summary(state):
-        return (f"c = {state['c']:g}: {100 * state['at_bound']:.0f}% of weights at ±c, largest |w| "
-                f"{state['largest']:.4g}, largest |output| {state['largest_output']:.2g}, final training loss "
-                f"{state['loss']:.4f} (outputting 0: {state['zero_loss']:.4f})")
+        return (f"c = {state['c']:g}, seed {state['seed']}: {100 * state['start_at_bound']:.1f}% of weights at ±c "
+                f"at the start, {100 * state['at_bound']:.0f}% after training; training loss {state['loss']:.3f}")
 
 
 class WeightDistributionDemo(Demo):
