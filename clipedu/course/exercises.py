@@ -403,9 +403,9 @@ _multiple_choice(
 
 _multiple_choice(
     "07.control_first",
-    "a WGAN whose critic is clipped at c = 0.05 covers 2 of 8 modes after 1 000 iterations on five seeds, and its "
-    "author concludes that clipping held the generator back: the one run to ask for first: 'without clipping', "
-    "'c = 0.01' or 'five more seeds' (a string)",
+    "a WGAN whose critic is clipped at c = 0.05 covers 2 of 8 modes after 1 000 iterations (the median of five "
+    "seeds), and its author concludes that clipping held the generator back: the one run to ask for first: "
+    "'without clipping', 'c = 0.01' or 'five more seeds' (a string)",
     "without clipping", "A claim about what clipping does needs the same run without it. In section 3 the "
                         "unconstrained critic, trained the same way, also left the median seed at four modes or "
                         "fewer: without that row, nothing says clipping was the cause.",
@@ -415,27 +415,39 @@ _multiple_choice(
 
 _multiple_choice(
     "07.report_setting",
-    "after trying six settings of a clipped WGAN on seeds 0-4, the best covered 7 or 8 modes on three of them: what "
-    "to report as its rate of success: 'three of five', 'the rate on fresh seeds' or 'the mean over the six "
-    "settings' (a string)",
-    "the rate on fresh seeds", "Seeds 0-4 chose the setting, so its numbers on them flatter it: a setting that "
-                               "did well by luck on those seeds is the one picked. Section 6 trained the chosen row "
-                               "again on seeds 5-9, which chose nothing.",
-    {"three of five": "Hint: which seeds chose the setting? Section 6 trained the chosen row on other seeds: did it "
-                      "do as well there?",
-     "the mean over the six settings": "Hint: the question is how often this one setting succeeds. Which seeds can "
-                                       "say that without having chosen it (section 6)?"})
+    "a clipped WGAN setting chosen on seeds 0-4 covered 7 or 8 modes on three of them (8 8 0 0 8) and, trained "
+    "again on seeds 5-9, on two (8 0 0 0 8); its author writes that the tuning seeds flattered it. What do these "
+    "ten runs show: 'it did worse on fresh seeds', 'seed noise could give this' or 'the fresh seeds were "
+    "unlucky' (a string)",
+    "seed noise could give this",
+    "Three of five against two of five is one seed's difference, and in section 3 the row 'clip 0.3, lr 1e-3' had "
+    "at least two seeds at 7 or 8 modes and at least one at 1 or fewer: two sets of five seeds of the same setting "
+    "can easily differ by one success. The drop is what "
+    "selection would produce, but these ten runs cannot tell it from chance; only many more fresh seeds could. "
+    "Report the fresh seeds' count because nothing chose them, not because it shows a drop.",
+    {"it did worse on fresh seeds": "Hint: how far apart were the mode counts of the five seeds of 'clip "
+                                    "0.3, lr 1e-3' in section 3? Could two sets of five seeds of one setting "
+                                    "differ by one success?",
+     "the fresh seeds were unlucky": "Hint: nothing singles out seeds 5-9; they are as likely to be lucky as "
+                                     "seeds 0-4. Could one success more or less come from either set by chance?"})
 
 _multiple_choice(
     "07.estimate_reading",
-    "a WGAN-GP on eight Gaussians, trained as in notebook 07 but with lambda = 30, whose critic's estimate falls "
-    "steadily over 1 000 iterations: does that alone show that its samples got closer to the data: 'yes' or 'no' "
-    "(a string)",
-    "no", "Section 5 measured it: the estimate followed the set distance on every seed at lambda = 1, but its "
-          "median rank correlation was below 0.5 at lambda = 10 and with clipping at c = 0.3; whether it follows is "
-          "a finding of each run, so read a measure of the samples beside it.",
-    {"yes": "Hint: in section 5, on which rows did the estimate rank over training agree with the set distance, "
-            "and on which not?"})
+    "an unconstrained critic trained as in notebook 07 on the eight Gaussians, whose estimate rises over 1 000 "
+    "iterations while the set distance falls (rank correlation -0.8 over the ten records): what does that say "
+    "about the estimate: 'it measures the samples inversely', 'the samples got worse' or 'it does not follow "
+    "these samples' (a string)",
+    "it does not follow these samples",
+    "The set distance fell, so the samples got closer to the data, while the estimate rose: it moved against "
+    "the samples. Nothing bounds an unconstrained critic's score gap, so it can grow with the critic's weights "
+    "whatever the samples do. In section 5 the unconstrained row's median rank correlation was below 0.5 too: "
+    "its estimate did not follow its samples, and a quantity that does not follow them is no inverse measure "
+    "of them either.",
+    {"it measures the samples inversely": "Hint: did the unconstrained row's estimate follow its samples in "
+                                          "section 5 (its median rank correlation)? A measure has to move with "
+                                          "the samples on every run, not against them on one.",
+     "the samples got worse": "Hint: which of the two quantities measures the samples here (section 2), and "
+                              "which way did it move?"})
 
 GUARD_LOG = {"median": 0.8, "healthy_99th": 3.0, "smallest_spike": 40.0, "largest_spike": 900.0, "all_99th": 45.0}
 
@@ -515,7 +527,7 @@ _multiple_choice(
                    "samples such as the distance to the data.",
     dict.fromkeys(["first", "second"],
                   "Hint: in section 2, at iteration 401, what made one critic's estimate more than a thousand times "
-                  "smaller than the other's, and was it the generator?"))
+                  "smaller than the other's: the one change between the two runs, or their samples?"))
 
 _multiple_choice(
     "09.which_estimate",
