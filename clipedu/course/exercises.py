@@ -422,12 +422,52 @@ _multiple_choice(
                                         "2λ·sign(ψ) does not vanish at ψ = 0. Does R1's pull -γψ vanish there?"})
 
 _multiple_choice(
-    "07.first_change",
-    "the one setting to change first for a WGAN-GP on eight Gaussians, trained as in notebook 07 with lambda = 10, "
-    "that covers no mode after 1 000 iterations on five seeds: 'lambda', 'n_critic' or 'width' (a string)",
-    "lambda", "Section 2 changed only lambda, from 10 to 1, and the median seed then covered seven or eight modes.",
-    dict.fromkeys(["n_critic", "width"], "Hint: section 2 changed one setting between two rows. Which one, and what "
-                                         "did that change?"))
+    "07.control_first",
+    "a WGAN whose critic is clipped at c = 0.05 covers 2 of 8 modes after 1 000 iterations (the median of five "
+    "seeds), and its author concludes that clipping held the generator back: the one run to ask for first: "
+    "'without clipping', 'c = 0.01' or 'five more seeds' (a string)",
+    "without clipping", "A claim about what clipping does needs the same run without it. In section 3 the "
+                        "unconstrained critic, trained the same way, also left the median seed at four modes or "
+                        "fewer: without that row, nothing says clipping was the cause.",
+    dict.fromkeys(["c = 0.01", "five more seeds"],
+                  "Hint: the claim compares clipping with what? Which row of section 3 is the control for every "
+                  "constraint, and what did it cover?"))
+
+_multiple_choice(
+    "07.report_setting",
+    "a clipped WGAN setting chosen on seeds 0-4 covered 7 or 8 modes on three of them (8 8 0 0 8) and, trained "
+    "again on seeds 5-9, on two (8 0 0 0 8); its author writes that the tuning seeds flattered it. What do these "
+    "ten runs show: 'it did worse on fresh seeds', 'seed noise could give this' or 'the fresh seeds were "
+    "unlucky' (a string)",
+    "seed noise could give this",
+    "Three of five against two of five is one seed's difference, and in section 3 the row 'clip 0.3, lr 1e-3' had "
+    "at least two seeds at 7 or 8 modes and at least one at 1 or fewer: two sets of five seeds of the same setting "
+    "can easily differ by one success. The drop is what "
+    "selection would produce, but these ten runs cannot tell it from chance; only many more fresh seeds could. "
+    "Report the fresh seeds' count because nothing chose them, not because it shows a drop.",
+    {"it did worse on fresh seeds": "Hint: how far apart were the mode counts of the five seeds of 'clip "
+                                    "0.3, lr 1e-3' in section 3? Could two sets of five seeds of one setting "
+                                    "differ by one success?",
+     "the fresh seeds were unlucky": "Hint: nothing singles out seeds 5-9; they are as likely to be lucky as "
+                                     "seeds 0-4. Could one success more or less come from either set by chance?"})
+
+_multiple_choice(
+    "07.estimate_reading",
+    "an unconstrained critic trained as in notebook 07 on the eight Gaussians, whose estimate rises over 1 000 "
+    "iterations while the set distance falls (rank correlation -0.8 over the ten records): what does that say "
+    "about the estimate: 'it measures the samples inversely', 'the samples got worse' or 'it does not follow "
+    "these samples' (a string)",
+    "it does not follow these samples",
+    "The set distance fell, so the samples got closer to the data, while the estimate rose: it moved against "
+    "the samples. Nothing bounds an unconstrained critic's score gap, so it can grow with the critic's weights "
+    "whatever the samples do. In section 5 the unconstrained row's median rank correlation was below 0.5 too: "
+    "its estimate did not follow its samples, and a quantity that does not follow them is no inverse measure "
+    "of them either.",
+    {"it measures the samples inversely": "Hint: did the unconstrained row's estimate follow its samples in "
+                                          "section 5 (its median rank correlation)? A measure has to move with "
+                                          "the samples on every run, not against them on one.",
+     "the samples got worse": "Hint: which of the two quantities measures the samples here (section 2), and "
+                              "which way did it move?"})
 
 _multiple_choice(
     "08.outlier_step",
@@ -499,7 +539,7 @@ _multiple_choice(
                    "samples such as the distance to the data.",
     dict.fromkeys(["first", "second"],
                   "Hint: in section 2, at iteration 401, what made one critic's estimate more than a thousand times "
-                  "smaller than the other's, and was it the generator?"))
+                  "smaller than the other's: the one change between the two runs, or their samples?"))
 
 _multiple_choice(
     "09.which_estimate",
