@@ -24,7 +24,8 @@ test: $(INSTALLED)
 	$(PY) -m pytest -n 2 --dist loadscope --ignore=tests/browser -m "not slow"
 
 # What a release needs beyond `make test`, minutes of it: the wheel built from a clean export and installed
-# (not editable) in a fresh environment, running the notebooks from there; every assignment built.
+# (not editable) in a fresh environment, running the notebooks from there; every assignment built;
+# the benchmark's quick run.
 test-slow: $(INSTALLED)
 	$(PY) -m pytest -n 2 --dist loadscope -m slow tests --ignore=tests/browser
 

@@ -1,14 +1,18 @@
 """The benchmark's quick mode still runs and still produces every figure but the notebooks' and the suite's
-times, which would run again what make test runs (never a time)."""
+times, which would run again what make test runs (never a time). A minute of building and tracing models:
+`make test-slow` runs it."""
 
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_quick_benchmark_produces_every_figure(tmp_path):
     out = tmp_path / "bench.json"
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--json", str(out)],
