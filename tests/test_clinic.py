@@ -28,8 +28,8 @@ def test_correct_updates_pass_every_check():
     ("case_2", {"weights within ±c after every update", "the update is Algorithm 1's"}),
     ("case_3", {"weights within ±c after every update", "the update is Algorithm 1's",
                 "plain RMSprop, no gradient clipping"}),
-    ("case_4", {"α within [0, 1]"}),
-    ("case_5", {"interpolates on their segments"}),
+    ("case_4", {"α ~ U[0, 1]"}),
+    ("case_5", {"interpolates on their segments", "α ~ U[0, 1]", "one α per example"}),
     ("case_6", {"finite at a zero input gradient"}),
     ("case_7", {"the gradient is WGAN-GP's"}),
     ("case_8", {"the gradient is WGAN-GP's"}),
@@ -47,7 +47,53 @@ def test_one_alpha_for_the_whole_batch_is_caught():
         return _penalty_at(critic, optimizer, real, fake, keras.random.uniform((1, 1), seed=seed))  # mlpack's ε
 
     verdicts = clinic.check_loop(one_alpha, "penalty", seed=0)
-    assert {v.name for v in verdicts if not v.passed} == {"one α per example"}
+    assert {v.name for v in verdicts if not v.passed} == {"α ~ U[0, 1]", "one α per example"}
+
+
+def _alpha_update(draw):
+    def update(critic, optimizer, real, fake, step, seed):
+        return _penalty_at(critic, optimizer, real, fake, draw(real, seed))
+    return update
+
+
+@pytest.mark.parametrize("label, draw, failing", [
+    ("N(0, 1), case 4's", lambda real, seed: __import__("keras").random.normal((real.shape[0], 1), seed=seed),
+     "α ~ U[0, 1]"),
+    ("U[0, 0.5]", lambda real, seed: __import__("keras").random.uniform((real.shape[0], 1), 0.0, 0.5, seed=seed),
+     "α ~ U[0, 1]"),
+    ("U[0, 0.9]", lambda real, seed: __import__("keras").random.uniform((real.shape[0], 1), 0.0, 0.9, seed=seed),
+     "α ~ U[0, 1]"),
+    ("N(0.5, 0.25²)", lambda real, seed: __import__("keras").random.normal((real.shape[0], 1), 0.5, 0.25, seed=seed),
+     "α ~ U[0, 1]"),
+    ("per pixel", lambda real, seed: __import__("keras").random.uniform(real.shape, seed=seed), "one α per example"),
+])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_wrong_alpha_distributions_are_rejected(label, draw, failing, seed):
+    verdicts = clinic.check_loop(_alpha_update(draw), "penalty", seed=seed)
+    assert failing in {v.name for v in verdicts if not v.passed}, (label, verdicts)
+
+
+def test_uniform_alpha_passes_on_many_seeds():
+    """The Kolmogorov–Smirnov limit rejects a correct U[0, 1] draw with probability about 1e-4 per seed."""
+    for seed in range(12):
+        verdicts = clinic.check_loop(clinic.penalty_update, "penalty", seed=seed)
+        assert clinic.passed(verdicts), (seed, verdicts)
+
+
+def test_uniform_ks_statistic():
+    assert clinic.uniform_ks_statistic([0.5]) == pytest.approx(0.5)  # F_n jumps from 0 to 1 at 0.5
+    assert clinic.uniform_ks_statistic([0.25, 0.75]) == pytest.approx(0.25)
+    assert clinic.uniform_ks_statistic((np.arange(100) + 0.5) / 100) == pytest.approx(0.005)  # a perfect grid
+    assert clinic.uniform_ks_statistic([-1.0, 2.0]) == pytest.approx(0.5)  # F = 0 below 0, 1 above 1
+    with pytest.raises(ValueError, match="values must not be empty"):
+        clinic.uniform_ks_statistic([])
+
+
+def test_coordinate_alphas():
+    real, fake = np.array([[1.0, 2.0], [1.0, 0.0], [1.0, 1.0]]), np.zeros((3, 2))
+    points = [[0.5, 1.0], [0.3, 0.0], [0.2, 0.6]]
+    # one α (0.5) for both coordinates; one usable coordinate; α of 0.2 and 0.6
+    np.testing.assert_allclose(clinic.coordinate_alphas(points, real, fake), [0.0, 0.0, 0.4])
 
 
 def _kernels_only_clip(critic, optimizer, real, fake, step, seed):
@@ -70,14 +116,37 @@ def test_a_clip_of_the_kernels_only_is_caught(seed):
     assert clinic.passed(clinic.check_loop(clinic.clip_update, "clip", seed=seed))
 
 
-def test_gradient_clipping_in_the_optimizer_is_caught():
+def test_gradient_clipping_in_the_optimizer_is_caught_by_its_steps():
     import keras
 
-    for clipping in ({"clipvalue": clinic.C}, {"clipnorm": 1.0}, {"global_clipnorm": 1.0}):
+    for clipping in ({"clipvalue": clinic.C}, {"clipnorm": 1.0}, {"global_clipnorm": 1.0}, {"clipnorm": clinic.C}):
         verdicts = clinic.check_loop(clinic.clip_update, "clip", seed=0,
                                      make_optimizer=lambda c=clipping: keras.optimizers.RMSprop(5e-4, **c))
         (failed,) = [v for v in verdicts if not v.passed]
-        assert failed.name == "plain RMSprop, no gradient clipping" and next(iter(clipping)) in failed.measured
+        assert failed.name == "plain RMSprop, no gradient clipping" and "steps" in failed.measured
+
+
+def test_rmsprop_difference():
+    import keras
+
+    assert np.all(clinic.rmsprop_difference(lambda: keras.optimizers.RMSprop(5e-5)) == 0)
+    # clipvalue=0.01 turns the first probe gradient into (0.01, -0.01, 0.01, 0.01): a first RMSprop step of
+    # 0.01 / sqrt(0.1 * 0.01² + 1e-7) = 3.1466 learning rates against 5 / sqrt(0.1 * 25 + 1e-7) = 3.1623
+    first = clinic.rmsprop_difference(lambda: keras.optimizers.RMSprop(5e-4, clipvalue=0.01))[0]
+    assert first == pytest.approx(3.16228 - 3.14643, abs=2e-4)
+
+
+def test_a_clip_before_and_after_the_update_is_algorithm_1():
+    """The clip before the step is a no-op once every weight is inside [-c, c], as after any clip."""
+    import keras
+
+    def before_and_after(critic, optimizer, real, fake, step, seed):
+        for variable in critic.trainable_variables:
+            variable.assign(keras.ops.clip(variable, -clinic.C, clinic.C))
+        return clinic.clip_update(critic, optimizer, real, fake, step, seed)
+
+    for seed in (0, 7):
+        assert clinic.passed(clinic.check_loop(before_and_after, "clip", seed=seed))
 
 
 def test_any_plain_rmsprop_learning_rate_passes():
@@ -195,8 +264,8 @@ def test_the_unknown_loop_shows_the_symptoms_of_cases_4_5_and_6_only():
         assert np.mean((slopes >= 0.8) & (slopes <= 1.2)) >= 0.6  # not I10, case 8's
     assert clinic.finite_at_zero_gradient(cases.unknown, SEEDS) == [False] * 5  # I8, case 6's
     verdicts = clinic.check_loop(cases.unknown, "penalty", seed=3)
-    assert {v.name for v in verdicts if not v.passed} == {"interpolates on their segments", "α within [0, 1]",
-                                                          "finite at a zero input gradient"}
+    assert {v.name for v in verdicts if not v.passed} == {"interpolates on their segments", "α ~ U[0, 1]",
+                                                          "one α per example", "finite at a zero input gradient"}
 
 
 def test_checks_reject_bad_arguments():
