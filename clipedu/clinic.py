@@ -22,6 +22,7 @@ References:
 """
 
 import dataclasses
+import functools
 import math
 
 import keras
@@ -210,6 +211,14 @@ def _snapshot(variables):
     return [keras.ops.convert_to_numpy(v) for v in variables]
 
 
+@functools.lru_cache(maxsize=256)
+def _start(method, seed, zero_output):
+    """The weights ``build`` gives, as numpy arrays (critic's, generator's): building two Keras models
+    per seed costs more than a clipped run's training, and every loop of a notebook starts from them."""
+    critic, generator = build(method, seed, zero_output)
+    return tuple(_snapshot(critic.weights)), tuple(_snapshot(generator.weights))
+
+
 def _restore(variables, values):
     for variable, value in zip(variables, values):
         variable.assign(value)
@@ -279,11 +288,18 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
             loss = -keras.ops.mean(critic(generator(noise)))
         generator_optimizer.apply(tape.gradient(loss, generator.trainable_variables), generator.trainable_variables)
 
+    # One concrete function each, traced once: calling it skips tf.function's per-call argument matching,
+    # which costs more than these small steps themselves.
+    matrix = tf.TensorSpec((batch_size, 2), "float32")
+    compiled_critic_step = critic_step.get_concrete_function(matrix, tf.TensorSpec((batch_size, LATENT_DIM), "float32"),
+                                                             tf.TensorSpec((batch_size, 1), "float32"),
+                                                             tf.TensorSpec((), "int32"))
+    compiled_generator_step = generator_step.get_concrete_function(tf.TensorSpec((batch_size, LATENT_DIM), "float32"))
     runs = []
     for seed in seeds:
-        fresh_critic, fresh_generator = build(method, seed, zero_output)
-        _restore(critic.weights, _snapshot(fresh_critic.weights))
-        _restore(generator.weights, _snapshot(fresh_generator.weights))
+        critic_start, generator_start = _start(method, seed, zero_output)
+        _restore(critic.weights, critic_start)
+        _restore(generator.weights, generator_start)
         _restore(optimizer.variables, optimizer_start)
         _restore(generator_optimizer.variables, generator_optimizer_start)
         draws.state.assign(keras.random.SeedGenerator(seed).state.value)
@@ -297,8 +313,8 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
                 real = data[step * batch_size:(step + 1) * batch_size]
                 noise = rng.standard_normal((batch_size, LATENT_DIM)).astype("float32")
                 alpha = rng.uniform(size=(batch_size, 1)).astype("float32")
-                fake, wasserstein, penalty, weights, slopes, slopes_beyond, inputs = critic_step(real, noise, alpha,
-                                                                                                tf.constant(step))
+                fake, wasserstein, penalty, weights, slopes, slopes_beyond, inputs = compiled_critic_step(
+                    tf.constant(real), tf.constant(noise), tf.constant(alpha), tf.constant(step))
                 fake, weights = keras.ops.convert_to_numpy(fake), keras.ops.convert_to_numpy(weights)
                 finite = bool(np.all(np.isfinite(weights)))
                 readings["wasserstein"].append(float(wasserstein))
@@ -318,7 +334,7 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
                                              else np.full(batch_size, np.nan))
                 points = {"real": real, "fake": fake, "interpolates": found[0] if found else None}
                 step += 1
-            generator_step(rng.standard_normal((batch_size, LATENT_DIM)).astype("float32"))
+            compiled_generator_step(tf.constant(rng.standard_normal((batch_size, LATENT_DIM)).astype("float32")))
         arrays = {name: np.array(readings[name]) for name in ("max_weight", "at_bound", "finite", "wasserstein",
                                                               "penalty")}
         runs.append(Run(method=method, seed=seed, alphas=readings["alphas"], distances=readings["distances"],
@@ -580,11 +596,15 @@ def check_loop(update, method, seed=0, make_optimizer=None, steps=5):
     return verdicts
 
 
-def finite_at_zero_gradient(update, seeds=(0,)):
-    """For each of ``seeds``: whether one ``update`` of a penalty critic whose input gradient is exactly
-    0 everywhere (its output kernel starts at 0, see ``build``) leaves every critic weight finite. A norm
-    computed as sqrt(sum(g²)) has an infinite derivative at g = 0, and the chain rule multiplies it by 0:
-    NaN. Returns a list of booleans, one per seed."""
+def nonfinite_at_zero_gradient(update, seeds=(0,)):
+    """For each of ``seeds``: one ``update`` of a penalty critic whose input gradient is exactly 0
+    everywhere (Glorot-uniform hidden kernels from the seed, zero biases, its output layer at 0), then
+    how many of its kernel weights and of its biases are not finite. A norm computed as sqrt(sum(g²))
+    has an infinite derivative at g = 0, and the chain rule multiplies it by 0: NaN.
+
+    Returns a list, one entry per seed, of ``{"kernels": (not finite, count), "biases": (not finite,
+    count)}``.
+    """
     seeds = [checks.seed(s) for s in seeds]
     critic, _ = build("penalty", seeds[0], zero_output=True)
     results = []
@@ -602,8 +622,20 @@ def finite_at_zero_gradient(update, seeds=(0,)):
         fake = rng.standard_normal((BATCH, 2)).astype("float32")
         update(_Recorder(critic), keras.optimizers.SGD(learning_rate=1e-2), keras.ops.convert_to_tensor(real),
                keras.ops.convert_to_tensor(fake), 0, keras.random.SeedGenerator(seed))
-        results.append(bool(np.all(np.isfinite(_weights(critic)))))
+        counts = {"kernels": [0, 0], "biases": [0, 0]}
+        for layer in critic.layers:
+            for key, variable in (("kernels", layer.kernel), ("biases", layer.bias)):
+                values = keras.ops.convert_to_numpy(variable)
+                counts[key][0] += int(np.sum(~np.isfinite(values)))
+                counts[key][1] += values.size
+        results.append({key: tuple(value) for key, value in counts.items()})
     return results
+
+
+def finite_at_zero_gradient(update, seeds=(0,)):
+    """For each of ``seeds``: whether one ``update`` at a zero input gradient (see
+    ``nonfinite_at_zero_gradient``) leaves every critic weight finite. Returns a list of booleans."""
+    return [counts["kernels"][0] + counts["biases"][0] == 0 for counts in nonfinite_at_zero_gradient(update, seeds)]
 
 
 def _few(values):

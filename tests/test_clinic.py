@@ -197,6 +197,9 @@ def test_train_reads_the_instruments_and_is_repeatable():
 def test_zero_gradient_probe():
     assert clinic.finite_at_zero_gradient(clinic.penalty_update, [0, 1]) == [True, True]
     assert clinic.finite_at_zero_gradient(cases.case_6, [0, 1]) == [False, False]
+    # 2×32 + 32×32 + 32×1 kernel weights, 32 + 32 + 1 biases: the NaN reaches every kernel and no bias
+    assert clinic.nonfinite_at_zero_gradient(cases.case_6, [0]) == [{"kernels": (1120, 1120), "biases": (0, 65)}]
+    assert clinic.nonfinite_at_zero_gradient(clinic.penalty_update, [0]) == [{"kernels": (0, 1120), "biases": (0, 65)}]
 
 
 def test_slopes_are_read_on_and_beyond_the_segments():
@@ -248,6 +251,17 @@ def test_the_clip_with_case_3s_optimizer_reads_like_the_correct_loop():
         np.testing.assert_array_equal(a.max_weight, b.max_weight)
         np.testing.assert_array_equal(a.at_bound, b.at_bound)
     assert not clinic.passed(clinic.check_loop(clinic.clip_update, "clip", make_optimizer=cases.case_3_optimizer))
+
+
+def test_a_four_times_larger_batch_about_halves_case_7s_median_slope():
+    """Exercise 1's answer, 'about half', measured: m = 256 against m = 64 on the same five seeds, the median
+    slope over the last 10 updates more than a third and less than half of m = 64's (1/√4 for the root mean
+    square of slopes whose squares sum to 1)."""
+    small = clinic.train(cases.case_7, "penalty", SEEDS, 20)
+    large = clinic.train(cases.case_7, "penalty", SEEDS, 20, batch_size=256)
+    for a, b in zip(large, small):
+        ratio = np.median(np.concatenate(a.slopes[-10:])) / np.median(np.concatenate(b.slopes[-10:]))
+        assert 1 / 3 < ratio < 1 / 2, ratio
 
 
 def test_the_unknown_loop_shows_the_symptoms_of_cases_4_5_and_6_only():
