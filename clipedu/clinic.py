@@ -363,7 +363,7 @@ PENALTY_CHECKS = ("interpolates on their segments", "α ~ U[0, 1]", "one α per 
 # from step to step: an optimizer that clips them makes other steps than plain RMSprop.
 PROBE_GRADIENTS = ((5.0, -3.0, 0.5, 0.02), (0.02, 4.0, -0.3, 6.0), (-2.0, 0.01, 3.0, -0.5))
 ALPHA_UPDATES = 32  # updates the α probe watches: 32 × m = 2048 draws of α
-KS_CRITICAL = 2.23  # × 1/√n: the Kolmogorov–Smirnov statistic a U[0, 1] sample exceeds with probability 1e-4
+KS_CRITICAL = 2.23  # × 1/√n: a U[0, 1] sample exceeds it with probability 2 exp(-2 · 2.23²) ≈ 1e-4 (large n)
 
 
 def uniform_ks_statistic(values):
