@@ -22,6 +22,8 @@ References:
 """
 
 import dataclasses
+import functools
+import math
 
 import keras
 import numpy as np
@@ -209,6 +211,14 @@ def _snapshot(variables):
     return [keras.ops.convert_to_numpy(v) for v in variables]
 
 
+@functools.lru_cache(maxsize=256)
+def _start(method, seed, zero_output):
+    """The weights ``build`` gives, as numpy arrays (critic's, generator's): building two Keras models
+    per seed costs more than a clipped run's training, and every loop of a notebook starts from them."""
+    critic, generator = build(method, seed, zero_output)
+    return tuple(_snapshot(critic.weights)), tuple(_snapshot(generator.weights))
+
+
 def _restore(variables, values):
     for variable, value in zip(variables, values):
         variable.assign(value)
@@ -278,11 +288,18 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
             loss = -keras.ops.mean(critic(generator(noise)))
         generator_optimizer.apply(tape.gradient(loss, generator.trainable_variables), generator.trainable_variables)
 
+    # One concrete function each, traced once: calling it skips tf.function's per-call argument matching,
+    # which costs more than these small steps themselves.
+    matrix = tf.TensorSpec((batch_size, 2), "float32")
+    compiled_critic_step = critic_step.get_concrete_function(matrix, tf.TensorSpec((batch_size, LATENT_DIM), "float32"),
+                                                             tf.TensorSpec((batch_size, 1), "float32"),
+                                                             tf.TensorSpec((), "int32"))
+    compiled_generator_step = generator_step.get_concrete_function(tf.TensorSpec((batch_size, LATENT_DIM), "float32"))
     runs = []
     for seed in seeds:
-        fresh_critic, fresh_generator = build(method, seed, zero_output)
-        _restore(critic.weights, _snapshot(fresh_critic.weights))
-        _restore(generator.weights, _snapshot(fresh_generator.weights))
+        critic_start, generator_start = _start(method, seed, zero_output)
+        _restore(critic.weights, critic_start)
+        _restore(generator.weights, generator_start)
         _restore(optimizer.variables, optimizer_start)
         _restore(generator_optimizer.variables, generator_optimizer_start)
         draws.state.assign(keras.random.SeedGenerator(seed).state.value)
@@ -296,8 +313,8 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
                 real = data[step * batch_size:(step + 1) * batch_size]
                 noise = rng.standard_normal((batch_size, LATENT_DIM)).astype("float32")
                 alpha = rng.uniform(size=(batch_size, 1)).astype("float32")
-                fake, wasserstein, penalty, weights, slopes, slopes_beyond, inputs = critic_step(real, noise, alpha,
-                                                                                                tf.constant(step))
+                fake, wasserstein, penalty, weights, slopes, slopes_beyond, inputs = compiled_critic_step(
+                    tf.constant(real), tf.constant(noise), tf.constant(alpha), tf.constant(step))
                 fake, weights = keras.ops.convert_to_numpy(fake), keras.ops.convert_to_numpy(weights)
                 finite = bool(np.all(np.isfinite(weights)))
                 readings["wasserstein"].append(float(wasserstein))
@@ -317,7 +334,7 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
                                              else np.full(batch_size, np.nan))
                 points = {"real": real, "fake": fake, "interpolates": found[0] if found else None}
                 step += 1
-            generator_step(rng.standard_normal((batch_size, LATENT_DIM)).astype("float32"))
+            compiled_generator_step(tf.constant(rng.standard_normal((batch_size, LATENT_DIM)).astype("float32")))
         arrays = {name: np.array(readings[name]) for name in ("max_weight", "at_bound", "finite", "wasserstein",
                                                               "penalty")}
         runs.append(Run(method=method, seed=seed, alphas=readings["alphas"], distances=readings["distances"],
@@ -340,21 +357,47 @@ class Verdict:
 
 CLIP_CHECKS = ("weights within ±c after every update", "the update is Algorithm 1's", "finite weights",
                "plain RMSprop, no gradient clipping")
-_GRADIENT_CLIPPING = ("clipvalue", "clipnorm", "global_clipnorm")
-PENALTY_CHECKS = ("interpolates on their segments", "α within [0, 1]", "one α per example",
+PENALTY_CHECKS = ("interpolates on their segments", "α ~ U[0, 1]", "one α per example",
                   "the gradient is WGAN-GP's", "finite at a zero input gradient")
+# Gradients whose elements (up to 6) and norms (up to 7.2) lie above any clip value of the course, and change
+# from step to step: an optimizer that clips them makes other steps than plain RMSprop.
+PROBE_GRADIENTS = ((5.0, -3.0, 0.5, 0.02), (0.02, 4.0, -0.3, 6.0), (-2.0, 0.01, 3.0, -0.5))
+ALPHA_UPDATES = 32  # updates the α probe watches: 32 × m = 2048 draws of α
+KS_CRITICAL = 2.23  # × 1/√n: a U[0, 1] sample exceeds it with probability 2 exp(-2 · 2.23²) ≈ 1e-4 (large n)
 
 
-def _reference_optimizer(optimizer):
-    """Algorithm 1's optimizer at ``optimizer``'s learning rate: plain RMSprop (Keras defaults otherwise,
-    no gradient clipping)."""
-    return keras.optimizers.RMSprop.from_config({"learning_rate": optimizer.get_config()["learning_rate"]})
+def uniform_ks_statistic(values):
+    """The Kolmogorov–Smirnov statistic of ``values`` against U[0, 1]: the largest distance between
+    their empirical distribution function and U[0, 1]'s, F(x) = x on [0, 1] (0 below, 1 above)."""
+    x = np.sort(np.asarray(values, dtype=np.float64).ravel())
+    if x.size == 0:
+        raise ValueError("values must not be empty")
+    n = x.size
+    cdf = np.clip(x, 0.0, 1.0)
+    return float(max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n)))
 
 
-def _gradient_clipping(optimizer):
-    """The gradient-clipping arguments set on ``optimizer``: a dict, empty if none."""
-    config = optimizer.get_config()
-    return {name: config[name] for name in _GRADIENT_CLIPPING if config.get(name) is not None}
+def rmsprop_difference(make_optimizer):
+    """How far the steps of an optimizer from ``make_optimizer()`` land from plain RMSprop's (Keras
+    defaults, the same learning rate, no gradient clipping) on ``PROBE_GRADIENTS``, applied in turn to
+    one weight vector from 0: the largest difference after each step, in learning rates.
+
+    A behaviour, not a setting: ``clipvalue``, ``clipnorm`` and ``global_clipnorm`` change these
+    gradients (their elements and norms lie above 0.01 and 1), so they move the steps; another
+    optimizer moves them too. Only the learning rate is read from the optimizer, to compare like with like.
+    """
+    optimizer = make_optimizer()
+    rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    reference = keras.optimizers.RMSprop(learning_rate=rate)
+    tried, expected = (keras.Variable(np.zeros(4, dtype="float32")) for _ in range(2))
+    differences = []
+    for gradient in PROBE_GRADIENTS:
+        gradient = np.array(gradient, dtype="float32")
+        optimizer.apply([keras.ops.convert_to_tensor(gradient)], [tried])
+        reference.apply([keras.ops.convert_to_tensor(gradient)], [expected])
+        gap = keras.ops.convert_to_numpy(tried) - keras.ops.convert_to_numpy(expected)
+        differences.append(float(np.max(np.abs(gap))) / rate)
+    return np.array(differences)
 
 
 def _push_biases_out(critic, seed):
@@ -367,17 +410,20 @@ def _push_biases_out(critic, seed):
             layer.bias.assign(size.astype("float32"))
 
 
-def _lockstep_clip(update, seed, make_optimizer, steps):
-    """Runs ``update`` and ``clip_update`` side by side from the same critic (its biases pushed beyond
-    ±c) on the same batches, ``clip_update`` with plain RMSprop at the learning rate of ``update``'s
-    optimizer; returns the largest weight difference after each update, the largest weight in size after
-    each, whether they are finite, the optimizer, and the reference optimizer."""
+def _lockstep_clip(update, seed, make_optimizer, steps, biases_out):
+    """Runs ``update`` and ``clip_update`` side by side from the same critic on the same batches,
+    ``clip_update`` with plain RMSprop at the learning rate of ``update``'s optimizer. The critic starts
+    as a clipped loop's does (every weight inside [-c, c]), or with its biases pushed beyond ±c
+    (``biases_out``). Returns the largest weight difference after each update, the largest weight in
+    size after each, and whether they are finite."""
     critic, _ = build("clip", seed)
     reference, _ = build("clip", seed)
-    _push_biases_out(critic, seed)
-    _push_biases_out(reference, seed)
+    if biases_out:
+        _push_biases_out(critic, seed)
+        _push_biases_out(reference, seed)
     optimizer = (make_optimizer or clip_optimizer)()
-    reference_optimizer = _reference_optimizer(optimizer)
+    reference_optimizer = keras.optimizers.RMSprop(
+        learning_rate=float(keras.ops.convert_to_numpy(optimizer.learning_rate)))
     rng, draws = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
     differences, largest, finite = [], [], []
     for step in range(steps):
@@ -391,7 +437,46 @@ def _lockstep_clip(update, seed, make_optimizer, steps):
         finite.append(bool(np.all(np.isfinite(weights))))
         differences.append(float(np.max(np.abs(weights - expected))) if finite[-1] else np.inf)
         largest.append(float(np.max(np.abs(weights))) if finite[-1] else np.inf)
-    return np.array(differences), np.array(largest), np.array(finite), optimizer, reference_optimizer
+    return np.array(differences), np.array(largest), np.array(finite)
+
+
+def coordinate_alphas(points, real, fake):
+    """Each point's α read coordinate by coordinate, (x̂_j - fake_j) / (real_j - fake_j), for the
+    coordinates where the pair differs by at least a quarter of the segment's length (elsewhere the
+    ratio says little): returns, per row, the spread (largest minus smallest) of those α, 0 for a row
+    with only one such coordinate. One α per example, broadcast over the coordinates, gives 0."""
+    points, real, fake = (np.asarray(a, dtype=np.float64) for a in (points, real, fake))
+    direction = real - fake
+    usable = np.abs(direction) >= 0.25 * np.linalg.norm(direction, axis=1, keepdims=True)
+    alphas = (points - fake) / np.where(usable, direction, 1.0)
+    high = np.where(usable, alphas, -np.inf).max(axis=1)
+    low = np.where(usable, alphas, np.inf).min(axis=1)
+    return np.where(np.sum(usable, axis=1) > 1, high - low, 0.0)
+
+
+def _alpha_probe(update, seed, updates=ALPHA_UPDATES):
+    """Runs ``update`` ``updates`` times on a critic that does not move (SGD at learning rate 0), each on
+    fresh real and fake samples, and reads every interpolate it uses: returns (α of every interpolate,
+    the spread of α across the coordinates of each, the spread of α within each batch), or None if the
+    critic was never called at interpolates."""
+    critic, _ = build("penalty", seed)
+    rng, draws = np.random.default_rng(seed + 40_000), keras.random.SeedGenerator(seed + 40_000)
+    alphas, across, within = [], [], []
+    for step in range(updates):
+        real = datasets.eight_gaussians(BATCH, seed=seed * 1000 + 500 + step)
+        fake = (0.5 * rng.standard_normal((BATCH, 2))).astype("float32")
+        recorder = _Recorder(critic)
+        update(recorder, keras.optimizers.SGD(learning_rate=0.0), keras.ops.convert_to_tensor(real),
+               keras.ops.convert_to_tensor(fake), step, draws)
+        found = _interpolates([keras.ops.convert_to_numpy(x).astype(np.float64) for x in recorder.inputs], real, fake)
+        if not found:
+            return None
+        for block in found:
+            alpha, _ = segment_position(block, real, fake)
+            alphas.append(alpha)
+            within.append(float(np.std(alpha)))
+            across.append(coordinate_alphas(block, real, fake))
+    return np.concatenate(alphas), np.concatenate(across), np.array(within)
 
 
 def _critic_gradient(critic, real, fake, interpolates):
@@ -413,11 +498,11 @@ def _critic_gradient(critic, real, fake, interpolates):
 
 def _lockstep_penalty(update, seed, steps, learning_rate=1e-2):
     """Runs ``update`` with plain SGD; before each update, computes WGAN-GP's gradient at the
-    interpolates the update then uses. Returns (relative gradient errors, αs, distances, the spread of α
-    within each batch)."""
+    interpolates the update then uses. Returns (relative gradient errors, distances of the interpolates
+    from their segments, per segment length; empty if the critic was never called at interpolates)."""
     critic, _ = build("penalty", seed)
     rng, draws = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
-    errors, alphas, distances, spreads = [], [], [], []
+    errors, distances = [], []
     for step in range(steps):
         real = datasets.eight_gaussians(BATCH, seed=seed * 1000 + step)
         fake = (0.5 * rng.standard_normal((BATCH, 2))).astype("float32")
@@ -429,11 +514,9 @@ def _lockstep_penalty(update, seed, steps, learning_rate=1e-2):
         applied = (before - _weights(critic)) / learning_rate
         found = _interpolates([keras.ops.convert_to_numpy(x).astype(np.float64) for x in recorder.inputs], real, fake)
         if not found:
-            return np.array([np.inf]), np.zeros(0), np.array([np.inf]), np.zeros(1)
+            return np.array([np.inf]), np.zeros(0)
         for block in found:
-            alpha, distance = segment_position(block, real, fake)
-            alphas.append(alpha)
-            spreads.append(float(np.std(alpha)))
+            _, distance = segment_position(block, real, fake)
             distances.append(distance / np.maximum(np.linalg.norm(real - fake, axis=1), 1e-12))
         after = [keras.ops.convert_to_numpy(v) for v in critic.trainable_variables]
         for variable, value in zip(critic.trainable_variables, state):
@@ -444,67 +527,84 @@ def _lockstep_penalty(update, seed, steps, learning_rate=1e-2):
         error = (np.linalg.norm(applied - expected) / (np.linalg.norm(expected) + 1e-6)
                  if np.all(np.isfinite(applied)) else np.inf)
         errors.append(float(error))
-    return np.array(errors), np.concatenate(alphas), np.concatenate(distances), np.array(spreads)
+    return np.array(errors), np.concatenate(distances)
 
 
 def check_loop(update, method, seed=0, make_optimizer=None, steps=5):
     """Grades a critic update by its behaviour: a list of ``Verdict`` (see ``CLIP_CHECKS`` and
     ``PENALTY_CHECKS``).
 
-    A clipped loop's ``update`` runs ``steps`` updates side by side with ``clip_update``, from the
-    same critic (its biases pushed beyond ±c, so that every variable must be clipped) on the same
+    A clipped loop's ``update`` runs ``steps`` updates side by side with ``clip_update`` on the same
     batches, with its own optimizer (``make_optimizer``, default ``clip_optimizer()``) and the
-    reference's (plain RMSprop at the same learning rate): every weight must lie within ±c after every
-    update, the weights must match the reference's (to 1e-6) and stay finite, and the optimizer must be
-    plain RMSprop (no clipvalue, clipnorm or global_clipnorm). A penalty loop's ``update`` runs ``steps`` updates with
-    plain SGD while the critic calls are recorded: its interpolates must lie on the segments between
-    their real and fake samples, with α in [0, 1], one α per example (they differ between examples);
-    the gradient it applies must equal WGAN-GP's at those interpolates (to 0.1 %); and one update of a
-    critic whose input gradient is exactly 0 must leave every weight finite. Seeded: the same
-    ``update`` gets the same verdicts.
+    reference's (plain RMSprop at the same learning rate), twice: from a critic whose biases are pushed
+    beyond ±c, where every weight must lie within ±c after every update (every variable must be
+    clipped); and from a clipped loop's start, every weight inside [-c, c], where the weights must
+    match the reference's (to 1e-6) after every update and stay finite. A start inside the box is
+    Algorithm 1's own state after any clip, so an update that also clips before its step is not told
+    from it. The optimizer must make plain RMSprop's steps on gradients larger than any clip value
+    (``rmsprop_difference``, to 1e-3 learning rates).
+
+    A penalty loop's ``update`` runs ``steps`` updates with plain SGD while the critic calls are
+    recorded: its interpolates must lie on the segments between their real and fake samples, and the
+    gradient it applies must equal WGAN-GP's at those interpolates (to 0.1 %). Then ``ALPHA_UPDATES``
+    more updates of a critic that does not move give 2048 draws of α: their Kolmogorov–Smirnov
+    statistic against U[0, 1] must stay below ``KS_CRITICAL`` / √n, and α must be one per example
+    (the same for every coordinate of an example, to 1e-3, and spread within each batch). Last, one
+    update of a critic whose input gradient is exactly 0 must leave every weight finite. Seeded: the
+    same ``update`` gets the same verdicts.
     """
     method, seed = _method(method), checks.seed(seed)
     steps = checks.positive_int("steps", steps)
     keras.utils.set_random_seed(seed)
     if method == "clip":
-        differences, largest, finite, optimizer, reference = _lockstep_clip(update, seed, make_optimizer, steps)
-        clipping = _gradient_clipping(optimizer)
-        plain = isinstance(optimizer, keras.optimizers.RMSprop) and not clipping
-        rate = float(keras.ops.convert_to_numpy(reference.learning_rate))
+        _, largest, _ = _lockstep_clip(update, seed, make_optimizer, steps, biases_out=True)
+        differences, _, finite = _lockstep_clip(update, seed, make_optimizer, steps, biases_out=False)
+        probe = rmsprop_difference(make_optimizer or clip_optimizer)
         return [Verdict(CLIP_CHECKS[0], bool(np.all(largest <= C * (1 + 1e-6))),
                         f"largest |w| after each of {steps} updates {_few(largest)}, c = {C:g}, biases started "
                         f"beyond ±c"),
                 Verdict(CLIP_CHECKS[1], bool(np.all(differences <= 1e-6)),
-                        f"largest difference from Algorithm 1's weights (plain RMSprop, learning rate {rate:g}) "
-                        f"{_few(differences)}"),
+                        f"largest difference from Algorithm 1's weights (plain RMSprop, the same learning rate), "
+                        f"from a start inside [-c, c], after each update {_few(differences)}"),
                 Verdict(CLIP_CHECKS[2], bool(np.all(finite)), f"{int(np.sum(finite))} of {steps} updates finite"),
-                Verdict(CLIP_CHECKS[3], plain,
-                        "plain RMSprop" if plain else
-                        f"{type(optimizer).__name__} with " + ", ".join(f"{k}={v:g}" for k, v in clipping.items())
-                        + " set: Algorithm 1 clips weights, not gradients" if clipping else
-                        f"{type(optimizer).__name__}, not RMSprop")]
-    errors, alphas, distances, spreads = _lockstep_penalty(update, seed, steps)
+                Verdict(CLIP_CHECKS[3], bool(np.all(probe <= 1e-3)),
+                        f"largest difference from plain RMSprop's steps on gradients of elements up to 6, in "
+                        f"learning rates, after each of {len(probe)} steps {_few(probe)}")]
+    errors, distances = _lockstep_penalty(update, seed, steps)
+    probe = _alpha_probe(update, seed)
     verdicts = [
-        Verdict(PENALTY_CHECKS[0], bool(len(alphas) and np.all(distances <= 1e-4)),
+        Verdict(PENALTY_CHECKS[0], bool(len(distances) and np.all(distances <= 1e-4)),
                 f"largest distance from its segment, per segment length: {_few([np.max(distances)])}"
-                if len(alphas) else "the critic was never called at interpolates"),
-        Verdict(PENALTY_CHECKS[1], bool(len(alphas) and np.all((alphas >= -1e-4) & (alphas <= 1 + 1e-4))),
-                f"α from {np.min(alphas):.2f} to {np.max(alphas):.2f}" if len(alphas) else "no interpolates"),
-        Verdict(PENALTY_CHECKS[2], bool(len(alphas) and np.min(spreads) > 0.1),
-                f"smallest spread of α within a batch (std) {np.min(spreads):.2f}" if len(alphas)
-                else "no interpolates"),
-        Verdict(PENALTY_CHECKS[3], bool(np.all(errors <= 1e-3)),
-                f"relative difference from WGAN-GP's gradient {_few(errors)}")]
+                if len(distances) else "the critic was never called at interpolates")]
+    if probe is None:
+        verdicts += [Verdict(name, False, "the critic was never called at interpolates")
+                     for name in PENALTY_CHECKS[1:3]]
+    else:
+        alphas, across, within = probe
+        statistic, limit = uniform_ks_statistic(alphas), KS_CRITICAL / math.sqrt(len(alphas))
+        verdicts += [
+            Verdict(PENALTY_CHECKS[1], statistic <= limit,
+                    f"Kolmogorov–Smirnov statistic against U[0, 1] over {len(alphas)} draws {statistic:.3f} "
+                    f"(at most {limit:.3f}); α from {np.min(alphas):.2f} to {np.max(alphas):.2f}"),
+            Verdict(PENALTY_CHECKS[2], bool(np.max(across) <= 1e-3 and np.min(within) > 0.1),
+                    f"largest spread of α across an example's coordinates {np.max(across):.2g}, smallest spread "
+                    f"of α within a batch (std) {np.min(within):.2f}")]
+    verdicts.append(Verdict(PENALTY_CHECKS[3], bool(np.all(errors <= 1e-3)),
+                            f"relative difference from WGAN-GP's gradient {_few(errors)}"))
     (finite,) = finite_at_zero_gradient(update, [seed])
     verdicts.append(Verdict(PENALTY_CHECKS[4], finite, "every weight finite" if finite else "NaN weights"))
     return verdicts
 
 
-def finite_at_zero_gradient(update, seeds=(0,)):
-    """For each of ``seeds``: whether one ``update`` of a penalty critic whose input gradient is exactly
-    0 everywhere (its output kernel starts at 0, see ``build``) leaves every critic weight finite. A norm
-    computed as sqrt(sum(g²)) has an infinite derivative at g = 0, and the chain rule multiplies it by 0:
-    NaN. Returns a list of booleans, one per seed."""
+def nonfinite_at_zero_gradient(update, seeds=(0,)):
+    """For each of ``seeds``: one ``update`` of a penalty critic whose input gradient is exactly 0
+    everywhere (Glorot-uniform hidden kernels from the seed, zero biases, its output layer at 0), then
+    how many of its kernel weights and of its biases are not finite. A norm computed as sqrt(sum(g²))
+    has an infinite derivative at g = 0, and the chain rule multiplies it by 0: NaN.
+
+    Returns a list, one entry per seed, of ``{"kernels": (not finite, count), "biases": (not finite,
+    count)}``.
+    """
     seeds = [checks.seed(s) for s in seeds]
     critic, _ = build("penalty", seeds[0], zero_output=True)
     results = []
@@ -522,8 +622,20 @@ def finite_at_zero_gradient(update, seeds=(0,)):
         fake = rng.standard_normal((BATCH, 2)).astype("float32")
         update(_Recorder(critic), keras.optimizers.SGD(learning_rate=1e-2), keras.ops.convert_to_tensor(real),
                keras.ops.convert_to_tensor(fake), 0, keras.random.SeedGenerator(seed))
-        results.append(bool(np.all(np.isfinite(_weights(critic)))))
+        counts = {"kernels": [0, 0], "biases": [0, 0]}
+        for layer in critic.layers:
+            for key, variable in (("kernels", layer.kernel), ("biases", layer.bias)):
+                values = keras.ops.convert_to_numpy(variable)
+                counts[key][0] += int(np.sum(~np.isfinite(values)))
+                counts[key][1] += values.size
+        results.append({key: tuple(value) for key, value in counts.items()})
     return results
+
+
+def finite_at_zero_gradient(update, seeds=(0,)):
+    """For each of ``seeds``: whether one ``update`` at a zero input gradient (see
+    ``nonfinite_at_zero_gradient``) leaves every critic weight finite. Returns a list of booleans."""
+    return [counts["kernels"][0] + counts["biases"][0] == 0 for counts in nonfinite_at_zero_gradient(update, seeds)]
 
 
 def _few(values):

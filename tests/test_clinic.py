@@ -4,7 +4,6 @@ assignment, which must grade a fully fixed, a partly fixed and an unfixed submis
 import inspect
 import json
 import re
-import runpy
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,6 @@ from clipedu import clinic_cases as cases
 from clipedu.course import clinic_grading
 
 ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = runpy.run_path(str(ROOT / "solutions" / "10_wgan_clinic.py"))
 
 
 def test_correct_updates_pass_every_check():
@@ -28,8 +26,8 @@ def test_correct_updates_pass_every_check():
     ("case_2", {"weights within ±c after every update", "the update is Algorithm 1's"}),
     ("case_3", {"weights within ±c after every update", "the update is Algorithm 1's",
                 "plain RMSprop, no gradient clipping"}),
-    ("case_4", {"α within [0, 1]"}),
-    ("case_5", {"interpolates on their segments"}),
+    ("case_4", {"α ~ U[0, 1]"}),
+    ("case_5", {"interpolates on their segments", "α ~ U[0, 1]", "one α per example"}),
     ("case_6", {"finite at a zero input gradient"}),
     ("case_7", {"the gradient is WGAN-GP's"}),
     ("case_8", {"the gradient is WGAN-GP's"}),
@@ -47,7 +45,53 @@ def test_one_alpha_for_the_whole_batch_is_caught():
         return _penalty_at(critic, optimizer, real, fake, keras.random.uniform((1, 1), seed=seed))  # mlpack's ε
 
     verdicts = clinic.check_loop(one_alpha, "penalty", seed=0)
-    assert {v.name for v in verdicts if not v.passed} == {"one α per example"}
+    assert {v.name for v in verdicts if not v.passed} == {"α ~ U[0, 1]", "one α per example"}
+
+
+def _alpha_update(draw):
+    def update(critic, optimizer, real, fake, step, seed):
+        return _penalty_at(critic, optimizer, real, fake, draw(real, seed))
+    return update
+
+
+@pytest.mark.parametrize("label, draw, failing", [
+    ("N(0, 1), case 4's", lambda real, seed: __import__("keras").random.normal((real.shape[0], 1), seed=seed),
+     "α ~ U[0, 1]"),
+    ("U[0, 0.5]", lambda real, seed: __import__("keras").random.uniform((real.shape[0], 1), 0.0, 0.5, seed=seed),
+     "α ~ U[0, 1]"),
+    ("U[0, 0.9]", lambda real, seed: __import__("keras").random.uniform((real.shape[0], 1), 0.0, 0.9, seed=seed),
+     "α ~ U[0, 1]"),
+    ("N(0.5, 0.25²)", lambda real, seed: __import__("keras").random.normal((real.shape[0], 1), 0.5, 0.25, seed=seed),
+     "α ~ U[0, 1]"),
+    ("per pixel", lambda real, seed: __import__("keras").random.uniform(real.shape, seed=seed), "one α per example"),
+])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_wrong_alpha_distributions_are_rejected(label, draw, failing, seed):
+    verdicts = clinic.check_loop(_alpha_update(draw), "penalty", seed=seed)
+    assert failing in {v.name for v in verdicts if not v.passed}, (label, verdicts)
+
+
+def test_uniform_alpha_passes_on_many_seeds():
+    """The Kolmogorov–Smirnov limit rejects a correct U[0, 1] draw with probability about 1e-4 per seed."""
+    for seed in range(12):
+        verdicts = clinic.check_loop(clinic.penalty_update, "penalty", seed=seed)
+        assert clinic.passed(verdicts), (seed, verdicts)
+
+
+def test_uniform_ks_statistic():
+    assert clinic.uniform_ks_statistic([0.5]) == pytest.approx(0.5)  # F_n jumps from 0 to 1 at 0.5
+    assert clinic.uniform_ks_statistic([0.25, 0.75]) == pytest.approx(0.25)
+    assert clinic.uniform_ks_statistic((np.arange(100) + 0.5) / 100) == pytest.approx(0.005)  # a perfect grid
+    assert clinic.uniform_ks_statistic([-1.0, 2.0]) == pytest.approx(0.5)  # F = 0 below 0, 1 above 1
+    with pytest.raises(ValueError, match="values must not be empty"):
+        clinic.uniform_ks_statistic([])
+
+
+def test_coordinate_alphas():
+    real, fake = np.array([[1.0, 2.0], [1.0, 0.0], [1.0, 1.0]]), np.zeros((3, 2))
+    points = [[0.5, 1.0], [0.3, 0.0], [0.2, 0.6]]
+    # one α (0.5) for both coordinates; one usable coordinate; α of 0.2 and 0.6
+    np.testing.assert_allclose(clinic.coordinate_alphas(points, real, fake), [0.0, 0.0, 0.4])
 
 
 def _kernels_only_clip(critic, optimizer, real, fake, step, seed):
@@ -70,14 +114,37 @@ def test_a_clip_of_the_kernels_only_is_caught(seed):
     assert clinic.passed(clinic.check_loop(clinic.clip_update, "clip", seed=seed))
 
 
-def test_gradient_clipping_in_the_optimizer_is_caught():
+def test_gradient_clipping_in_the_optimizer_is_caught_by_its_steps():
     import keras
 
-    for clipping in ({"clipvalue": clinic.C}, {"clipnorm": 1.0}, {"global_clipnorm": 1.0}):
+    for clipping in ({"clipvalue": clinic.C}, {"clipnorm": 1.0}, {"global_clipnorm": 1.0}, {"clipnorm": clinic.C}):
         verdicts = clinic.check_loop(clinic.clip_update, "clip", seed=0,
                                      make_optimizer=lambda c=clipping: keras.optimizers.RMSprop(5e-4, **c))
         (failed,) = [v for v in verdicts if not v.passed]
-        assert failed.name == "plain RMSprop, no gradient clipping" and next(iter(clipping)) in failed.measured
+        assert failed.name == "plain RMSprop, no gradient clipping" and "steps" in failed.measured
+
+
+def test_rmsprop_difference():
+    import keras
+
+    assert np.all(clinic.rmsprop_difference(lambda: keras.optimizers.RMSprop(5e-5)) == 0)
+    # clipvalue=0.01 turns the first probe gradient into (0.01, -0.01, 0.01, 0.01): a first RMSprop step of
+    # 0.01 / sqrt(0.1 * 0.01² + 1e-7) = 3.1466 learning rates against 5 / sqrt(0.1 * 25 + 1e-7) = 3.1623
+    first = clinic.rmsprop_difference(lambda: keras.optimizers.RMSprop(5e-4, clipvalue=0.01))[0]
+    assert first == pytest.approx(3.16228 - 3.14643, abs=2e-4)
+
+
+def test_a_clip_before_and_after_the_update_is_algorithm_1():
+    """The clip before the step is a no-op once every weight is inside [-c, c], as after any clip."""
+    import keras
+
+    def before_and_after(critic, optimizer, real, fake, step, seed):
+        for variable in critic.trainable_variables:
+            variable.assign(keras.ops.clip(variable, -clinic.C, clinic.C))
+        return clinic.clip_update(critic, optimizer, real, fake, step, seed)
+
+    for seed in (0, 7):
+        assert clinic.passed(clinic.check_loop(before_and_after, "clip", seed=seed))
 
 
 def test_any_plain_rmsprop_learning_rate_passes():
@@ -130,6 +197,9 @@ def test_train_reads_the_instruments_and_is_repeatable():
 def test_zero_gradient_probe():
     assert clinic.finite_at_zero_gradient(clinic.penalty_update, [0, 1]) == [True, True]
     assert clinic.finite_at_zero_gradient(cases.case_6, [0, 1]) == [False, False]
+    # 2×32 + 32×32 + 32×1 kernel weights, 32 + 32 + 1 biases: the NaN reaches every kernel and no bias
+    assert clinic.nonfinite_at_zero_gradient(cases.case_6, [0]) == [{"kernels": (1120, 1120), "biases": (0, 65)}]
+    assert clinic.nonfinite_at_zero_gradient(clinic.penalty_update, [0]) == [{"kernels": (0, 1120), "biases": (0, 65)}]
 
 
 def test_slopes_are_read_on_and_beyond_the_segments():
@@ -183,6 +253,17 @@ def test_the_clip_with_case_3s_optimizer_reads_like_the_correct_loop():
     assert not clinic.passed(clinic.check_loop(clinic.clip_update, "clip", make_optimizer=cases.case_3_optimizer))
 
 
+def test_a_four_times_larger_batch_about_halves_case_7s_median_slope():
+    """Exercise 1's answer, 'about half', measured: m = 256 against m = 64 on the same five seeds, the median
+    slope over the last 10 updates more than a third and less than half of m = 64's (1/√4 for the root mean
+    square of slopes whose squares sum to 1)."""
+    small = clinic.train(cases.case_7, "penalty", SEEDS, 20)
+    large = clinic.train(cases.case_7, "penalty", SEEDS, 20, batch_size=256)
+    for a, b in zip(large, small):
+        ratio = np.median(np.concatenate(a.slopes[-10:])) / np.median(np.concatenate(b.slopes[-10:]))
+        assert 1 / 3 < ratio < 1 / 2, ratio
+
+
 def test_the_unknown_loop_shows_the_symptoms_of_cases_4_5_and_6_only():
     """Exercise 2's answer, {4, 5, 6}, measured with notebook 10's thresholds."""
     runs = clinic.train(cases.unknown, "penalty", SEEDS, 20)
@@ -195,20 +276,45 @@ def test_the_unknown_loop_shows_the_symptoms_of_cases_4_5_and_6_only():
         assert np.mean((slopes >= 0.8) & (slopes <= 1.2)) >= 0.6  # not I10, case 8's
     assert clinic.finite_at_zero_gradient(cases.unknown, SEEDS) == [False] * 5  # I8, case 6's
     verdicts = clinic.check_loop(cases.unknown, "penalty", seed=3)
-    assert {v.name for v in verdicts if not v.passed} == {"interpolates on their segments", "α within [0, 1]",
-                                                          "finite at a zero input gradient"}
+    assert {v.name for v in verdicts if not v.passed} == {"interpolates on their segments", "α ~ U[0, 1]",
+                                                          "one α per example", "finite at a zero input gradient"}
 
 
 def test_checks_reject_bad_arguments():
     with pytest.raises(ValueError, match="method must be one of"):
         clinic.check_loop(clinic.clip_update, "spectral")
-    with pytest.raises(ValueError, match="case must be one of"):
-        clinic_grading.grade_source("case_9", "", 0)
+    with pytest.raises(ValueError, match="loop must be one of"):
+        clinic_grading.grade_source("loop_9", "", 0)
 
 
-# The graded assignment: its hidden tests, run on three submissions.
+# The graded assignment: its own eight buggy loops (not the notebook's cases), its hidden tests, run on
+# three submissions made from the master notebook's prompts (as handed out) and solutions.
 
 MASTER = ROOT / "assignments" / "10_wgan_clinic.ipynb"
+PROMPT = re.compile(r'    """ # BEGIN PROMPT\n(.*?)    """ # END PROMPT\n', re.S)
+SOLUTION = re.compile(r"    # BEGIN SOLUTION NO PROMPT\n(.*?)    # END SOLUTION\n", re.S)
+
+
+def _solved(master_source):
+    """A master notebook's solution cell as its solution: the prompt left out, the solution kept."""
+    return SOLUTION.sub(lambda m: m[1], PROMPT.sub("", master_source))
+
+
+def _handed_out(master_source):
+    """A master notebook's solution cell as the student receives it: the prompt kept, the solution left out."""
+    return PROMPT.sub(lambda m: m[1], SOLUTION.sub("", master_source))
+
+
+def _answer_cells():
+    """{loop: the master's cell that defines its functions, up to the line that stores their source}."""
+    cells = json.loads(MASTER.read_text())["cells"]
+    found = {}
+    for cell in cells:
+        source = "".join(cell["source"])
+        name = re.search(r"^def fixed_(loop_\d)\(", source, re.M)
+        if cell["cell_type"] == "code" and name:
+            found[name[1]] = source[:source.index(f"\n\n{name[1]}_source =")] + "\n"
+    return found
 
 
 def _hidden_tests():
@@ -228,27 +334,28 @@ def _hidden_tests():
     return tests
 
 
-def _source(function, name):
-    """A function's source, renamed to what the assignment asks for."""
-    source = inspect.getsource(function)
-    return re.sub(r"^def \w+\(", f"def {name}(", source, count=1)
-
-
-def _submission(fixed):
-    """The values a submission's cells leave: ``fixed`` cases get the worked answers, the others the
-    buggy updates as handed out."""
+def _submission(fixed, optimizer_only=()):
+    """The source each loop's cell stores: the solution for the loops in ``fixed``, the buggy loop as
+    handed out for the others; for those in ``optimizer_only``, the optimizer function fixed and the
+    update as handed out."""
     values = {}
-    for name in clinic_grading.QUESTIONS:
-        if name == "case_3":
-            pair = SOLUTIONS["ANSWERS"]["10.case_3"] if "case_3" in fixed else (cases.case_3_optimizer, cases.case_3)
-            if fixed.get("case_3") == "half":  # clipvalue removed, but still no weight clipped
-                pair = (SOLUTIONS["case_3_optimizer_fixed"], cases.case_3)
-            values["case_3_source"] = (_source(pair[0], "fixed_case_3_optimizer") + "\n"
-                                       + _source(pair[1], "fixed_case_3"))
-        else:
-            update = SOLUTIONS["ANSWERS"][f"10.{name}"] if name in fixed else getattr(cases, name)
-            values[f"{name}_source"] = _source(update, f"fixed_{name}")
+    for loop, source in _answer_cells().items():
+        if loop in optimizer_only:
+            optimizer, update = source.split(f"\n\ndef fixed_{loop}(")
+            source = _solved(optimizer) + f"\n\ndef fixed_{loop}(" + _handed_out(update)
+        values[f"{loop}_source"] = _solved(source) if loop in fixed else _handed_out(source)
     return values
+
+
+def test_the_assignments_loops_are_not_the_notebooks_cases():
+    """Each handed-out loop fails a behaviour check, and none is the body of a notebook case or of the
+    unknown loop: a worked answer from solutions/ is not the way to find its bug."""
+    bodies = {inspect.getsource(f).split(":", 1)[1].split('"""', 2)[-1].strip()
+              for f in [c.update for c in cases.CASES.values()] + [cases.unknown, cases.case_3_optimizer]}
+    for loop, source in _answer_cells().items():
+        handed_out = _handed_out(source)
+        for body in re.split(r"^def \w+\(.*?\):\n", handed_out, flags=re.M)[1:]:
+            assert body.strip() not in bodies, loop
 
 
 @pytest.fixture
@@ -257,59 +364,47 @@ def in_process(monkeypatch):
     test_rerun_in_a_fresh_process checks that it gives the same verdicts)."""
     graded = {}
 
-    def rerun(case, source, seed):
-        if (case, source, seed) not in graded:
-            graded[case, source, seed] = clinic_grading.grade_source(case, source, seed)
-        return graded[case, source, seed]
+    def rerun(loop, source, seed):
+        if (loop, source, seed) not in graded:
+            graded[loop, source, seed] = clinic_grading.grade_source(loop, source, seed)
+        return graded[loop, source, seed]
 
     monkeypatch.setattr(clinic_grading, "rerun", rerun)
 
 
 def _score(tests, values):
-    earned = 0.0
+    earned = {}
     for question, (points, test) in tests.items():
         try:
             test(values[f"{question.removeprefix('q_')}_source"])
-            earned += points
+            earned[question] = points
         except AssertionError:
-            pass
+            earned[question] = 0.0
     return earned
 
 
 def test_the_assignment_grades_full_partial_and_unfixed_submissions(in_process):
     tests = _hidden_tests()
-    assert set(tests) == {f"q_{name}" for name in clinic_grading.QUESTIONS}
-    total = sum(points for points, _ in tests.values())
-    helpers = {"_clipped_update": SOLUTIONS["_clipped_update"], "_penalty_update": SOLUTIONS["_penalty_update"]}
-
-    def with_helpers(values):  # the worked answers call two helpers of the solutions file: inline their source
-        extra = "\n".join(inspect.getsource(f) for f in helpers.values())
-        return {k: extra + "\n" + v for k, v in values.items()}
-
-    everything = with_helpers(_submission({name: True for name in clinic_grading.QUESTIONS}))
-    assert _score(tests, everything) == total
-    partly = with_helpers(_submission({"case_1": True, "case_4": True, "case_7": True, "case_3": "half"}))
-    assert _score(tests, partly) == 3 * 2  # cases 1, 4 and 7; case 3 half fixed earns nothing
-    assert _score(tests, _submission({})) == 0
+    assert set(tests) == {f"q_{loop}" for loop in clinic_grading.QUESTIONS}
+    everything = _score(tests, _submission(set(clinic_grading.QUESTIONS)))
+    assert everything == {f"q_loop_{n}": 2.0 for n in range(1, 9)}
+    # loops 1, 4 and 7 fixed; loop 3's optimizer fixed but its update not: no points for it
+    partly = _score(tests, _submission({"loop_1", "loop_4", "loop_7"}, optimizer_only={"loop_3"}))
+    assert partly == {f"q_loop_{n}": (2.0 if n in (1, 4, 7) else 0.0) for n in range(1, 9)}
+    assert _score(tests, _submission(set())) == {f"q_loop_{n}": 0.0 for n in range(1, 9)}
 
 
 def test_rerun_in_a_fresh_process():
-    source = inspect.getsource(cases.case_1).replace("def case_1(", "def fixed_case_1(")
-    verdicts = clinic_grading.rerun("case_1", source, 7)
-    assert [list(v) for v in verdicts] == clinic_grading.grade_source("case_1", source, 7)
+    source = _answer_cells()["loop_1"]
+    verdicts = clinic_grading.rerun("loop_1", _handed_out(source), 7)
+    assert [list(v) for v in verdicts] == clinic_grading.grade_source("loop_1", _handed_out(source), 7)
     assert not all(passed for _, passed, _ in verdicts)
-    broken = clinic_grading.rerun("case_1", "def fixed_case_1(:\n", 7)
+    broken = clinic_grading.rerun("loop_1", "def fixed_loop_1(:\n", 7)
     assert broken[0][:2] == ("the update runs", False)
 
 
 # The same three submissions, end to end: the assignment built as `make assignments` builds it, each
 # submission a student notebook, graded by otter through `python -m clipedu.course.grade`.
-
-def _solved(master_source):
-    """A master notebook's solution cell as its solution: the prompt left out, the solution kept."""
-    source = re.sub(r'    """ # BEGIN PROMPT\n.*?    """ # END PROMPT\n', "", master_source, flags=re.S)
-    return re.sub(r"    # (BEGIN SOLUTION NO PROMPT|END SOLUTION)\n", "", source)
-
 
 @pytest.mark.slow
 def test_otter_grades_full_partial_and_unfixed_submissions(tmp_path):
@@ -327,13 +422,13 @@ def test_otter_grades_full_partial_and_unfixed_submissions(tmp_path):
     assignment = tmp_path / "built" / MASTER.stem
     student = nbformat.read(assignment / "student" / f"{MASTER.stem}.ipynb", as_version=4)
     master = nbformat.read(MASTER, as_version=4)
-    solved = {re.search(r"^def (fixed_case_\d)", c.source, re.M)[1]: _solved(c.source)
+    solved = {re.search(r"^def (fixed_loop_\d)", c.source, re.M)[1]: _solved(c.source)
               for c in master.cells if c.cell_type == "code" and "# BEGIN SOLUTION NO PROMPT" in c.source}
 
     def submission(name, fixed, edits=()):
         notebook = nbformat.from_dict(json.loads(json.dumps(student)))
         for cell in notebook.cells:
-            found = re.search(r"^def (fixed_case_\d)\(", cell.source, re.M)
+            found = re.search(r"^def (fixed_loop_\d)\(", cell.source, re.M)
             if found and found[1] in fixed:
                 cell.source = solved[found[1]]
             for old, new in edits:
@@ -342,10 +437,10 @@ def test_otter_grades_full_partial_and_unfixed_submissions(tmp_path):
         nbformat.write(notebook, tmp_path / "submissions" / f"{name}.ipynb")
 
     (tmp_path / "submissions").mkdir()
-    submission("full", {f"fixed_case_{n}" for n in range(1, 9)})
-    # cases 1, 4 and 7 fixed; case 3's clipvalue removed but still no weight clipped
-    submission("partial", {"fixed_case_1", "fixed_case_4", "fixed_case_7"},
-               [("RMSprop(learning_rate=5e-4, clipvalue=C)", "RMSprop(learning_rate=5e-4)")])
+    submission("full", {f"fixed_loop_{n}" for n in range(1, 9)})
+    # loops 1, 4 and 7 fixed; loop 3's gradient clipping removed but its update still clips the kernels only
+    submission("partial", {"fixed_loop_1", "fixed_loop_4", "fixed_loop_7"},
+               [("RMSprop(learning_rate=5e-4, global_clipnorm=C)", "RMSprop(learning_rate=5e-4)")])
     submission("unfixed", set())
     graded = subprocess.run([sys.executable, "-m", "clipedu.course.grade", str(assignment),
                              str(tmp_path / "submissions"), "-o", str(tmp_path / "grades.csv"), "--jobs", "1"],
@@ -353,7 +448,7 @@ def test_otter_grades_full_partial_and_unfixed_submissions(tmp_path):
     assert graded.returncode == 0, graded.stdout[-3000:] + graded.stderr[-3000:]
     with open(tmp_path / "grades.csv", newline="") as file:
         rows = {row["submission"]: row for row in csv.DictReader(file)}
-    questions = [f"q_case_{n}" for n in range(1, 9)]
+    questions = [f"q_loop_{n}" for n in range(1, 9)]
     expected = {  # points per question (2 each), written out by hand
         "full.ipynb": [2, 2, 2, 2, 2, 2, 2, 2],
         "partial.ipynb": [2, 0, 0, 2, 0, 0, 2, 0],

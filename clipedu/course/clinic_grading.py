@@ -1,10 +1,11 @@
 """Grading the WGAN clinic's fixes by what they do: a submitted critic update, as source text, is run
 for a short seeded training next to the correct one and measured (``clipedu.clinic.check_loop``).
 
-    python -m clipedu.course.clinic_grading CASE SEED < source.py    # prints the verdicts as JSON
+    python -m clipedu.course.clinic_grading LOOP SEED < source.py    # prints the verdicts as JSON
 
-A graded assignment (``assignments/10_wgan_clinic.ipynb``) hands each fix to its hidden tests as the
-source of the student's functions; ``rerun`` executes that source in a fresh Python process (not the
+A graded assignment (``assignments/10_wgan_clinic.ipynb``) gives the student eight buggy critic updates
+of its own (not notebook 10's cases) and hands each fix to its hidden tests as the source of the
+student's functions; ``rerun`` executes that source in a fresh Python process (not the
 process of the tests, and not the student's kernel) with seeds the student never saw, and returns the
 verdicts as plain data. The source's text is never compared with anything: only the measurements
 count.
@@ -16,22 +17,22 @@ import os
 import subprocess
 import sys
 
-# case: (the loop, the update's name, the optimizer function's name or None)
+# the assignment's loop: (its method, the update's name, the optimizer function's name or None)
 QUESTIONS = {
-    "case_1": ("clip", "fixed_case_1", None),
-    "case_2": ("clip", "fixed_case_2", None),
-    "case_3": ("clip", "fixed_case_3", "fixed_case_3_optimizer"),
-    "case_4": ("penalty", "fixed_case_4", None),
-    "case_5": ("penalty", "fixed_case_5", None),
-    "case_6": ("penalty", "fixed_case_6", None),
-    "case_7": ("penalty", "fixed_case_7", None),
-    "case_8": ("penalty", "fixed_case_8", None),
+    "loop_1": ("clip", "fixed_loop_1", None),
+    "loop_2": ("clip", "fixed_loop_2", None),
+    "loop_3": ("clip", "fixed_loop_3", "fixed_loop_3_optimizer"),
+    "loop_4": ("penalty", "fixed_loop_4", None),
+    "loop_5": ("penalty", "fixed_loop_5", None),
+    "loop_6": ("penalty", "fixed_loop_6", None),
+    "loop_7": ("penalty", "fixed_loop_7", None),
+    "loop_8": ("penalty", "fixed_loop_8", None),
 }
 TIMEOUT = 300  # seconds for one re-run, TensorFlow's import included
 
 
-def grade_source(case, source, seed):
-    """Executes ``source`` (which must define the case's functions, see ``QUESTIONS``) in a fresh
+def grade_source(loop, source, seed):
+    """Executes ``source`` (which must define the loop's functions, see ``QUESTIONS``) in a fresh
     namespace, in this process, and runs ``clinic.check_loop`` on it with ``seed``.
 
     Returns a list of [check, passed, measured] (plain data). A source that does not run, or does not
@@ -42,13 +43,13 @@ def grade_source(case, source, seed):
 
     from clipedu import clinic
 
-    if case not in QUESTIONS:
-        raise ValueError(f"case must be one of {sorted(QUESTIONS)}, got {case!r}")
-    method, update_name, optimizer_name = QUESTIONS[case]
+    if loop not in QUESTIONS:
+        raise ValueError(f"loop must be one of {sorted(QUESTIONS)}, got {loop!r}")
+    method, update_name, optimizer_name = QUESTIONS[loop]
     namespace = {"keras": keras, "tf": tf, "C": clinic.C, "PENALTY_WEIGHT": clinic.PENALTY_WEIGHT,
-                 "STEPS_PER_EPOCH": clinic.STEPS_PER_EPOCH}
+                 "N_CRITIC": clinic.N_CRITIC, "STEPS_PER_EPOCH": clinic.STEPS_PER_EPOCH}
     try:
-        exec(compile(source, f"<{case}>", "exec"), namespace)
+        exec(compile(source, f"<{loop}>", "exec"), namespace)
         update = namespace[update_name]
         make_optimizer = namespace[optimizer_name] if optimizer_name else None
         verdicts = clinic.check_loop(update, method, seed=seed, make_optimizer=make_optimizer)
@@ -58,12 +59,12 @@ def grade_source(case, source, seed):
 
 
 @functools.lru_cache(maxsize=64)
-def rerun(case, source, seed, timeout=TIMEOUT):
+def rerun(loop, source, seed, timeout=TIMEOUT):
     """``grade_source`` in a fresh Python process; returns its verdicts as a tuple of (check, passed,
     measured). A process that fails or runs longer than ``timeout`` seconds gets one failed entry."""
     environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0")
     try:
-        result = subprocess.run([sys.executable, "-m", "clipedu.course.clinic_grading", case, str(int(seed))],
+        result = subprocess.run([sys.executable, "-m", "clipedu.course.clinic_grading", loop, str(int(seed))],
                                 input=source, capture_output=True, text=True, timeout=timeout, env=environment)
         verdicts = json.loads(result.stdout.strip().splitlines()[-1])
     except subprocess.TimeoutExpired:

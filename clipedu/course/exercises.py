@@ -606,16 +606,19 @@ _loop_exercise("10.case_8", "penalty", "fix case 8's critic update (a function)"
 
 
 _multiple_choice(
-    "10.case_1_learning_rate",
-    "in case 1 (the clip before the update), the critic's RMSprop learning rate is lowered from 5e-4 to 5e-5: right "
-    "after the critic's updates, the largest weight lies above c by 'more than ten times less', 'about the same' or "
-    "'about ten times more' (a string)",
-    "more than ten times less", "The excess is made of RMSprop steps, and a step is proportional to the learning rate "
-                                "(section 2 measured it in learning rates); measured, it shrinks by more than the "
-                                "factor of ten. A small learning rate hides this bug; it does not remove it.",
-    dict.fromkeys(["about the same", "about ten times more"],
-                  "Hint: section 2 measured how far above c the weights get, in learning rates. What is the "
-                  "excess made of?"))
+    "10.larger_batch",
+    "case 7 (one norm for the whole batch) with m = 256 samples per critic update instead of 64, all else the same: "
+    "over its last 10 updates, the median of the instrument's slopes is 'about half', 'about the same' or 'about "
+    "twice' case 7's median at m = 64 (a string)",
+    "about half",
+    "Case 7's penalty holds one norm of the whole batch at 1, so the m slopes' squares sum to about 1 and their root "
+    "mean square is about 1/√m (section 4 measured √m × the root mean square near 1): four times the batch halves it, "
+    "and the median about with it (measured on five seeds: more than a third and less than half of the m = 64 "
+    "median). A symptom that scales with m points to the norm's axes.",
+    {"about the same": "Hint: case 7's penalty holds one number at 1, the norm of all m slopes together, √(sum of "
+                       "their squares). With four times as many slopes sharing that one norm, what happens to each?",
+     "about twice": "Hint: section 4 measured √m × the root mean square of the slopes near 1. With m four times "
+                    "larger, is √m larger or smaller, and the root mean square?"})
 
 
 @_exercise("10.which_bugs", "which of cases 4-8 the unknown loop contains, from its instruments (a set of case "
