@@ -53,6 +53,14 @@ def _generator_gradient(method, theta, psi):
     return psi
 
 
+def _checked(method, theta, psi, c, gp_weight, r1_weight):
+    """The arguments ``trajectory`` and ``field_jacobian`` share, checked: θ, ψ, c, λ and γ as floats."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    return (checks.finite("theta", theta), checks.finite("psi", psi), checks.positive_finite("c", c),
+            checks.positive_finite("gp_weight", gp_weight), checks.non_negative_finite("r1_weight", r1_weight))
+
+
 def trajectory(method, *, theta=1.0, psi=1.0, learning_rate=0.1, steps=500, c=0.1, gp_weight=1.0,
                r1_weight=1.0):
     """Trains the Dirac-GAN from (θ, ψ) with ``steps`` alternating gradient steps.
@@ -70,14 +78,9 @@ def trajectory(method, *, theta=1.0, psi=1.0, learning_rate=0.1, steps=500, c=0.
     Returns:
         Two float arrays of length ``steps + 1``: θ and ψ after each step, the start first.
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    theta, psi = checks.finite("theta", theta), checks.finite("psi", psi)
+    theta, psi, c, gp_weight, r1_weight = _checked(method, theta, psi, c, gp_weight, r1_weight)
     learning_rate = checks.positive_finite("learning_rate", learning_rate)
     steps = checks.positive_int("steps", steps)
-    c = checks.positive_finite("c", c)
-    gp_weight = checks.positive_finite("gp_weight", gp_weight)
-    r1_weight = checks.non_negative_finite("r1_weight", r1_weight)
     if method == "weight clipping":
         psi = float(np.clip(psi, -c, c))
     thetas, psis = [theta], [psi]
@@ -117,12 +120,7 @@ def field_jacobian(method, theta=0.0, psi=0.0, *, c=0.1, gp_weight=1.0, r1_weigh
     Returns:
         A 2 × 2 float array [[∂v_θ/∂θ, ∂v_θ/∂ψ], [∂v_ψ/∂θ, ∂v_ψ/∂ψ]].
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    theta, psi = checks.finite("theta", theta), checks.finite("psi", psi)
-    c = checks.positive_finite("c", c)
-    gp_weight = checks.positive_finite("gp_weight", gp_weight)
-    r1_weight = checks.non_negative_finite("r1_weight", r1_weight)
+    theta, psi, c, gp_weight, r1_weight = _checked(method, theta, psi, c, gp_weight, r1_weight)
     if method == "weight clipping" and abs(psi) >= c:
         raise ValueError(f"psi must lie inside the clip, |psi| < c = {c!r}, got {psi!r}")
     if method in ("WGAN", "weight clipping"):
