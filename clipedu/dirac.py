@@ -13,8 +13,9 @@ Mescheder et al.'s tool for such questions is the Jacobian of the gradient vecto
 v(θ, ψ) = (the generator's ascent direction, the critic's) at the equilibrium: eigenvalues with
 negative real parts make training with small enough steps converge locally; purely imaginary ones
 do not. ``field_jacobian`` gives that matrix, ``step_jacobian`` the one of a whole training step
-(critic, then generator), whose eigenvalues' moduli say whether a step shrinks (< 1) or keeps (= 1)
-the distance to a fixed point.
+(critic, then generator), whose eigenvalues' moduli say whether repeated steps shrink the distance
+to a fixed point (< 1) or neither shrink nor blow it up (= 1: for the WGAN's alternating steps the path
+runs round an ellipse, so single steps still lengthen and shorten the distance).
 
 References:
     Mescheder, Geiger & Nowozin (2018), Which Training Methods for GANs do actually Converge?
@@ -139,8 +140,9 @@ def step_jacobian(method, theta=0.0, psi=0.0, *, learning_rate=0.1, c=0.1, gp_we
     the clip and the penalty on either side of ψ = 0 the field is linear, and the matrix is the same
     at every point.)
 
-    Eigenvalues of modulus 1 keep the distance to the fixed point (the path circles for ever), of
-    modulus below 1 shrink it. Arguments as for ``field_jacobian``; ``learning_rate`` h > 0.
+    Eigenvalues of modulus below 1 make repeated steps shrink the distance to the fixed point; of modulus
+    1 (with determinant 1, as for the WGAN) the path circles for ever on an ellipse around it, along which
+    the distance itself swings. Arguments as for ``field_jacobian``; ``learning_rate`` h > 0.
 
     Returns:
         A 2 × 2 float array, rows and columns in the order (θ, ψ).
