@@ -13,8 +13,9 @@ Mescheder et al.'s tool for such questions is the Jacobian of the gradient vecto
 v(θ, ψ) = (the generator's ascent direction, the critic's) at the equilibrium: eigenvalues with
 negative real parts make training with small enough steps converge locally; purely imaginary ones
 do not. ``field_jacobian`` gives that matrix, ``step_jacobian`` the one of a whole training step
-(critic, then generator), whose eigenvalues' moduli say whether a step shrinks (< 1) or keeps (= 1)
-the distance to a fixed point.
+(critic, then generator), whose eigenvalues' moduli say whether repeated steps shrink the distance
+to a fixed point (< 1) or neither shrink nor blow it up (= 1: for the WGAN's alternating steps the path
+runs round an ellipse, so single steps still lengthen and shorten the distance).
 
 References:
     Mescheder, Geiger & Nowozin (2018), Which Training Methods for GANs do actually Converge?
@@ -53,6 +54,14 @@ def _generator_gradient(method, theta, psi):
     return psi
 
 
+def _checked(method, theta, psi, c, gp_weight, r1_weight):
+    """The arguments ``trajectory`` and ``field_jacobian`` share, checked: θ, ψ, c, λ and γ as floats."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    return (checks.finite("theta", theta), checks.finite("psi", psi), checks.positive_finite("c", c),
+            checks.positive_finite("gp_weight", gp_weight), checks.non_negative_finite("r1_weight", r1_weight))
+
+
 def trajectory(method, *, theta=1.0, psi=1.0, learning_rate=0.1, steps=500, c=0.1, gp_weight=1.0,
                r1_weight=1.0):
     """Trains the Dirac-GAN from (θ, ψ) with ``steps`` alternating gradient steps.
@@ -70,14 +79,9 @@ def trajectory(method, *, theta=1.0, psi=1.0, learning_rate=0.1, steps=500, c=0.
     Returns:
         Two float arrays of length ``steps + 1``: θ and ψ after each step, the start first.
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    theta, psi = checks.finite("theta", theta), checks.finite("psi", psi)
+    theta, psi, c, gp_weight, r1_weight = _checked(method, theta, psi, c, gp_weight, r1_weight)
     learning_rate = checks.positive_finite("learning_rate", learning_rate)
     steps = checks.positive_int("steps", steps)
-    c = checks.positive_finite("c", c)
-    gp_weight = checks.positive_finite("gp_weight", gp_weight)
-    r1_weight = checks.non_negative_finite("r1_weight", r1_weight)
     if method == "weight clipping":
         psi = float(np.clip(psi, -c, c))
     thetas, psis = [theta], [psi]
@@ -117,12 +121,7 @@ def field_jacobian(method, theta=0.0, psi=0.0, *, c=0.1, gp_weight=1.0, r1_weigh
     Returns:
         A 2 × 2 float array [[∂v_θ/∂θ, ∂v_θ/∂ψ], [∂v_ψ/∂θ, ∂v_ψ/∂ψ]].
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    theta, psi = checks.finite("theta", theta), checks.finite("psi", psi)
-    c = checks.positive_finite("c", c)
-    gp_weight = checks.positive_finite("gp_weight", gp_weight)
-    r1_weight = checks.non_negative_finite("r1_weight", r1_weight)
+    theta, psi, c, gp_weight, r1_weight = _checked(method, theta, psi, c, gp_weight, r1_weight)
     if method == "weight clipping" and abs(psi) >= c:
         raise ValueError(f"psi must lie inside the clip, |psi| < c = {c!r}, got {psi!r}")
     if method in ("WGAN", "weight clipping"):
@@ -141,8 +140,9 @@ def step_jacobian(method, theta=0.0, psi=0.0, *, learning_rate=0.1, c=0.1, gp_we
     the clip and the penalty on either side of ψ = 0 the field is linear, and the matrix is the same
     at every point.)
 
-    Eigenvalues of modulus 1 keep the distance to the fixed point (the path circles for ever), of
-    modulus below 1 shrink it. Arguments as for ``field_jacobian``; ``learning_rate`` h > 0.
+    Eigenvalues of modulus below 1 make repeated steps shrink the distance to the fixed point; of modulus
+    1 (with determinant 1, as for the WGAN) the path circles for ever on an ellipse around it, along which
+    the distance itself swings. Arguments as for ``field_jacobian``; ``learning_rate`` h > 0.
 
     Returns:
         A 2 × 2 float array, rows and columns in the order (θ, ψ).

@@ -1,14 +1,12 @@
 """Answers to the exercises of notebooks/06_lipschitz_critics.ipynb, worked by hand."""
 
 ANSWERS = {
-    # Every singular value far below 1 (each under its ceiling c·sqrt(n_in·n_out) for c = 0.01), and a
-    # gradient near 1e-3 rather than 1: clipping. The penalty would hold the gradient near 1; spectral
-    # normalization every singular value at 1.
-    "06.which_method": "weight clipping",
-    # Bias-free critics: weights 5 times larger need steps 5 times longer; RMSprop's step is the learning
-    # rate times g / sqrt(mean g² + ε), about lr · g / |g| whatever the scale of g while ε is negligible, so
-    # the critic's learning rate carries the factor.
-    "06.scale_with_c": "critic learning rate",
+    # Section 4: the untrained Glorot critics' layers already lie between 1 and 3; these numbers are the start's,
+    # and say nothing of what the penalty did without the start (or an unconstrained run) beside them.
+    "06.sigmas_only": "no",
+    # R1's field Jacobian at (0, 0) is [[0, 0.5], [-0.5, -1]]: eigenvalue -0.5 twice. A simultaneous step
+    # multiplies by I + hJ, eigenvalue 1 - 0.1 · 0.5 = 0.95 < 1: the distance shrinks, it converges.
+    "06.simultaneous_r1": "converge",
     # Jacobian at (0, 0): [[0, 1], [-1, -γ]], eigenvalues -0.5 ± 0.87i for γ = 1 (negative real parts).
     # One alternating step: ψ' = ψ - h(θ + γψ), θ' = θ + hψ'; its matrix has determinant 1 - hγ and complex
     # eigenvalues of modulus sqrt(1 - hγ) = 0.985, 0.949, 0.837 at h = 0.03, 0.1, 0.3: it spirals in.

@@ -141,6 +141,17 @@ def test_weight_histogram_demo_starts_inside_and_small_c_piles_weights_at_the_bo
         WeightHistogramDemo(cs=(0.01,), epochs=1, c=0.01, seeds=())
 
 
+def test_the_unclipped_regressors_start_the_same_and_leave_the_bound():
+    from clipedu.notebook.demos.weight_clipping import fit_clipped_regressors
+
+    clipped, unclipped = (fit_clipped_regressors(0.01, 2, (0,), clip=clip)[0] for clip in (True, False))
+    np.testing.assert_array_equal(clipped["start"], unclipped["start"])  # the same start inside [-c, c]
+    assert np.abs(clipped["weights"]).max() <= 0.01 * (1 + 1e-6)
+    assert np.abs(unclipped["weights"]).max() > 0.01  # nothing holds it inside
+    with pytest.raises(TypeError, match="clip must be True or False, got 'no'"):
+        fit_clipped_regressors(0.01, 1, (0,), clip="no")
+
+
 def _weight_history(snapshots):
     """A real ``WeightHistory`` that recorded a critic of four weights holding ``snapshots[i]`` after
     10·i generator iterations, fed through the hooks Keras' ``fit`` calls."""

@@ -327,29 +327,43 @@ _multiple_choice(
                   "whatever the optimizer does (section 7)?"})
 
 _multiple_choice(
-    "04.compare_gaps",
-    "two WGANs trained as in notebook 04, section 3, one clipped at c = 0.01 and one at c = 0.1, end with score gaps "
-    "0.0012 and 0.9: whose generated samples are closer to the real data in Wasserstein distance: 'c = 0.01', "
-    "'c = 0.1' or 'cannot tell' (a string)",
-    "cannot tell", "A clipped critic's score gap is at most K · W, with K set by c, and at best proportional to W: "
-                   "gaps of different c have different, unknown factors (section 4 saw four orders of magnitude "
-                   "between these two c), so they do not compare.",
-    {"c = 0.01": "Hint: what sets the scale of a clipped critic's score gap (section 4)? Would the c = 0.01 critic "
-                 "give a gap near 0.9 for any generator?",
-     "c = 0.1": "Hint: a gap is at most K · W, and K depends on c (section 4). Can a larger gap at a larger c tell "
-                "you that W is larger?"})
+    "03.after_load",
+    "whether a critic whose variables got variable.constraint = WeightClip(0.01) (and no layer attribute), trained, "
+    "saved to .keras and loaded, has all its weights inside [-0.01, 0.01] after one more training step that pushes "
+    "weights past 0.01: 'yes' or 'no' (a string)",
+    "no", "A .keras file saves each layer's config, which holds its *_constraint attributes, and not the variables' "
+          "constraint. The loaded layers are built with no constraint, so the optimizer clips nothing: the step "
+          "pushes weights past 0.01. constrain_all sets both places (section 4).",
+    {"yes": "Hint: what does a saved model keep of a constraint, the layer's *_constraint attribute or the variable's "
+            "constraint (section 4)? Which of the two did the colleague set, and what does the loaded layer build "
+            "its variables with?"})
 
 _multiple_choice(
-    "04.larger_rate",
-    "notebook 04's c = 0.001 critic trained with Keras' default epsilon and a learning rate ten times larger, 5e-4: "
-    "after 500 iterations, have its weights moved 'more' or 'less' than a tenth of c from their start on average "
-    "(a string)",
-    "less", "While g² is far below epsilon the step is about the learning rate times g / sqrt(epsilon): ten times the "
-            "rate, ten times the step (section 4: 2.2e-11 against 2.2e-10), still about 4.4e-7 learning rates "
-            "against 0.81 with epsilon = 1e-20. The default-epsilon runs moved less than a thousandth of c; ten "
-            "times that is still far below a tenth.",
-    {"more": "Hint: section 4 printed the first step at both learning rates. Ten times the rate gives ten times the "
-             "step; how many learning rates is that step, beside the one with epsilon = 1e-20?"})
+    "04.first_clip",
+    "whether the 91 % of a 4 × 256 ReLU critic's weights on ±c, after 10 generator iterations of Algorithm 1 "
+    "(Keras' default initialisation and RMSprop, c = 0.01), were put there mostly by 'training' or mostly by "
+    "'the first clip' (a string)",
+    "the first clip", "A Glorot-uniform 256-wide kernel draws from [-0.108, 0.108]: about 91 % of its values lie "
+                      "outside ±0.01, and the first clip moves every one of them onto ±c (section 2 found 93 % for "
+                      "the 128-wide critic). Training from inside [-c, c] with Keras' RMSprop put under 1 % there in "
+                      "100 iterations (section 5), not 91 % in 10.",
+    {"training": "Hint: section 5's critics started inside [-c, c]: how many of their weights did 100 iterations of "
+                 "Keras' RMSprop put on ±c at c = 0.01? And how many of a Glorot critic's weights does the first "
+                 "clip put there (section 2)?"})
+
+_multiple_choice(
+    "04.stall_cause",
+    "what stalls a clipped critic (c = 0.005, started inside [-c, c], Keras' RMSprop) whose weights moved 0.0003 c "
+    "in 500 iterations, as much as the same run without the clip, while the run with the critic's epsilon = 1e-20 "
+    "moved them 0.2 c: 'the clip', 'epsilon and small gradients' or 'too few iterations' (a string)",
+    "epsilon and small gradients", "The run without the clip stalled as much, so the clip is not the cause; the run "
+                                   "with epsilon = 1e-20 moved 0.2 c in the same 500 iterations, so their number is "
+                                   "not either. Weights that small give small gradients, and Keras' epsilon inside "
+                                   "the root turns them into steps far shorter than the learning rate (section 4).",
+    {"the clip": "Hint: the same run without the clip stalled as much. What does section 4's control without the "
+                 "clip say about a stall that happens with or without it?",
+     "too few iterations": "Hint: the run with epsilon = 1e-20 moved its weights 0.2 c in the same 500 iterations. "
+                           "What is the one change between the two runs?"})
 
 _multiple_choice(
     "05.gradient_profile",
@@ -383,29 +397,29 @@ _multiple_choice(
             "before. Was it still rising?"})
 
 _multiple_choice(
-    "06.which_method",
-    "which method trained a critic whose layers have largest singular values 0.08, 0.56, 0.41, 0.07 and whose "
-    "gradient norm between real and generated samples is about 5e-4: 'weight clipping', 'gradient penalty' or "
-    "'spectral normalization' (a string)",
-    "weight clipping", "Every layer below its ceiling c·sqrt(n_in·n_out), and a gradient far below 1: section 4's "
-                       "clipped critics.",
-    {"gradient penalty": "Hint: the penalty holds the gradient between the samples near 1. Is it near 1 here?",
-     "spectral normalization": "Hint: spectral normalization holds every layer's largest singular value at 1. Are "
-                               "these at 1?"})
+    "06.sigmas_only",
+    "whether a critic of three hidden layers of 64 ReLU units (Glorot start, Adam), trained with the gradient "
+    "penalty and ending with its layers' largest singular values at 1.4, 1.9, 1.9 and 1.5, shows that the penalty "
+    "made the layers grow above 1: 'yes' or 'no' (a string)",
+    "no", "The untrained Glorot critics of section 4 already have every layer's largest singular value between 1 "
+          "and 3: these four numbers are what the start gives, trained or not. To say what the penalty did, "
+          "compare with the same critic at its start, or trained the same way without the penalty.",
+    {"yes": "Hint: section 4 printed each layer's σ at the start too, before any training. Where did the untrained "
+            "Glorot critics' layers lie?"})
 
 _multiple_choice(
-    "06.scale_with_c",
-    "besides c, which one setting you multiply by 5 to go from c = 0.01 to c = 0.05 in a weight-clipped WGAN "
-    "whose critic has no biases, trained with RMSprop and a negligible epsilon, so that the critics differ only in "
-    "scale: 'critic learning rate', 'generator learning rate' or 'n_critic' (a string)",
-    "critic learning rate", "Without biases the critic's weights, and so its steps, must be 5 times larger; "
-                            "RMSprop's step scales with the learning rate, not with the gradient, while epsilon is "
-                            "negligible (section 2). With biases clipped into the same [-c, c] the two families are "
-                            "not rescaled copies of each other.",
-    {"generator learning rate": "Hint: RMSprop's step does not depend on the gradient's scale while epsilon is "
-                                "negligible. Whose weights got larger?",
-     "n_critic": "Hint: more critic updates do not make each one longer. Whose weights got larger, and what sets "
-                 "the length of RMSprop's step?"})
+    "06.simultaneous_r1",
+    "what the Dirac-GAN with R1 (GAN loss, gamma = 1) does with simultaneous steps, the matrix I + hJ, at "
+    "learning rate h = 0.1 near the equilibrium: 'converge', 'circle' or 'spiral outwards' (a string)",
+    "converge", "At the equilibrium R1's field Jacobian J = [[0, 0.5], [-0.5, -1]] has the eigenvalue -0.5 twice. "
+                "A simultaneous step multiplies by I + hJ, whose eigenvalue is 1 + h·(-0.5) = 0.95: below 1, so the "
+                "distance shrinks. The WGAN's spiralled outwards only because its eigenvalues ±i give "
+                "|1 ± hi| = sqrt(1 + h²) > 1.",
+    {"circle": "Hint: circling comes with step eigenvalues of modulus 1. What is |1 + hλ| for R1's eigenvalue "
+               "λ = -0.5 at h = 0.1?",
+     "spiral outwards": "Hint: the WGAN's simultaneous steps grow because |1 + h·(±i)| = sqrt(1 + h²) > 1 for its "
+                        "purely imaginary eigenvalues. R1's eigenvalue is -0.5, real and negative: what is "
+                        "|1 + hλ| then?"})
 
 _multiple_choice(
     "06.wgan_r1",

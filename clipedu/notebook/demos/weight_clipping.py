@@ -39,7 +39,7 @@ def _start_inside(network, c):
     return float(np.mean(np.abs(glorot) >= c))
 
 
-def fit_clipped_regressors(c, epochs, seeds):
+def fit_clipped_regressors(c, epochs, seeds, clip=True):
     """One 2-32-32-1 ReLU network per seed, every weight clipped into [-c, c], fit to sin 3x₁ + x₂².
 
     Each seed sets its network's initial weights and its 512 training points in [-1, 1]²; each
@@ -53,8 +53,13 @@ def fit_clipped_regressors(c, epochs, seeds):
     mean squared error on the training points after training), ``zero_loss`` (that of outputting 0),
     ``largest_output`` (on the training points) and ``r2`` (the squared correlation of the outputs
     with the targets: the share of the targets' variance explained by the best a·output + b).
+
+    With ``clip=False`` nothing is clipped, and all else is the same (the start inside [-c, c], the
+    learning rate 0.03·c, the seeds): the control for what the clip itself does.
     """
     c = checks.positive_finite("c", c)
+    if not isinstance(clip, bool):
+        raise TypeError(f"clip must be True or False, got {clip!r} ({type(clip).__name__})")
     epochs = checks.positive_int("epochs", epochs)
     seeds = [checks.seed(seed) for seed in seeds]
     if not seeds:
@@ -65,7 +70,9 @@ def fit_clipped_regressors(c, epochs, seeds):
         x = np.random.default_rng(seed).uniform(-1, 1, (POINTS, 2)).astype(np.float32)
         xs.append(x)
         ys.append((np.sin(3 * x[:, 0]) + x[:, 1] ** 2).astype(np.float32))
-        network = constrain_all(mlp(2, 1, depth=DEPTH, width=WIDTH, seed=seed), WeightClip(c))
+        network = mlp(2, 1, depth=DEPTH, width=WIDTH, seed=seed)
+        if clip:
+            constrain_all(network, WeightClip(c))
         glorot.append(_start_inside(network, c))
         starts.append(measures.critic_weights(network))
         networks.append(network)
