@@ -366,8 +366,11 @@ def samples_side_by_side(figure, state):
         ax.set_aspect("equal")
         ax.set_xlim(-2.2, 2.2)
         ax.set_ylim(-2.2, 2.2)
+        ax.set_xlabel("first coordinate")
+    axes[0].set_ylabel("second coordinate")
     axes[0].legend(loc="lower left", fontsize=8, markerscale=3)
-    figure.suptitle(f"after {state['iteration']} generator iterations", fontsize=10)
+    note = f", {state['note']}" if state.get("note") else ""
+    figure.suptitle(f"after {state['iteration']} generator iterations{note}", fontsize=10)
 
 
 def samples_and_critic(ax, real, fake, surface, title=None):
