@@ -7,6 +7,9 @@ from clipedu.notebook import figures
 from clipedu.notebook.demos.base import Demo, choice, common_iterations
 
 
+REACH = 2.2  # the panels show [-REACH, REACH]²; the title gives the share of generated samples outside it
+
+
 class SamplesDemo(Demo):
     """Generated samples of several runs side by side, at a training iteration chosen by a slider.
 
@@ -36,7 +39,8 @@ class SamplesDemo(Demo):
             raise ValueError(f"iteration must be one of {first.iterations}, got {iteration!r}")
         index = first.iterations.index(iteration)
         samples = {label: h.samples[index] for label, h in self.runs.items()}
-        return {"iteration": iteration, "real": self.real, "samples": samples, "note": self.note,
+        return {"iteration": iteration, "real": self.real, "samples": samples, "note": self.note, "reach": REACH,
+                "outside": {label: float(np.mean(np.any(np.abs(s) > REACH, axis=1))) for label, s in samples.items()},
                 "distance": {label: measures.set_distance(s, self.real) for label, s in samples.items()}}
 
     @staticmethod
