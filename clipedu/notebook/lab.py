@@ -480,10 +480,10 @@ class LabView:
         curves.set_xlabel("generator iteration")
         curves.set_ylabel("Wasserstein estimate", color="tab:green")
         self.distance_axes.set_ylabel("distance to the data", color="tab:orange")
-        # The legend above the panel, where the lines never run, with the panel's title as its own.
+        # The legend is the panel's title, above the y axis' multiplier ("1e-3"), where the lines never run.
         self.distance_axes.legend([self.wasserstein, self.distance], ["Wasserstein estimate", "distance to the data"],
-                                  loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=7, frameon=False,
-                                  title="over training", title_fontsize=10, borderaxespad=0.2)
+                                  loc="lower center", bbox_to_anchor=(0.5, 1.05), ncols=2, fontsize=8, frameon=False,
+                                  borderaxespad=0, handlelength=1.5, columnspacing=1.0)
         for ax in (weights, curves, self.distance_axes):
             ax.yaxis.set_major_locator(MaxNLocator(5))
         for ax in (curves, self.distance_axes):  # no offset ("1e-15 - 4.84") over the title; short labels

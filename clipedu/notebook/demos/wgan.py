@@ -6,7 +6,6 @@ from clipedu import measures
 from clipedu.notebook import figures
 from clipedu.notebook.demos.base import Demo, choice, common_iterations
 
-
 REACH = 2.2  # the panels show [-REACH, REACH]²; the title gives the share of generated samples outside it
 
 
