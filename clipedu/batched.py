@@ -22,6 +22,8 @@ References:
     Gulrajani et al. (2017), Improved Training of Wasserstein GANs, Algorithm 1.
 """
 
+import functools
+
 import keras
 import numpy as np
 
@@ -271,8 +273,10 @@ class BatchedWGAN:
             raise ValueError(f"batch_size must be a multiple of n_critic={n_critic} (n_critic · m), got {batch_size}")
         width = int(critics[0].input_shape[-1])
         signature = [tf.TensorSpec((None, width), "float32"), tf.TensorSpec((self.runs, None, batch_size), "int32")]
-        self._train = tf.function(self._iterations, input_signature=signature, jit_compile=jit_compile,
-                                  autograph=False)
+        # A partial, not the method: TensorFlow counts traces by a function's code, and would warn of
+        # retracing when a notebook trains several batches one after another, each tracing its own step.
+        self._train = tf.function(functools.partial(self._iterations), input_signature=signature,
+                                  jit_compile=jit_compile, autograph=False)
 
     def train(self, x, orders):
         """Runs ``orders.shape[1]`` generator iterations of every run.

@@ -457,7 +457,8 @@ _multiple_choice(
     "Three of five against two of five is one seed's difference, and in section 3 the row 'clip 0.3, lr 1e-3' had "
     "at least two seeds at 7 or 8 modes and at least one at 1 or fewer: two sets of five seeds of the same setting "
     "can easily differ by one success. The drop is what "
-    "selection would produce, but these ten runs cannot tell it from chance; only many more fresh seeds could. "
+    "selection would produce, but these ten runs cannot tell it from chance; only many more fresh seeds could "
+    "(section 6 trains fifteen for that reason). "
     "Report the fresh seeds' count because nothing chose them, not because it shows a drop.",
     {"it did worse on fresh seeds": "Hint: how far apart were the mode counts of the five seeds of 'clip "
                                     "0.3, lr 1e-3' in section 3? Could two sets of five seeds of one setting "
@@ -549,7 +550,8 @@ _multiple_choice(
     "4e-4: whose generator is closer to the data: 'first', 'second' or 'cannot tell' (a string)",
     "cannot tell", "A clipped critic's scale is set by c, and its estimate with it: in section 2, at the same "
                    "iteration, the critic with c lowered to 0.01 reported more than a thousand times less than the "
-                   "one with c kept at 0.1, from one change. Compare estimates of one c only, or a measure of the "
+                   "one with c kept at 0.1, from one change, while the two runs' distances to the data stayed "
+                   "within a factor of 4 of each other. Compare estimates of one c only, or a measure of the "
                    "samples such as the distance to the data.",
     dict.fromkeys(["first", "second"],
                   "Hint: in section 2, at iteration 401, what made one critic's estimate more than a thousand times "

@@ -362,12 +362,17 @@ def samples_side_by_side(figure, state):
         # Line markers draw several times faster than scatter's collections.
         ax.plot(*state["real"].T, ".", ms=2.5, color="0.7", label="real")
         ax.plot(*samples.T, ".", ms=2.5, color="tab:red", alpha=0.6, label="generated")
-        fixed_title(ax, f"{label}: distance {state['distance'][label]:.3f}")
+        outside = state["outside"][label]
+        fixed_title(ax, f"{label}: distance {state['distance'][label]:.3f}"
+                        + (f"\n{outside:.0%} of the samples outside the square" if outside else ""))
         ax.set_aspect("equal")
-        ax.set_xlim(-2.2, 2.2)
-        ax.set_ylim(-2.2, 2.2)
+        ax.set_xlim(-state["reach"], state["reach"])
+        ax.set_ylim(-state["reach"], state["reach"])
+        ax.set_xlabel("first coordinate")
+    axes[0].set_ylabel("second coordinate")
     axes[0].legend(loc="lower left", fontsize=8, markerscale=3)
-    figure.suptitle(f"after {state['iteration']} generator iterations", fontsize=10)
+    note = f", {state['note']}" if state.get("note") else ""
+    figure.suptitle(f"after {state['iteration']} generator iterations{note}", fontsize=10)
 
 
 def samples_and_critic(ax, real, fake, surface, title=None):

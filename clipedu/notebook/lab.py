@@ -168,6 +168,8 @@ class _Run:
         """What the picture and ``state`` show, measured on the fixed evaluation samples."""
         fake, wasserstein, surface, layer_norms = (keras.ops.convert_to_numpy(t) for t in self._evaluate())
         weights = critic_weights(self.critic)
+        biases = np.concatenate([np.ravel(keras.ops.convert_to_numpy(v)) for v in self.critic.trainable_variables
+                                 if v.path.endswith("bias")] or [np.zeros(0)])  # among ``weights`` too
         finite = bool(np.all(np.isfinite(fake)) and np.all(np.isfinite(weights)))
         clipping = isinstance(self.wgan.method, WeightClipping)
         c = self.wgan.method.c if clipping else None
@@ -180,7 +182,7 @@ class _Run:
             "modes_covered": modes_covered(fake, self.centres) if finite and self.centres is not None else None,
             "diverged": not finite,
             # for the picture only:
-            "real": self.real, "fake": fake, "weights": weights, "c": c,
+            "real": self.real, "fake": fake, "weights": weights, "biases": biases, "c": c,
             "surface": surface,
             "layer_norms": layer_norms.astype(np.float64) if finite else None,
         }
@@ -426,8 +428,10 @@ class LabView:
     """The WGAN Lab's picture, redrawn in place and returned as PNG bytes.
 
     Four panels: the real (white) and generated (red) samples over the critic's value, with a colour
-    bar; the histogram of the critic's weights with ±c; the gradient norm through each layer; the
-    Wasserstein estimate and the distance to the data over iterations. Drawn through
+    bar whose ends give the lowest and highest value (generated samples outside [-2, 2]² are drawn on
+    the square's edge, and the panel counts them); the histogram of the critic's kernels with its
+    biases stacked on top (Keras starts biases at 0), with ±c; the gradient norm through each layer; the
+    Wasserstein estimate and the distance to the data over iterations, with a legend. Drawn through
     ``KeptBackground``, with limits that change in rounded steps (``figures.steady_limits``), so that most
     redraws draw only the data.
     """
@@ -441,8 +445,11 @@ class LabView:
         weights, layers, curves = (self.figure.add_subplot(grid[i]) for i in (3, 4, 5))
         self.surface = samples.imshow(np.zeros((2, 2)), extent=(-2, 2, -2, 2), origin="lower", cmap="viridis",
                                       interpolation="bilinear", vmin=0, vmax=1)
-        self.figure.colorbar(self.surface, cax=bar, ticks=[0, 1])
-        bar.set_yticklabels(["low", "high"])
+        self.figure.colorbar(self.surface, cax=bar, ticks=[])
+        bar.set_ylabel("critic value D(x)", fontsize=8, labelpad=2)
+        # The ends' values change with every picture: texts in front, not tick labels in the kept background.
+        self.bar_ends = [bar.text(0.5, y, "", transform=bar.transAxes, ha="center", va=va, fontsize=8)
+                         for y, va in ((-0.02, "top"), (1.02, "bottom"))]
         self.real = samples.scatter([], [], s=5, color="white", edgecolors="black", linewidths=0.3)
         self.fake = samples.scatter([], [], s=4, color="tab:red")
         samples.set_xlim(-2, 2)
@@ -453,9 +460,14 @@ class LabView:
                      for color, label in (("white", "real"), ("tab:red", "generated"))],
             loc="lower left", fontsize=8, framealpha=0.8)
         self.surface_title = samples.set_title("", fontsize=10, y=1.01)
-        self.histogram = weights.stairs(np.zeros(60), np.linspace(-1, 1, 61), fill=True, color="tab:blue")
+        # The biases stacked on the kernels: the total drawn first, the kernels over it.
+        self.histogram_total = weights.stairs(np.zeros(60), np.linspace(-1, 1, 61), fill=True, color="tab:orange",
+                                              label="biases (on top)")
+        self.histogram = weights.stairs(np.zeros(60), np.linspace(-1, 1, 61), fill=True, color="tab:blue",
+                                        label="kernels")
+        weights.legend(loc="upper center", fontsize=7, framealpha=0.8)
         self.bounds = [weights.axvline(sign, color="black", ls="--", lw=1) for sign in (-1, 1)]
-        weights.set_xlabel("critic weight")
+        weights.set_xlabel("critic kernel or bias value")
         weights.set_ylabel("count")
         self.weights_title = weights.set_title("", fontsize=10, y=1.01)
         (self.layer_line,) = layers.plot([], [], "o-", color="tab:purple")
@@ -468,7 +480,10 @@ class LabView:
         curves.set_xlabel("generator iteration")
         curves.set_ylabel("Wasserstein estimate", color="tab:green")
         self.distance_axes.set_ylabel("distance to the data", color="tab:orange")
-        figures.fixed_title(curves, "over training")
+        # The legend is the panel's title, above the y axis' multiplier ("1e-3"), where the lines never run.
+        self.distance_axes.legend([self.wasserstein, self.distance], ["Wasserstein estimate", "distance to the data"],
+                                  loc="lower center", bbox_to_anchor=(0.5, 1.05), ncols=2, fontsize=8, frameon=False,
+                                  borderaxespad=0, handlelength=1.5, columnspacing=1.0)
         for ax in (weights, curves, self.distance_axes):
             ax.yaxis.set_major_locator(MaxNLocator(5))
         for ax in (curves, self.distance_axes):  # no offset ("1e-15 - 4.84") over the title; short labels
@@ -488,10 +503,15 @@ class LabView:
         finite = values[np.isfinite(values)]
         low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
         self.surface.set_data((values - low) / (high - low) if high > low else np.zeros_like(values))
-        self.surface_title.set_text(f"critic D(x) from {low:.2g} to {high:.2g}")
+        for text, value in zip(self.bar_ends, (low, high)):
+            text.set_text(f"{value:.2g}")
+        fake = measured["fake"]
+        outside = int(np.sum(np.any(np.abs(fake) > 2, axis=1)))
+        self.surface_title.set_text(f"samples over D(x); {outside} of {len(fake)} generated\n"
+                                    "outside the square, drawn on its edge" if outside else "samples over D(x)")
         self.real.set_offsets(measured["real"])
-        self.fake.set_offsets(np.clip(measured["fake"], -2, 2))
-        self._draw_weights(measured["weights"], measured["c"], measured["fraction_at_bound"])
+        self.fake.set_offsets(np.clip(fake, -2, 2))
+        self._draw_weights(measured["weights"], measured["biases"], measured["c"], measured["fraction_at_bound"])
         norms = measured["layer_norms"]
         layers = self.axes["layers"]
         if norms is not None and np.all(np.isfinite(norms)):
@@ -511,14 +531,16 @@ class LabView:
                 axes.set_ylim(*figures.steady_limits(axes.get_ylim(), *readable_range(series.min(), series.max())))
         return self._picture.png()
 
-    def _draw_weights(self, weights, c, fraction):
+    def _draw_weights(self, weights, biases, c, fraction):
         ax = self.axes["weights"]
         if c is not None:
             reach = 1.1 * c
         else:
             reach = figures.nice_ceiling(max(float(np.max(np.abs(weights))), 1e-6))
         counts, edges = np.histogram(weights, bins=60, range=(-reach, reach))
-        self.histogram.set_data(counts, edges)
+        bias_counts, _ = np.histogram(biases, bins=60, range=(-reach, reach))
+        self.histogram_total.set_data(counts, edges)
+        self.histogram.set_data(counts - bias_counts, edges)
         ax.set_xlim(-reach, reach)
         top = ax.get_ylim()[1]
         if not counts.max() <= top <= 4 * max(counts.max(), 1):
@@ -527,8 +549,8 @@ class LabView:
             line.set_visible(c is not None)
             if c is not None:
                 line.set_xdata([sign * c, sign * c])
-        self.weights_title.set_text(f"critic weights: {100 * fraction:.1f} % on ±c" if c is not None
-                                    else "critic weights (no clipping)")
+        self.weights_title.set_text(f"critic kernels and biases: {100 * fraction:.1f} % on ±c" if c is not None
+                                    else "critic kernels and biases (no clipping)")
 
     @property
     def full_redraws(self):
