@@ -80,8 +80,8 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("04.compare_gaps", "c = 0.01", "scale of a clipped critic's score gap"),  # the smaller gap taken for closer
     ("04.larger_rate", "more", "Ten times the rate gives ten times the step"),  # the rate taken to end the stall
     ("05.gradient_profile", "raise", "grow or shrink"),
-    ("05.wider_critic", "grow", "take it above 1"),
-    ("05.wider_critic", "decay more", "decay more or less"),
+    ("05.bound_decides", "grow", "Is it above 1 here"),
+    ("05.bound_decides", "either", "What ceiling did the smaller c set"),
     ("05.longer_clipped", "yes", "still rising"),
     ("06.which_method", "gradient penalty", "near 1"),
     ("06.which_method", "spectral normalization", "at 1"),
