@@ -115,30 +115,111 @@ def critic_surface(critic, limits=(-2.0, 2.0), n=101):
     return axis, keras.ops.convert_to_numpy(values).reshape(n, n)
 
 
-def surface_peaks(values):
-    """How many strict local maxima a value surface on a grid has: grid points (not on the border)
-    higher than all eight neighbours.
+def peak_prominences(values):
+    """Every local maximum of a value surface on a grid, with its prominence.
 
-    A critic that models only a single bump has at most one; one that is high on each of several
-    modes of the data has one per mode it resolves. A flat top counts none (no point is strictly
-    higher than its neighbours). Gulrajani et al. (2017, section 3.1): weight-clipped critics ignore
-    "higher moments of the data distribution" and model "very simple approximations"; this counts
-    the surface's peaks.
+    A local maximum is a grid point (the border included) that no neighbour of its eight exceeds; a
+    plateau of equal values counts once. Its **prominence** is how far one must descend from it to
+    reach higher ground: its height minus the highest level at which a path of neighbouring grid
+    points joins it to a higher point (the topographers' measure). The highest point's prominence is
+    the surface's range, its maximum minus its minimum. Prominence tells a bump from the ripples on
+    its flanks, and does not change when the surface is shifted or scaled by a positive factor.
 
     Args:
-        values: an array of shape (rows, columns), both at least 3, finite.
+        values: an array of shape (rows, columns), both at least 2, finite.
+
+    Returns:
+        Three numpy arrays, one entry per local maximum, highest first: its row, its column and its
+        prominence.
     """
     values = np.asarray(values, dtype=np.float64)
-    if values.ndim != 2 or min(values.shape) < 3 or not np.all(np.isfinite(values)):
-        raise ValueError(f"values must be a finite 2-D grid of at least 3 × 3, got shape {values.shape}")
+    if values.ndim != 2 or min(values.shape) < 2 or not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be a finite 2-D grid of at least 2 × 2, got shape {values.shape}")
     rows, columns = values.shape
-    centre = values[1:-1, 1:-1]
-    peak = np.ones(centre.shape, bool)
+    flat = values.ravel()
+    row, column = np.divmod(np.arange(flat.size), columns)
+    neighbours = []
     for dy in (-1, 0, 1):
         for dx in (-1, 0, 1):
             if dy or dx:
-                peak &= centre > values[1 + dy:rows - 1 + dy, 1 + dx:columns - 1 + dx]
-    return int(peak.sum())
+                y, x = row + dy, column + dx
+                inside = (y >= 0) & (y < rows) & (x >= 0) & (x < columns)
+                neighbours.append(np.where(inside, y * columns + x, -1))
+    neighbours = np.stack(neighbours, axis=1).tolist()
+    height = flat.tolist()
+    # Grid points are flooded from the highest down (union-find): a point none of whose neighbours is
+    # flooded yet starts a component, with itself as its peak; where components meet, every peak but
+    # the highest is cut off, its prominence its height minus the meeting level.
+    parent, peak, prominence = [-1] * flat.size, {}, {}
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = np.argsort(-flat, kind="stable").tolist()
+    for i in order:
+        met = {root(j) for j in neighbours[i] if j >= 0 and parent[j] >= 0}
+        if not met:
+            parent[i], peak[i] = i, i
+            continue
+        highest, *others = sorted(met, key=lambda r: (-height[peak[r]], peak[r]))
+        for r in others:
+            prominence[peak[r]] = height[peak[r]] - height[i]
+            parent[r] = highest
+        parent[i] = highest
+    top = peak[root(order[0])]
+    prominence[top] = height[top] - height[order[-1]]
+    ranked = sorted(prominence, key=lambda i: (-height[i], i))
+    return (np.array([i // columns for i in ranked], dtype=int), np.array([i % columns for i in ranked], dtype=int),
+            np.array([prominence[i] for i in ranked]))
+
+
+def marked_modes(axis, values, centres, *, radius, prominence):
+    """How many modes a critic's value surface marks with a peak of its own.
+
+    A peak is a local maximum of the surface whose prominence (``peak_prominences``) is at least
+    ``prominence`` times the surface's range (its maximum minus its minimum); a mode is marked when a
+    peak lies within ``radius`` of its centre. Measured against the range, the count does not depend
+    on the critic's scale. Gulrajani et al. (2017, section 3.1): weight-clipped critics ignore
+    "higher moments of the data distribution" and model "very simple approximations"; a critic that
+    resolves the modes of a mixture marks each of them.
+
+    Args:
+        axis: the grid's coordinates along either axis, increasing, as ``critic_surface`` returns
+            them; ``values[i, j]`` is the surface at (axis[j], axis[i]).
+        values: an array (len(axis), len(axis)), finite, not constant.
+        centres: the modes' centres, an array (k, 2).
+        radius: a positive number, in the units of ``axis``.
+        prominence: a number in (0, 1], the smallest prominence of a peak as a fraction of the range.
+
+    Returns:
+        A dict: ``marked``, how many of the k modes a peak marks (0 to k); ``on_modes``, how many
+        peaks lie within ``radius`` of some centre; ``peaks``, how many peaks the surface has (ints);
+        ``positions``, the peaks' (x, y), an array (peaks, 2), highest first.
+    """
+    axis = np.asarray(axis, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    if axis.ndim != 1 or len(axis) < 2 or not np.all(np.isfinite(axis)) or np.any(np.diff(axis) <= 0):
+        raise ValueError(f"axis must be at least two finite, increasing numbers, got {axis!r}")
+    if values.shape != (len(axis), len(axis)):
+        raise ValueError(f"values must have shape ({len(axis)}, {len(axis)}) to match axis, got {values.shape}")
+    if not np.all(np.isfinite(values)) or np.ptp(values) == 0:
+        raise ValueError("values must be finite and not all equal")
+    centres = _points("centres", centres)
+    if centres.shape[1] != 2:
+        raise ValueError(f"centres must be points in the plane, shape (k, 2), got {centres.shape}")
+    radius = checks.positive_finite("radius", radius)
+    prominence = checks.positive_finite("prominence", prominence)
+    if prominence > 1:
+        raise ValueError(f"prominence must be a fraction of the range, in (0, 1], got {prominence!r}")
+    rows, columns, prominences = peak_prominences(values)
+    kept = prominences >= prominence * np.ptp(values)
+    peaks = np.stack([axis[columns[kept]], axis[rows[kept]]], axis=1)
+    near = np.linalg.norm(centres[:, None, :] - peaks[None, :, :], axis=2) <= radius
+    return {"marked": int(np.sum(near.any(axis=1))), "on_modes": int(np.sum(near.any(axis=0))),
+            "peaks": int(kept.sum()), "positions": peaks}
 
 
 def set_distance(samples, real):

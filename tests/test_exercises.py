@@ -81,8 +81,8 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("04.stall_cause", "the clip", "without the clip"),  # the clip blamed, against the unclipped control
     ("04.stall_cause", "too few iterations", "one change"),  # the epsilon = 1e-20 control ignored
     ("05.gradient_profile", "raise", "grow or shrink"),
-    ("05.wider_critic", "grow", "take it above 1"),
-    ("05.wider_critic", "decay more", "decay more or less"),
+    ("05.bound_decides", "grow", "Is it above 1 here"),
+    ("05.bound_decides", "either", "What ceiling did the smaller c set"),
     ("05.longer_clipped", "yes", "still rising"),
     ("06.sigmas_only", "yes", "at the start too"),  # the Glorot start's σ read as the penalty's doing
     ("06.simultaneous_r1", "spiral outwards", "real and negative"),  # the WGAN's outward spiral carried over

@@ -56,16 +56,70 @@ def test_growth_per_layer_is_the_geometric_mean_ratio_over_the_hidden_layers():
         growth_per_layer([1.0, 1.0])
 
 
-def test_surface_peaks_counts_strict_local_maxima():
-    from clipedu.measures import surface_peaks
-    x, y = np.meshgrid(np.linspace(-3, 3, 61), np.linspace(-3, 3, 61))
-    assert surface_peaks(-(x ** 2 + y ** 2)) == 1
-    two = np.exp(-((x - 1.5) ** 2 + y ** 2)) + np.exp(-((x + 1.5) ** 2 + y ** 2))
-    assert surface_peaks(two) == 2
-    assert surface_peaks(np.minimum(-np.abs(x) - np.abs(y), -1.0)) == 0  # a flat top is no strict peak
-    assert surface_peaks(x) == 0
-    with pytest.raises(ValueError, match="values"):
-        surface_peaks(np.zeros((2, 5)))
+def test_peak_prominences_by_hand():
+    from clipedu.measures import peak_prominences
+    # Two equal rows 0, 3, 1, 2, 0: a plateau of two 3s (one maximum) and a 2 whose way to the 3 descends
+    # to 1. The 3's prominence is the range, 3 - 0; the 2's is 2 - 1.
+    rows, columns, prominences = peak_prominences([[0, 3, 1, 2, 0], [0, 3, 1, 2, 0]])
+    assert rows.tolist() == [0, 0] and columns.tolist() == [1, 3]
+    np.testing.assert_allclose(prominences, [3.0, 1.0])
+    # Shifted and scaled by a positive factor: the same maxima, prominences scaled.
+    _, _, scaled = peak_prominences(5 * np.array([[0, 3, 1, 2, 0], [0, 3, 1, 2, 0]]) + 7)
+    np.testing.assert_allclose(scaled, [15.0, 5.0])
+    # A maximum on the border counts: a plane rising to one corner has one maximum, there.
+    x, y = np.meshgrid(np.arange(4.0), np.arange(3.0))
+    rows, columns, prominences = peak_prominences(x + y)
+    assert (rows.tolist(), columns.tolist()) == ([2], [3]) and prominences[0] == pytest.approx(5.0)
+    for bad in (np.zeros((1, 5)), np.zeros(4), [[0.0, np.inf], [0.0, 0.0]]):
+        with pytest.raises(ValueError, match="values must be a finite 2-D grid"):
+            peak_prominences(bad)
+
+
+def _two_cones(axis):
+    """The larger of two cones of slope 1: height 1 at (-0.5, 0) and 0.8 at (0.5, 0). On the segment
+    between them they meet 0.6 from the first, at height 0.4, so the lower peak's prominence is
+    0.8 - 0.4 = 0.4; the lowest grid points, the corners (1, ±1), are at 0.8 - sqrt(1.25) = -0.318, so
+    the range is 1.318 and the lower peak's prominence is 0.30 of it."""
+    x, y = np.meshgrid(axis, axis)
+    return np.maximum(1 - np.hypot(x + 0.5, y), 0.8 - np.hypot(x - 0.5, y))
+
+
+def test_marked_modes_by_hand():
+    from clipedu.measures import marked_modes
+    axis = np.linspace(-1, 1, 21)  # steps of 0.1: both apexes and the meeting point are grid points
+    values = _two_cones(axis)
+    centres = [[-0.5, 0.0], [0.5, 0.0], [0.0, 0.8]]  # the third mode has no peak near it
+    both = marked_modes(axis, values, centres, radius=0.05, prominence=0.25)
+    assert (both["marked"], both["on_modes"], both["peaks"]) == (2, 2, 2)
+    np.testing.assert_allclose(both["positions"], [[-0.5, 0.0], [0.5, 0.0]], atol=1e-12)  # highest first
+    one = marked_modes(axis, values, centres, radius=0.05, prominence=0.35)
+    assert (one["marked"], one["on_modes"], one["peaks"]) == (1, 1, 1)
+    # The distance counts: a centre 0.15 from the lower apex is marked within 0.2, not within 0.1.
+    assert marked_modes(axis, values, [[0.5, 0.15]], radius=0.2, prominence=0.25)["marked"] == 1
+    assert marked_modes(axis, values, [[0.5, 0.15]], radius=0.1, prominence=0.25)["marked"] == 0
+    # Against the range, the count does not depend on the critic's scale.
+    assert marked_modes(axis, 1e-6 * values - 3, centres, radius=0.05, prominence=0.25)["marked"] == 2
+    # A finer grid of the same surface finds the same.
+    fine = np.linspace(-1, 1, 41)
+    assert marked_modes(fine, _two_cones(fine), centres, radius=0.05, prominence=0.25)["marked"] == 2
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"axis": np.linspace(1, -1, 21)}, ValueError, "axis must be at least two finite, increasing numbers"),
+    ({"values": np.zeros((21, 20))}, ValueError, r"values must have shape \(21, 21\)"),
+    ({"values": np.ones((21, 21))}, ValueError, "values must be finite and not all equal"),
+    ({"centres": [[0.0, 0.0, 0.0]]}, ValueError, r"centres must be points in the plane, shape \(k, 2\)"),
+    ({"radius": 0}, ValueError, "radius must be a positive finite number, got 0"),
+    ({"prominence": 1.5}, ValueError, r"prominence must be a fraction of the range, in \(0, 1\], got 1.5"),
+    ({"prominence": "0.1"}, TypeError, "prominence must be a positive finite number"),
+])
+def test_marked_modes_rejects_bad_arguments(kwargs, error, match):
+    from clipedu.measures import marked_modes
+    axis = np.linspace(-1, 1, 21)
+    arguments = {"axis": axis, "values": _two_cones(axis), "centres": [[0.5, 0.0]], "radius": 0.1,
+                 "prominence": 0.1, **kwargs}
+    with pytest.raises(error, match=match):
+        marked_modes(arguments.pop("axis"), arguments.pop("values"), arguments.pop("centres"), **arguments)
 
 
 def test_active_units_counts_units_on_for_some_input():

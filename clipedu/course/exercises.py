@@ -369,31 +369,33 @@ _multiple_choice(
     "05.gradient_profile",
     "whether to raise or lower c for a deep clipped critic whose gradient norms, from the first hidden layer to the "
     "output, are 3e2, 1e2, 3e1, 1e1, 3, 1, 0.3, 0.15, 0.088: 'raise' or 'lower' (a string)",
-    "lower", "They grow towards the input: each layer multiplies them by a factor that c sets (at most 64 c for a "
-             "64-wide layer, section 3), so a smaller c shrinks the factor.",
-    {"raise": "Hint: do these gradients grow or shrink towards the input, and does a larger c make each layer's "
-              "factor larger or smaller (section 3)?"})
+    "lower", "They grow towards the input, as section 3's c = 0.1 critics' did after training, while its smaller c "
+             "decayed: each layer can multiply the gradient by at most width · c (64 c for a 64-wide layer), so a "
+             "smaller c lowers that ceiling. Too small a c makes them vanish instead, as at c = 0.01 and 0.001.",
+    {"raise": "Hint: do these gradients grow or shrink towards the input? In section 3, which c grew and which "
+              "decayed, and what ceiling does c set on each layer's factor?"})
 
 _multiple_choice(
-    "05.wider_critic",
-    "whether the gradients of a 12-layer clipped critic (c = 0.01), made 4096 units wide instead of 64, 'decay more', "
-    "'decay less' or 'grow' towards the input, per layer, before any training (a string)",
-    "decay less", "The factor per layer grows about as c · sqrt(width) (section 3: from 64 to 512 units it rose 2.0 "
-                  "and 2.7 times, near sqrt(8) = 2.8); 64 times wider is two such steps, about 7 times, from about "
-                  "0.05 to about 0.4: still below 1, so it decays, less.",
-    {"decay more": "Hint: section 3 measured the factor at widths 64 and 512. Did the wider critic's gradients "
-                   "decay more or less per layer?",
-     "grow": "Hint: the factor per layer grows about as c · sqrt(width) (section 3). Starting from c = 0.01's factor "
-             "at width 64, does a width 64 times larger take it above 1?"})
+    "05.bound_decides",
+    "a 12-layer ReLU critic 128 units wide, clipped at c = 0.005, trained for as long as you like: does its "
+    "gradient norm 'decay', 'grow' or do 'either' (training decides) towards the input (a string)",
+    "decay", "Back through a hidden layer the gradient is multiplied by the transposed kernel, its inactive ReLUs "
+             "zeroed: by at most the kernel's largest singular value, which for 128 × 128 entries in [-c, c] is at "
+             "most 128 c = 0.64. Below 1 whatever the weights are, so training cannot make it grow, as section 3's "
+             "c = 0.01 and 0.001 critics (ceilings 0.64 and 0.064) decayed on every seed.",
+    {"grow": "Hint: what is the most one 128-wide layer with every entry in [-c, c] can multiply a gradient by "
+             "(section 3's ceiling, width · c)? Is it above 1 here?",
+     "either": "Hint: in section 3, training decided c = 0.1's verdict, not c = 0.01's. What ceiling did the "
+               "smaller c set, and what is width · c for this critic?"})
 
 _multiple_choice(
     "05.longer_clipped",
-    "whether section 2's clipped critics (c = 0.01), trained ten times longer on the 8 Gaussians, show the eight "
-    "modes as peaks: 'yes' or 'no' (a string)",
-    "no", "Their objective changed by less than 5 % between the last two blocks of 150 updates (section 2): they had "
+    "whether section 2's clipped critics (c = 0.01), trained ten times longer on the 8 Gaussians, mark the eight "
+    "modes with peaks: 'yes' or 'no' (a string)",
+    "no", "Section 2 compared each clipped critic's objective over its last updates with the block before: it had "
           "stopped improving, as a single bump. More of the same training is not expected to add peaks; the limit is "
           "what the clipped family learns, the paper's capacity underuse.",
-    {"yes": "Hint: section 2 compared each clipped critic's objective over its last 150 updates with the 150 "
+    {"yes": "Hint: section 2 compared each clipped critic's objective over its last updates with the block "
             "before. Was it still rising?"})
 
 _multiple_choice(

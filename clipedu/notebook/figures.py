@@ -294,65 +294,79 @@ def weight_distribution(figure, state):
     ax_line.legend(fontsize=8)
 
 
-def value_surfaces(figure, surfaces, samples):
-    """Critic value surfaces in a grid: ``surfaces[(row, column)] = (axis, values)`` and
-    ``samples[column]`` the real samples drawn over each panel of that column; a colour bar per panel
-    (each critic has its own scale)."""
+def surface_seeds(figure, surfaces, peaks, centres, titles, marks="mode centre"):
+    """Value surfaces of many critics, a row per setting and a column per seed, each scaled to its own
+    range (0 at its minimum, 1 at its maximum) on one shared colour bar. ``surfaces[(row, column)] =
+    (axis, values)``; ``peaks[(row, column)]`` the positions of its peaks, an array (n, 2), drawn as red
+    dots; ``centres`` the data's mode centres (or its samples), drawn as small white crosses labelled
+    ``marks``; ``titles[(row, column)]`` each panel's title."""
     rows = list(dict.fromkeys(r for r, _ in surfaces))
     columns = list(dict.fromkeys(c for _, c in surfaces))
-    axes = np.array(figure.subplots(len(rows), len(columns), squeeze=False))
+    axes = np.array(figure.subplots(len(rows), len(columns), squeeze=False, sharex=True, sharey=True))
     for i, row in enumerate(rows):
         for j, column in enumerate(columns):
             ax = axes[i, j]
             axis, values = surfaces[(row, column)]
-            contours = ax.contourf(axis, axis, values, levels=20, cmap="viridis")
-            ax.contour(axis, axis, values, levels=20, colors="k", linewidths=0.3)
-            bar = figure.colorbar(contours, ax=ax, shrink=0.8, pad=0.02)
-            bar.set_label("critic value D(x)", fontsize=7)
-            bar.ax.tick_params(labelsize=6)
-            ax.plot(*samples[column][:300].T, ".", ms=1.5, color="tab:orange", label="real samples")
-            ax.set_aspect("equal")
-            ax.set_title(f"{column}: {row}", fontsize=9)
-            ax.set_xlabel("x₀", fontsize=8)
-            ax.set_ylabel("x₁", fontsize=8)
-            ax.tick_params(labelsize=7)
-    axes[0, 0].legend(loc="lower left", fontsize=7, markerscale=4)
+            scaled = (values - values.min()) / np.ptp(values)
+            image = ax.imshow(scaled, origin="lower", extent=(axis[0], axis[-1], axis[0], axis[-1]), cmap="viridis",
+                              vmin=0, vmax=1, interpolation="nearest")
+            ax.plot(*np.asarray(centres).T, "x", color="white", ms=2.5, mew=0.6,
+                    label=marks if (i, j) == (0, 0) else None)
+            points = np.asarray(peaks[(row, column)]).reshape(-1, 2)
+            ax.plot(*points.T, "o", color="tab:red", ms=3, mec="white", mew=0.5,
+                    label="peak" if (i, j) == (0, 0) else None)
+            ax.set_title(titles[(row, column)], fontsize=7)
+            ax.tick_params(labelsize=6)
+            if j == 0:
+                ax.set_ylabel(f"{row}\nx₁", fontsize=7)
+            if i == len(rows) - 1:
+                ax.set_xlabel("x₀", fontsize=7)
+    bar = figure.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, pad=0.01)
+    bar.set_label("D(x), scaled to the surface's own range (0 = its minimum, 1 = its maximum)", fontsize=7)
+    bar.ax.tick_params(labelsize=6)
+    axes[0, 0].legend(loc="lower left", fontsize=6, markerscale=1.5, framealpha=0.6)
 
 
 def layer_profiles(figure, norms, floor):
-    """Left: gradient norms per critic layer, one line per seed, one colour per setting (log scale);
-    a norm of exactly 0 is drawn as a cross at ``floor``, below every non-zero norm. ``norms`` maps a
-    label to an array (seeds, layers)."""
-    ax = figure.subplots()
-    for k, (label, runs) in enumerate(norms.items()):
-        color = f"C{k}"
+    """Gradient norms per critic layer, a panel per setting sharing one log axis, a line per seed in the
+    seed's colour; a norm of exactly 0 is drawn as a cross at ``floor``, below every non-zero norm.
+    ``norms`` maps a label to an array (seeds, layers)."""
+    axes = np.atleast_1d(figure.subplots(1, len(norms), sharey=True, squeeze=False)[0])
+    for ax, (label, runs) in zip(axes, norms.items()):
         layers = np.arange(1, runs.shape[1] + 1)
         for s, seed_norms in enumerate(runs):
             shown = np.where(seed_norms > 0, seed_norms, np.nan)
-            ax.plot(layers, shown, marker="o", ms=2.5, lw=1, color=color, alpha=0.8,
-                    label=label if s == 0 else None)
+            ax.plot(layers, shown, marker="o", ms=2, lw=1, color=f"C{s}", alpha=0.8, label=f"seed {s}")
             zeros = seed_norms == 0
-            ax.plot(layers[zeros], np.full(zeros.sum(), floor), "x", color=color, ms=6)
-    ax.axhline(floor, color="0.5", lw=0.8, ls=":")
-    ax.text(1, floor * 3, "× : exactly 0", fontsize=8, color="0.3")
-    ax.set_yscale("log")
-    ax.set_xlabel("critic layer (1 = next to the input; the last is the linear output)")
-    ax.set_ylabel("‖∂ critic loss / ∂ layer output‖ (no unit)")
-    ax.legend(fontsize=7, ncol=2)
+            ax.plot(layers[zeros], np.full(zeros.sum(), floor), "x", color=f"C{s}", ms=5)
+        ax.set_title(label, fontsize=8)
+        ax.set_yscale("log")
+        ax.set_xticks(layers[::2])
+        ax.tick_params(labelsize=7)
+        ax.set_xlabel("layer (1 = input side)", fontsize=7)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("‖∂ critic loss / ∂ layer output‖ (no unit)", fontsize=8)
+    axes[0].legend(fontsize=6)
 
 
-def weight_histograms(figure, weights, c):
-    """Histograms of all critic weights, one panel per label in ``weights``; dashed lines at ±c."""
-    axes = figure.subplots(1, len(weights))
-    for ax, (label, values) in zip(np.atleast_1d(axes), weights.items()):
-        ax.hist(values, bins=60, color="tab:blue")
-        for bound in (-c, c):
-            ax.axvline(bound, color="tab:red", ls="--", lw=0.8)
+def weight_histograms(figure, weights, bounds):
+    """Histograms of critic weights, a panel per label of ``weights`` (a list of arrays, one per seed, each
+    drawn as a step line in the seed's colour); dashed lines at ±``bounds[label]`` where it is not None."""
+    axes = np.atleast_1d(figure.subplots(1, len(weights)))
+    for ax, (label, per_seed) in zip(axes, weights.items()):
+        edges = np.linspace(min(w.min() for w in per_seed), max(w.max() for w in per_seed), 61)
+        for s, values in enumerate(per_seed):
+            ax.hist(values, bins=edges, histtype="step", color=f"C{s}", label=f"seed {s}")
+        if bounds.get(label) is not None:
+            for bound in (-bounds[label], bounds[label]):
+                ax.axvline(bound, color="0.3", ls="--", lw=0.8)
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.set_title(label, fontsize=9)
-        ax.set_xlabel("weight value")
-        ax.set_ylabel("number of weights")
+        ax.set_xlabel("weight value", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0].set_ylabel("number of weights", fontsize=8)
+    axes[0].legend(fontsize=6)
 
 
 def samples_side_by_side(figure, state):
