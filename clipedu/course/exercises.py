@@ -178,8 +178,8 @@ def _guard_threshold(answer):
     late = int(np.count_nonzero(run["clipped"][9:]))
     if run["diverged"]:
         return False, (f"This run diverged: it clipped the explosion, but to a first step 0.01 · {threshold:g} = "
-                       f"{GUARD_RATE * threshold:.3g} long, which threw w up the wall. Hint: a guard also sets the "
-                       "length of the step it clips, lr · τ.")
+                       f"{GUARD_RATE * threshold:.3g} long, which threw w far past the valley, to where |w| > 1 and "
+                       "the loss overflows. Hint: a guard also sets the length of the step it clips, lr · τ.")
     if late:
         return False, (f"Its own run clipped {late} of the updates from the 10th on: a run clipped at {threshold:g} "
                        "is not the logged run (clipped at 10), and its gradients from the 10th update on were not "
