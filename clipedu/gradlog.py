@@ -39,38 +39,50 @@ SPIKE_FACTOR, SPIKE_WINDOW = 3.0, 50
 def read(path):
     """The gradient norms in a CSV file, as a 1-D float array.
 
-    The column is the one headed ``grad_norm`` or, in a file of one column, that column (a header
-    that is not a number is skipped). Empty lines are skipped.
+    The column is the one headed ``grad_norm`` or, in a file of one column, that column, without a
+    header or with a header that names a norm (``norm`` in it: a column headed ``loss``, say, is refused).
+    Empty lines are skipped.
 
     Raises:
         ValueError: naming the file, the line (from 1) and the value, for a value that is not a number,
-            not finite or negative, a missing column, or a file without numbers.
+            not finite or negative, a missing column, a single column whose header does not name a norm,
+            a file that is not UTF-8 text, or a file without numbers.
     """
     with open(path, newline="", encoding="utf-8-sig") as file:
         reader = csv.reader(file)
         column, header, norms = None, None, []
-        for row in reader:
-            if not any(field.strip() for field in row):
-                continue
-            line = reader.line_num
-            if column is None:
-                names = [field.strip() for field in row]
-                if "grad_norm" in names:
-                    column, header = names.index("grad_norm"), "grad_norm"
-                    continue
-                if len(row) > 1:
-                    raise ValueError(f"{path}, line {line}: no 'grad_norm' column in {','.join(row)!r}")
-                column = 0
-                if not _is_number(row[0]):
-                    header = row[0]
-                    continue
-            if column >= len(row):
-                raise ValueError(f"{path}, line {line}: no value in the {header!r} column: {','.join(row)!r}")
-            norms.append(_norm(row[column], f"{path}, line {line}"))
+        try:
+            for row in reader:
+                column, header = _read_row(path, reader.line_num, row, column, header, norms)
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{path}, after line {reader.line_num}: not UTF-8 text ({error.reason} at byte "
+                             f"{error.start} of the block read); save the log as a UTF-8 CSV file") from None
     if not norms:
         raise ValueError(f"{path}, line {max(reader.line_num, 1)}: no gradient norms in the file"
                          + (f" (only the header {header!r})" if header else ""))
     return np.array(norms)
+
+
+def _read_row(path, line, row, column, header, norms):
+    """Reads one CSV row into ``norms``; returns the column and header, found on the first row."""
+    if not any(field.strip() for field in row):
+        return column, header
+    if column is None:
+        names = [field.strip() for field in row]
+        if "grad_norm" in names:
+            return names.index("grad_norm"), "grad_norm"
+        if len(row) > 1:
+            raise ValueError(f"{path}, line {line}: no 'grad_norm' column in {','.join(row)!r}")
+        column = 0
+        if not _is_number(row[0]):
+            if "norm" not in names[0].lower():
+                raise ValueError(f"{path}, line {line}: the one column is headed {names[0]!r}, which names no norm; "
+                                 "head a column of gradient norms grad_norm, or give it no header")
+            return column, names[0]
+    if column >= len(row):
+        raise ValueError(f"{path}, line {line}: no value in the {header!r} column: {','.join(row)!r}")
+    norms.append(_norm(row[column], f"{path}, line {line}"))
+    return column, header
 
 
 def share_clipped(norms, threshold):

@@ -150,47 +150,79 @@ def _steps_per_execution(model):
 
 
 class GradientNormHistory(keras.callbacks.Callback):
-    """The global gradient norm before clipping, and whether clipping changed the update, at every
-    step of ``fit``, for any Keras model compiled with any optimizer and any clip argument.
+    """The global norm of the gradient that the optimizer's clip argument sees, whether clipping
+    changed it, and the length of the update, for every update ``fit`` makes with a Keras optimizer.
 
     A callback never sees the gradients, so this one wraps its model's optimizer: when training
     begins it replaces the optimizer's ``apply`` with one that first measures the gradients it is
-    given (before the optimizer's own ``clipnorm``, ``global_clipnorm`` or ``clipvalue``), then
-    calls the original; the train function is rebuilt so that the wrapper is in it. When training
-    ends the optimizer is restored. Every step is recorded also when ``fit`` runs several per call
-    (``steps_per_execution``). It needs a model that trains through ``model.optimizer``.
+    given, then calls the original; the train function is rebuilt so that the wrapper is in it. When
+    training ends the optimizer is restored. Every step is recorded also when ``fit`` runs several
+    per call (``steps_per_execution``). It needs a model that trains through ``model.optimizer``.
+
+    It measures what the clip argument (``clipnorm``, ``global_clipnorm`` or ``clipvalue``) sees, as
+    Keras 3 computes it (``BaseOptimizer._backend_apply_gradients``):
+
+    - under mixed precision (``Model.compile`` wraps the optimizer in ``LossScaleOptimizer`` under the
+      ``"mixed_float16"`` policy, or you did), the gradients divided by the loss scale that step, as
+      the inner optimizer receives them before it clips. A step whose gradient is not finite is
+      skipped by ``LossScaleOptimizer`` (no update, its scale halved): it is not recorded, and
+      ``skipped`` counts it;
+    - with ``gradient_accumulation_steps=k``, the mean of the k micro-batch gradients, which Keras
+      clips on every k-th step and applies; the micro-steps between make no update and are not
+      recorded.
 
     Attributes:
-        norms: the global norm (over all trainable variables) of each step's gradients, a list.
-        clipped: for each step, whether the clip argument changed the gradients: a tensor's norm above
-            ``clipnorm``, the global norm above ``global_clipnorm``, or an element above ``clipvalue``
-            in size (Keras' rules, in Keras' order of precedence); always False without one.
-        update_norms: the length of each step's update, the global norm of the change the optimizer
-            made to the variables it was given: with plain SGD, the learning rate times the clipped
+        norms: for each update, the global norm (over all trainable variables) of the gradient the
+            clip argument saw, a list.
+        clipped: for each update, whether the clip argument changed that gradient: a tensor's norm
+            above ``clipnorm``, the global norm above ``global_clipnorm``, or an element above
+            ``clipvalue`` in size (Keras' rules, in Keras' order of precedence); always False without
+            one.
+        update_norms: for each update, its length: the global norm of the change the optimizer made
+            to the variables it was given: with plain SGD, the learning rate times the clipped
             gradient's norm; with Adam, set by its moment estimates.
+        steps: for each update, the training step of ``fit`` (from 0, counted over every ``fit`` this
+            callback followed) that made it: 0, 1, 2, ... unless steps were accumulated or skipped.
+        skipped: the training steps that ``LossScaleOptimizer`` skipped for a non-finite gradient.
     """
 
     def __init__(self):
         super().__init__()
-        self.norms, self.clipped, self.update_norms = [], [], []
+        self.norms, self.clipped, self.update_norms, self.steps, self.skipped = [], [], [], [], []
+        self._count = 0
 
     def on_train_begin(self, logs=None):
         optimizer = getattr(self.model, "optimizer", None)
         if not isinstance(optimizer, keras.optimizers.Optimizer):
             raise ValueError(f"GradientNormHistory needs a model compiled with a Keras optimizer, got {optimizer!r}")
-        self._steps = _StepValues(_steps_per_execution(self.model), ["norm", "clipped", "update"])
+        if not optimizer.built:  # fit builds it in its first step; the wrapper reads its state before that
+            optimizer.build(self.model.trainable_variables)
+        scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+        inner = optimizer.inner_optimizer if scaled else optimizer  # the one that clips
+        self._steps = _StepValues(_steps_per_execution(self.model), ["norm", "clipped", "update", "applied", "finite"])
         original = optimizer.apply
 
         def apply(grads, trainable_variables=None):
-            present = [keras.ops.cast(g, "float32") for g in grads if g is not None]
+            variables = optimizer._trainable_variables if trainable_variables is None else list(trainable_variables)
+            pairs = [(keras.ops.cast(g, "float32"), v) for g, v in zip(grads, variables) if g is not None]
+            scale = keras.ops.cast(optimizer.dynamic_scale if scaled else 1.0, "float32")
+            if inner.loss_scale_factor:
+                scale = scale * inner.loss_scale_factor
+            present = [g / scale for g, _ in pairs]
+            finite = keras.ops.all(keras.ops.stack([keras.ops.all(keras.ops.isfinite(g)) for g in present]))
+            applied = finite if scaled else keras.ops.convert_to_tensor(True)
+            steps = inner.gradient_accumulation_steps
+            if steps:  # Keras clips and applies the mean on every steps-th call, and only accumulates before
+                applied = keras.ops.logical_and(applied, keras.ops.equal((inner._iterations + 1) % steps, 0))
+                sums = [inner._accumulated_gradients[inner._get_variable_index(v)] for _, v in pairs]
+                present = [(g + keras.ops.cast(s, "float32")) / steps for g, s in zip(present, sums)]
             norm = keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(g)) for g in present))
-            clipped = _clip_changes(optimizer, present, norm)
-            variables = optimizer._trainable_variables if trainable_variables is None else trainable_variables
+            clipped = _clip_changes(inner, present, norm)
             before = [keras.ops.copy(v.value) for v in variables]
             result = original(grads, trainable_variables)
             changes = [keras.ops.cast(v.value - b, "float32") for v, b in zip(variables, before)]
             update = keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(d)) for d in changes))
-            self._steps.write(norm=norm, clipped=clipped, update=update)
+            self._steps.write(norm=norm, clipped=clipped, update=update, applied=applied, finite=finite)
             return result
 
         optimizer.apply = apply
@@ -202,20 +234,27 @@ class GradientNormHistory(keras.callbacks.Callback):
             self.on_train_end()
             raise ValueError("GradientNormHistory: the model trained a step, but its optimizer was not used (a "
                              "custom train_step with optimizers of its own?); nothing to record")
-        self.norms += steps["norm"]
-        self.clipped += [bool(c) for c in steps["clipped"]]
-        self.update_norms += steps["update"]
+        for norm, clipped, update, applied, finite in zip(*(steps[name] for name in
+                                                            ("norm", "clipped", "update", "applied", "finite"))):
+            if applied:
+                self.norms.append(norm)
+                self.clipped.append(bool(clipped))
+                self.update_norms.append(update)
+                self.steps.append(self._count)
+            elif not finite:
+                self.skipped.append(self._count)
+            self._count += 1
 
     def on_train_end(self, logs=None):
         del self.model.optimizer.apply  # the class's method again
         self.model.train_function = None  # the next fit builds one without the wrapper
 
     def save(self, path):
-        """Writes the record as a CSV file, one row per step: ``step,grad_norm,clipped,update_norm``
-        (``clipped`` as 0 or 1). ``clipedu.gradlog`` reads it."""
+        """Writes the record as a CSV file, one row per update: ``step,grad_norm,clipped,update_norm``
+        (``step`` from ``steps``, ``clipped`` as 0 or 1). ``clipedu.gradlog`` reads it."""
         with open(path, "w", encoding="utf-8") as file:
             file.write("step,grad_norm,clipped,update_norm\n")
-            for step, (norm, clipped, update) in enumerate(zip(self.norms, self.clipped, self.update_norms)):
+            for step, norm, clipped, update in zip(self.steps, self.norms, self.clipped, self.update_norms):
                 file.write(f"{step},{norm!r},{int(clipped)},{update!r}\n")
 
 

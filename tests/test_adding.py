@@ -91,3 +91,14 @@ def test_adaptive_clipping_is_clipedu_gradients_adaptive_clip():
         changed = [not np.allclose(c, g) for c, g in zip(clipped, grads)]
         assert result["clipped_variables"][run, 0].tolist() == changed
     assert result["clipped_variables"][0, 0, 3:].tolist() == [False, False]  # the final layer left alone
+
+
+def test_leaving_out_the_probe_loss_changes_no_run():
+    runs = [{"seed": 0, "learning_rate": 0.3, "global_clipnorm": 0.5}, {"seed": 1, "learning_rate": 0.05}]
+    with_probe = adding.train(keras.optimizers.SGD(), runs, steps=20, every=10, chunk=10)
+    without = adding.train(keras.optimizers.SGD(), runs, steps=20, every=10, chunk=10, probe=False)
+    assert "probe" in with_probe and "probe" not in without
+    for key, value in without.items():
+        np.testing.assert_array_equal(value, with_probe[key])
+    with pytest.raises(TypeError, match="probe must be True or False, got 'no'"):
+        adding.train(keras.optimizers.SGD(), runs, steps=1, probe="no")

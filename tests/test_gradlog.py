@@ -104,7 +104,8 @@ def test_a_saved_gradient_norm_history_reads_back_as_its_norms(tmp_path):
 
 
 @pytest.mark.parametrize("text, where", [
-    ("hello\nworld\n", r"line 2: 'world' is not a number"),
+    ("norm\nworld\n", r"line 2: 'world' is not a number"),
+    ("loss\n0.5\n", r"line 1: the one column is headed 'loss', which names no norm"),
     ("", r"line 1: no gradient norms in the file"),
     ("grad_norm\n", r"line 1: no gradient norms in the file \(only the header 'grad_norm'\)"),
     ("grad_norm\n1.0\n-0.5\n", r"line 3: '-0.5' is negative"),
@@ -183,3 +184,10 @@ def test_the_figure_labels_its_axes_and_marks_every_threshold():
     labels = [text.get_text() for text in figure.legends[0].get_texts()]
     assert labels == ["gradient norm", "spike (3)", "guard τ = 1: clips 3.0%", "always-on τ = 1: clips 3.0%",
                       "your τ = 2: clips 3.0%"]
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_bytes(b"grad_norm\n0.5\n\xff\xfe1.0\n")
+    with pytest.raises(ValueError, match=re.escape(f"{path}, after line") + r" \d+: not UTF-8 text"):
+        gradlog.read(path)

@@ -155,3 +155,93 @@ def test_loss_history_holds_each_steps_loss_as_a_gradient_tape_loop_computes_it(
     model.fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[history])
     assert len(history.losses) == 9
     assert "compute_loss" not in vars(model)
+
+
+def _tape_gradients(model, x, y):
+    """The gradients of the model's unscaled mean squared error, by a GradientTape of our own."""
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(tf.cast(model(x, training=True), tf.float32) - y))
+    return tape.gradient(loss, model.trainable_variables)
+
+
+def _linear(seed=0):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+
+
+@pytest.mark.parametrize("policy", ["float32", "mixed_float16"])
+def test_under_loss_scaling_the_norms_are_the_unscaled_gradients_the_clip_sees(policy):
+    # LossScaleOptimizer multiplies the loss by its scale (2**15 at first) and divides the gradients by it
+    # before its inner optimizer clips: the record must hold the unscaled norms, and the inner clip's decisions.
+    import tensorflow as tf
+
+    x, y = _data()
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        model = _linear()
+        if policy == "float32":  # wrapped by hand; under mixed_float16 compile wraps it
+            optimizer = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.01, global_clipnorm=7.5))
+        else:
+            optimizer = keras.optimizers.SGD(0.01, global_clipnorm=7.5)
+        model.compile(optimizer=optimizer, loss="mse")
+        assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+        history, expected = GradientNormHistory(), []
+        for step in range(6):  # one batch per fit, so that each gradient is taken by hand at the weights Keras had
+            batch = slice(8 * (step % 4), 8 * (step % 4) + 8)
+            expected.append(float(tf.linalg.global_norm(_tape_gradients(model, x[batch], y[batch]))))
+            model.fit(x[batch], y[batch], batch_size=8, epochs=1, shuffle=False, verbose=0, callbacks=[history])
+    finally:
+        keras.config.set_dtype_policy(previous)
+    # Under mixed_float16 the first steps overflow float16 at the scale 2**15: LossScaleOptimizer skips them.
+    assert sorted(history.steps + history.skipped) == list(range(6)) and len(history.steps) >= 3
+    if policy == "float32":
+        assert history.skipped == []
+    expected = np.array(expected)[history.steps]
+    np.testing.assert_allclose(history.norms, expected, rtol=1e-5 if policy == "float32" else 1e-2)
+    assert history.clipped == [n > 7.5 for n in expected] and True in history.clipped and False in history.clipped
+    np.testing.assert_allclose(history.update_norms, 0.01 * np.minimum(expected, 7.5),
+                               rtol=1e-5 if policy == "float32" else 2e-2)
+
+
+def test_a_step_loss_scaling_skips_is_counted_not_recorded():
+    variable_model = _linear()
+    optimizer = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.01, global_clipnorm=1.0))
+    variable_model.compile(optimizer=optimizer, loss="mse")
+    x, y = _data()
+    y = y.copy()
+    y[8:16] = np.inf  # the second batch's gradient is not finite
+    history = GradientNormHistory()
+    variable_model.fit(x[:24], y[:24], batch_size=8, epochs=1, shuffle=False, verbose=0, callbacks=[history])
+    assert history.steps == [0, 2] and history.skipped == [1] and len(history.norms) == 2
+    assert all(np.isfinite(history.norms))
+    assert float(optimizer.dynamic_scale.numpy()) == 2.0**15 / 2  # Keras halved its scale on the skipped step
+
+
+def test_with_gradient_accumulation_each_update_records_the_mean_gradient_keras_clips():
+    # Keras adds up k micro-batch gradients and, on every k-th step, clips their mean and applies it.
+    import tensorflow as tf
+
+    x, y = _data()
+    lr, tau, k = 0.01, 7.5, 2
+    model = _linear()
+    model.compile(optimizer=keras.optimizers.SGD(lr, global_clipnorm=tau, gradient_accumulation_steps=k), loss="mse")
+    history = GradientNormHistory()
+    model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0, callbacks=[history])  # 8 micro-batches
+    by_hand, norms, clipped = _linear(), [], []
+    for update in range(4):  # each update: the mean of two micro-batch gradients at the same weights
+        grads = [_tape_gradients(by_hand, x[i * 4:i * 4 + 4], y[i * 4:i * 4 + 4]) for i in (2 * update, 2 * update + 1)]
+        mean = [(a + b) / 2 for a, b in zip(*grads)]
+        norms.append(float(tf.linalg.global_norm(mean)))
+        clipped.append(norms[-1] > tau)
+        factor = min(1.0, tau / norms[-1])
+        for variable, g in zip(by_hand.trainable_variables, mean):
+            variable.assign(variable - lr * factor * g)
+    np.testing.assert_allclose(history.norms, norms, rtol=1e-5)
+    assert history.clipped == clipped and True in clipped and False in clipped, (norms, clipped)
+    np.testing.assert_allclose(history.update_norms, lr * np.minimum(norms, tau), rtol=1e-5)
+    assert history.steps == [1, 3, 5, 7]
+    for a, b in zip(model.get_weights(), by_hand.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
