@@ -104,8 +104,8 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("09.compare_across_c", "first", "the one change between"),  # the smaller estimate read as the closer generator
     ("09.compare_across_c", "second", "the one change between"),
     ("09.which_estimate", "penalty", "shrank more than a thousandfold"),
-    ("10.larger_batch", "about the same", "four times as many slopes"),
-    ("10.larger_batch", "about twice", "is √m larger or smaller"),
+    ("10.one_sample", "I9", "At m = 1, what is that"),
+    ("10.one_sample", "I10", "whose norm is that"),
     ("10.which_bugs", {4, 5}, "zero input gradient"),  # the NaN probe overlooked
     ("10.which_bugs", {5}, "outside [0, 1]"),  # α's range overlooked
     ("10.which_bugs", {4, 6}, "off their segments"),

@@ -602,19 +602,19 @@ _loop_exercise("10.case_8", "penalty", "fix case 8's critic update (a function)"
 
 
 _multiple_choice(
-    "10.larger_batch",
-    "case 7 (one norm for the whole batch) with m = 256 samples per critic update instead of 64, all else the same: "
-    "over its last 10 updates, the median of the instrument's slopes is 'about half', 'about the same' or 'about "
-    "twice' case 7's median at m = 64 (a string)",
-    "about half",
-    "Case 7's penalty holds one norm of the whole batch at 1, so the m slopes' squares sum to about 1 and their root "
-    "mean square is about 1/√m (section 4 measured √m × the root mean square near 1): four times the batch halves it, "
-    "and the median about with it (measured on five seeds: more than a third and less than half of the m = 64 "
-    "median). A symptom that scales with m points to the norm's axes.",
-    {"about the same": "Hint: case 7's penalty holds one number at 1, the norm of all m slopes together, √(sum of "
-                       "their squares). With four times as many slopes sharing that one norm, what happens to each?",
-     "about twice": "Hint: section 4 measured √m × the root mean square of the slopes near 1. With m four times "
-                    "larger, is √m larger or smaller, and the root mean square?"})
+    "10.one_sample",
+    "case 7 (one norm for the whole batch) trained with m = 1 sample per critic update instead of 64, all else the "
+    "same: which instrument tells it from the correct penalty loop trained with m = 1: 'I9', 'I10' or 'none' (a "
+    "string)",
+    "none",
+    "Section 4 measured what case 7 holds at 1: √m times the root mean square of the slopes, the norm of all m "
+    "slopes together. With one example that norm is the example's own, the one WGAN-GP's penalty holds at 1: case 7 "
+    "is then the correct loop and makes its updates (at m = 1, the same slopes as the correct loop's on five seeds). "
+    "The symptom grows with m and vanishes at m = 1: judge a loop at the batch size it will run with.",
+    {"I9": "Hint: section 4 measured √m × the root mean square of case 7's slopes near 1. At m = 1, what is that "
+           "number, and what does the correct penalty hold at 1?",
+     "I10": "Hint: case 7's penalty takes one norm over all m examples. With m = 1, whose norm is that, and how does "
+            "its penalty then differ from WGAN-GP's?"})
 
 
 @_exercise("10.which_bugs", "which of cases 4-8 the unknown loop contains, from its instruments (a set of case "
