@@ -364,6 +364,7 @@ PENALTY_CHECKS = ("interpolates on their segments", "α ~ U[0, 1]", "one α per 
 PROBE_GRADIENTS = ((5.0, -3.0, 0.5, 0.02), (0.02, 4.0, -0.3, 6.0), (-2.0, 0.01, 3.0, -0.5))
 ALPHA_UPDATES = 32  # updates the α probe watches: 32 × m = 2048 draws of α
 KS_CRITICAL = 2.23  # × 1/√n: a U[0, 1] sample exceeds it with probability 2 exp(-2 · 2.23²) ≈ 1e-4 (large n)
+ALPHA_EDGE = 0.01  # smallest α below it, largest above 1 - it: 2048 U[0, 1] draws miss with probability 2e-9
 
 
 def uniform_ks_statistic(values):
@@ -548,7 +549,8 @@ def check_loop(update, method, seed=0, make_optimizer=None, steps=5):
     recorded: its interpolates must lie on the segments between their real and fake samples, and the
     gradient it applies must equal WGAN-GP's at those interpolates (to 0.1 %). Then ``ALPHA_UPDATES``
     more updates of a critic that does not move give 2048 draws of α: their Kolmogorov–Smirnov
-    statistic against U[0, 1] must stay below ``KS_CRITICAL`` / √n, and α must be one per example
+    statistic against U[0, 1] must stay below ``KS_CRITICAL`` / √n, the smallest and largest α must lie
+    within ``ALPHA_EDGE`` of 0 and 1 (a range cut short, such as U[0.02, 0.98], fails), and α must be one per example
     (the same for every coordinate of an example, to 1e-3, and spread within each batch). Last, one
     update of a critic whose input gradient is exactly 0 must leave every weight finite. Seeded: the
     same ``update`` gets the same verdicts.
@@ -583,7 +585,8 @@ def check_loop(update, method, seed=0, make_optimizer=None, steps=5):
         alphas, across, within = probe
         statistic, limit = uniform_ks_statistic(alphas), KS_CRITICAL / math.sqrt(len(alphas))
         verdicts += [
-            Verdict(PENALTY_CHECKS[1], statistic <= limit,
+            Verdict(PENALTY_CHECKS[1], bool(statistic <= limit and np.min(alphas) < ALPHA_EDGE
+                                            and np.max(alphas) > 1 - ALPHA_EDGE),
                     f"Kolmogorov–Smirnov statistic against U[0, 1] over {len(alphas)} draws {statistic:.3f} "
                     f"(at most {limit:.3f}); α from {np.min(alphas):.2f} to {np.max(alphas):.2f}"),
             Verdict(PENALTY_CHECKS[2], bool(np.max(across) <= 1e-3 and np.min(within) > 0.1),

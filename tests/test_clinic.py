@@ -61,6 +61,8 @@ def _alpha_update(draw):
      "α ~ U[0, 1]"),
     ("U[0, 0.9]", lambda real, seed: __import__("keras").random.uniform((real.shape[0], 1), 0.0, 0.9, seed=seed),
      "α ~ U[0, 1]"),
+    ("U[0.02, 0.98]", lambda real, seed: __import__("keras").random.uniform((real.shape[0], 1), 0.02, 0.98, seed=seed),
+     "α ~ U[0, 1]"),
     ("N(0.5, 0.25²)", lambda real, seed: __import__("keras").random.normal((real.shape[0], 1), 0.5, 0.25, seed=seed),
      "α ~ U[0, 1]"),
     ("per pixel", lambda real, seed: __import__("keras").random.uniform(real.shape, seed=seed), "one α per example"),
