@@ -163,25 +163,41 @@ class StackedOptimizer:
         slots = optimizer.variables[2:][which::len(self.names)]
         return np.concatenate([keras.ops.convert_to_numpy(v).ravel() for v in slots]).astype("float32")
 
-    def apply(self, gradient, params, active):
-        """Updates the stacked weights ``params`` (runs, parameters) by ``gradient``, same shape."""
+    def apply(self, gradient, params, active=None):
+        """Updates the stacked weights ``params`` (runs, parameters) by ``gradient``, same shape; with
+        ``active`` (a boolean per run), only the runs whose entry is True."""
         import tensorflow as tf
 
-        keep = active[:, None]
-        if self.kind == "RMSprop":
-            rho, velocity = self.config["rho"], self.slots["velocity"]
-            velocity.assign(tf.where(keep, rho * velocity + (1 - rho) * tf.square(gradient), velocity))
-            increment = self.learning_rate * gradient / tf.sqrt(velocity + self.epsilon)
+
+        def update(select):  # select(new, old): each run's new values, or its old ones if it is stopped
+            if self.kind == "RMSprop":
+                rho, velocity = self.config["rho"], self.slots["velocity"]
+                velocity.assign(select(rho * velocity + (1 - rho) * tf.square(gradient), velocity))
+                increment = self.learning_rate * gradient / tf.sqrt(velocity + self.epsilon)
+            else:
+                local_step = tf.cast(self.iterations + 1, "float32")
+                beta_1_power = tf.pow(tf.cast(self.config["beta_1"], "float32"), local_step)
+                beta_2_power = tf.pow(tf.cast(self.config["beta_2"], "float32"), local_step)
+                alpha = self.learning_rate * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+                m, v = self.slots["momentum"], self.slots["velocity"]
+                m.assign(select(m + (gradient - m) * (1 - self.config["beta_1"]), m))
+                v.assign(select(v + (tf.square(gradient) - v) * (1 - self.config["beta_2"]), v))
+                increment = m * alpha / (tf.sqrt(v) + self.epsilon)
+            params.assign(select(params - increment, params))
+            return tf.constant(True)
+
+        def every_run(new, old):
+            return new
+
+        def active_runs(new, old):
+            return tf.where(active[:, None], new, old)
+
+        # While every run trains, the usual case, the update skips the selects that keep a stopped run's values:
+        # the same numbers, a few passes over all the weights fewer.
+        if active is None:
+            update(every_run)
         else:
-            local_step = tf.cast(self.iterations + 1, "float32")
-            beta_1_power = tf.pow(tf.cast(self.config["beta_1"], "float32"), local_step)
-            beta_2_power = tf.pow(tf.cast(self.config["beta_2"], "float32"), local_step)
-            alpha = self.learning_rate * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
-            m, v = self.slots["momentum"], self.slots["velocity"]
-            m.assign(tf.where(keep, m + (gradient - m) * (1 - self.config["beta_1"]), m))
-            v.assign(tf.where(keep, v + (tf.square(gradient) - v) * (1 - self.config["beta_2"]), v))
-            increment = m * alpha / (tf.sqrt(v) + self.epsilon)
-        params.assign(tf.where(keep, params - increment, params))
+            tf.cond(tf.reduce_all(active), lambda: update(every_run), lambda: update(active_runs))
         self.iterations.assign_add(1)
 
     def write_to(self, optimizer, run, iterations):

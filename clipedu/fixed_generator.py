@@ -122,7 +122,7 @@ def train_critics(critics, optimizers, real, *, steps, seeds, method=None, batch
             total = tf.reduce_sum(loss)  # run r's weights reach only run r's term
         grads = iter(tape.gradient(total, watched))
         gradient = stack.flatten([(next(grads), next(grads) if b is not None else None) for _, b in views])
-        stacked_optimizer.apply(gradient, stack.params, tf.ones(runs, bool))
+        stacked_optimizer.apply(gradient, stack.params)
         if isinstance(method, WeightClipping):
             stack.params.assign(tf.clip_by_value(stack.params, -method.c, method.c))
         return tf.stack(values, axis=1)

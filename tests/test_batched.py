@@ -105,6 +105,29 @@ def test_a_run_that_diverges_is_stopped_alone():
     assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(frozen, engines[0].critic.weights(1)))
 
 
+@pytest.mark.parametrize("kind", ["none", "penalty"])  # RMSprop, and Adam
+def test_a_stopped_run_keeps_its_weights_and_slots_and_the_others_train_as_if_it_trained(kind):
+    # The update takes one path while every run trains and another (masking) once one is stopped. (Not with
+    # clipping: the clip still puts a run stopped before its first update inside [-c, c].)
+    orders = _orders(3)
+    engines = [_engine([_wgan(seed, method) for seed, method in zip((3, 4, 5), METHODS[kind])]) for _ in range(2)]
+    engines[0].stop(1)
+
+    def state(engine):
+        return [engine.critic.params.numpy(), engine.generator.params.numpy()] + [
+            slot.numpy() for optimizer in (engine.critic_optimizer, engine.generator_optimizer)
+            for slot in optimizer.slots.values()]
+
+    before = state(engines[0])
+    for engine in engines:
+        engine.train(tf.constant(X), tf.constant(orders))
+    stopped, every_run = state(engines[0]), state(engines[1])
+    for start, masked, unmasked in zip(before, stopped, every_run):
+        np.testing.assert_array_equal(masked[1], start[1])  # run 1: weights and slots as they were
+        assert not np.array_equal(unmasked[1], start[1])  # ... which training would have changed
+        np.testing.assert_array_equal(masked[[0, 2]], unmasked[[0, 2]])  # runs 0 and 2: the same numbers
+
+
 def test_fit_seeds_reports_a_diverging_run_by_seed_and_iteration_and_trains_the_others():
     def build(seed):
         return _wgan(seed, None, 1e30 if seed == 4 else 1e-3)
