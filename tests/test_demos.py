@@ -92,6 +92,17 @@ def test_step_demo_lands_where_sgd_with_the_clipped_gradient_lands():
     np.testing.assert_allclose(state["landing"]["clipvalue"], [3.0, 1.0] - 0.3 * np.array([1.0, 1.0]))
     np.testing.assert_allclose(state["landing"]["clipnorm"], [3.0, 1.0] - 0.3 * gradient / np.hypot(3, 10))
     assert state["loss_after"]["none"] > state["loss_before"] > state["loss_after"]["clipnorm"]
+    assert state["together"] == []
+
+
+@pytest.mark.parametrize("start, learning_rate, threshold, together", [
+    ((3.0, 1.0), 0.3, 10.0, [("none", "clipvalue")]),  # gradient (3, 10): no element above 10, its norm above
+    ((2.0, 0.2), 0.1, 10.0, [("none", "clipvalue", "clipnorm")]),  # gradient (2, 2): nothing clipped
+    ((0.0, 1.0), 0.3, 1.0, [("clipvalue", "clipnorm")]),  # gradient (0, 10): both make it (0, 1)
+])
+def test_step_demo_says_which_steps_land_on_the_same_point(start, learning_rate, threshold, together):
+    state = StepOnSurfaceDemo().compute(*start, learning_rate=learning_rate, threshold=threshold)
+    assert state["together"] == together
 
 
 @pytest.fixture(scope="module")
@@ -289,3 +300,14 @@ def test_per_example_demo_bounds_the_outliers_influence_and_batch_clipping_does_
     assert max(np.linalg.norm(wide["per_example"], axis=1)) < 5.0
     np.testing.assert_allclose(wide["updates"]["per-example"], np.mean(wide["per_example"], axis=0), rtol=1e-12)
     assert "0.125" in demo.summary(state) and "57.9°" in demo.summary(state)
+
+
+def test_per_example_demo_gives_the_angle_between_the_two_updates_with_and_without_the_outlier():
+    demo = PerExampleClipDemo()
+    state = demo.compute(clipnorm=1.0, outlier=20.0)
+    a, b = state["updates"]["batch"], state["updates"]["per-example"]
+    assert state["apart"]["with"] == pytest.approx(np.degrees(np.arccos(a @ b / np.linalg.norm(a) / np.linalg.norm(b))))
+    # without the outlier six clean examples are clipped per example at C = 1: the two differ a little
+    assert 0.1 < state["apart"]["without"] < 5
+    # at C = 5 no clean gradient is longer than C, nor is their mean: without the outlier the two coincide
+    assert demo.compute(clipnorm=5.0, outlier=20.0)["apart"]["without"] == pytest.approx(0.0, abs=1e-6)

@@ -168,24 +168,69 @@ def two_tensors(figure, state):
         fontsize=10, y=0.985)
 
 
+# How each step is drawn, so that two that land together stay visible: clipnorm's dashed arrow over
+# clipvalue's wide pale one.
+_STEP_LOOKS = {"none": dict(width=2.0, style="-", alpha=1.0, zorder=3),
+               "clipvalue": dict(width=5.0, style="-", alpha=0.55, zorder=4),
+               "clipnorm": dict(width=2.5, style="--", alpha=1.0, zorder=5)}
+
+
 def step_on_surface(figure, state, surface):
-    """Contours of a 2-D loss (labelled with the loss) and where one step lands with each kind of clipping."""
-    (ax,) = _fresh_axes(figure)
+    """Contours of a 2-D loss (labelled with the loss) and where one step lands with each kind of clipping:
+    the whole surface, and a zoom around the start on the two clipped steps.
+
+    The zoom is drawn in coordinates relative to the start, so that its axes stay while the start moves.
+    Where steps land on the same point (the demo's ``together``), the zoom says so.
+    """
+    whole, zoom = _fresh_axes(figure, 1, 2)
     x, y, loss = surface
-    contours = ax.contour(x, y, loss, levels=[1, 5, 10, 20, 40], colors="0.55", linewidths=0.8, zorder=1)
-    ax.clabel(contours, fontsize=7, fmt="%g")
-    ax.plot(0, 0, marker="*", color="gold", markersize=14, markeredgecolor="k", label="minimum")
     start = state["start"]
-    ax.plot(*start, "ko", markersize=5)
-    for kind, end in state["landing"].items():
-        _arrow(ax, start, end, kind, label=f"{LABELS[kind]}: loss {state['loss_after'][kind]:.3f}")
-    ax.set_xlim(x.min(), x.max())
-    ax.set_ylim(y.min(), y.max())
-    ax.set_aspect("equal")
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
-    fixed_title(ax, f"one step from loss {state['loss_before']:.3f} (grey contours: the loss)")
-    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    steps = {kind: end - start for kind, end in state["landing"].items()}
+    reach = nice_ceiling(max(1.15 * max(np.max(np.abs(steps[kind])) for kind in ("clipvalue", "clipnorm")), 0.05))
+    notes = []
+    for ax, origin, half in ((whole, np.zeros(2), None), (zoom, start, reach)):
+        contours = ax.contour(x - origin[0], y - origin[1], loss, levels=[1, 5, 10, 20, 40], colors="0.55",
+                              linewidths=0.8, zorder=1)
+        ax.clabel(contours, fontsize=7, fmt="%g")
+        ax.plot(*(-origin), marker="*", color="gold", markersize=14, markeredgecolor="k", ls="none", label="minimum")
+        ax.plot(*(start - origin), "ko", markersize=5, zorder=6)
+        if half is None:
+            ax.set_xlim(x.min(), x.max())
+            ax.set_ylim(y.min(), y.max())
+            span = (x.max() - x.min()) / 2
+        else:
+            ax.set_xlim(-half, half)
+            ax.set_ylim(-half, half)
+            span = half
+        for kind, step in steps.items():
+            look = _STEP_LOOKS[kind]
+            head = _head(ax, step, span)
+            label = f"{LABELS[kind]}: loss {state['loss_after'][kind]:.3f}"
+            if half is not None and np.max(np.abs(step)) > half:  # leaves the zoom: its shaft only
+                ax.plot([0, step[0]], [0, step[1]], color=COLORS[kind], lw=look["width"], ls=look["style"],
+                        alpha=look["alpha"], zorder=look["zorder"])
+                notes.append(f"{LABELS[kind]} leaves the zoom")
+            else:
+                _arrow(ax, start - origin, state["landing"][kind] - origin, kind, width=look["width"],
+                       style=look["style"], label=label, zorder=look["zorder"], head=head, alpha=look["alpha"])
+        ax.set_aspect("equal")
+    whole.add_patch(Rectangle(tuple(start - reach), 2 * reach, 2 * reach, fill=False, color="k", lw=0.8, ls=":"))
+    whole.set_xlabel("x")
+    whole.set_ylabel("y")
+    zoom.set_xlabel("x − start x")
+    zoom.set_ylabel("y − start y")
+    fixed_title(whole, f"one step from loss {state['loss_before']:.3f} (grey contours: the loss)")
+    fixed_title(zoom, "zoom on the start (the dotted square)")
+    whole.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    for kinds in state["together"]:
+        names = [LABELS[kind] for kind in kinds]
+        clipping = [LABELS[kind] for kind in kinds if kind != "none"]
+        why = (" and ".join(clipping) + " clipped nothing" if "none" in kinds
+               else "both cut the gradient to the same vector")
+        notes.append(", ".join(names[:-1]) + f" and {names[-1]} land on the same point:\n{why}")
+    if notes:
+        zoom.text(0.02, 0.98, ";\n".join(notes), transform=zoom.transAxes, ha="left", va="top", fontsize=8,
+                  bbox=dict(facecolor="white", edgecolor="0.6", alpha=0.9), zorder=7)
 
 
 def exploding_runs(figure, state, surface):
@@ -440,11 +485,18 @@ def dirac_paths(figure, state):
     fixed_title(over_time, "θ over training, every method")
 
 
+def _apart(angle):
+    return "undefined" if angle is None else f"{angle:.1f}°" + (": they coincide" if angle < 0.05 else "")
+
+
 def per_example_directions(figure, state):
     """Each example's direction of descent, and those of the batch-clipped and per-example-clipped updates.
 
     Every arrow has unit length; the legend gives each update's true length and how far the outlier moved
-    it, and a dotted arrow shows each update without the outlier."""
+    it, and a dotted arrow shows each update without the outlier. The batch-clipped arrows are drawn
+    wide and pale under the per-example-clipped ones, with a ring at the tip of the dotted one and a dot
+    at the other's, so that two that point the same way both stay visible; the legend says how far
+    apart the two point."""
     (ax,) = _fresh_axes(figure)
     grads = state["per_example"]
     norms = np.linalg.norm(grads, axis=1, keepdims=True)
@@ -453,19 +505,28 @@ def per_example_directions(figure, state):
         ax.annotate("", xy=unit, xytext=(0, 0),
                     arrowprops={"arrowstyle": "->", "lw": 1.2, "color": "tab:red" if i == len(units) - 1 else "0.6"})
     ax.text(*(1.12 * units[-1]), "outlier", color="tab:red", fontsize=10, ha="center")
-    for kind, color in (("batch", "tab:blue"), ("per-example", "tab:green")):
+    drawn = {"batch": dict(color="tab:blue", alpha=0.55, zorder=3, solid=4.5, dotted=3.5, tip=dict(ms=11, mfc="none",
+                                                                                                   mew=2)),
+             "per-example": dict(color="tab:green", alpha=1.0, zorder=4, solid=2.0, dotted=1.5, tip=dict(ms=5))}
+    for kind, look in drawn.items():
         for update, style in ((state["without"][kind], ":"), (state["updates"][kind], "-")):
             if np.any(update):
                 direction = -update / np.linalg.norm(update)
-                ax.annotate("", xy=direction, xytext=(0, 0),
-                            arrowprops={"arrowstyle": "-|>", "lw": 2.5 if style == "-" else 1.5, "color": color,
-                                        "mutation_scale": 14, "linestyle": style})
+                ax.annotate("", xy=direction, xytext=(0, 0), zorder=look["zorder"],
+                            arrowprops={"arrowstyle": "-|>", "lw": look["solid" if style == "-" else "dotted"],
+                                        "color": look["color"], "alpha": look["alpha"], "mutation_scale": 14,
+                                        "linestyle": style, "shrinkA": 0, "shrinkB": 0})
+                if style == ":":
+                    ax.plot(*(1.06 * direction), "o", color=look["color"], zorder=look["zorder"], **look["tip"])
         length = np.linalg.norm(state["updates"][kind])
-        ax.plot([], [], color=color, lw=2.5, label=f"{kind} clipping: length {length:.3f}; "
-                                                   f"the outlier moves it by {state['influence'][kind]:.3f}")
-    ax.plot([], [], color="0.3", lw=1.5, ls=":", label="dotted: each update without the outlier")
+        ax.plot([], [], color=look["color"], lw=look["solid"], alpha=look["alpha"],
+                label=f"{kind} clipping: length {length:.3f}; the outlier moves it by {state['influence'][kind]:.3f}")
+    ax.plot([], [], color="0.3", lw=1.5, ls=":", marker="o", ms=5, mfc="none",
+            label="dotted, ring or dot beyond the tip: each update without the outlier")
     ax.plot([], [], color="0.6", lw=1.2, label="each clean example")
     ax.plot([], [], color="tab:red", lw=1.2, label="the outlier")
+    ax.plot([], [], ls="none", label=f"angle between batch and per-example: {_apart(state['apart']['with'])}; "
+                                     f"dotted, {_apart(state['apart']['without'])}")
     ax.set_xlim(-1.15, 1.25)
     ax.set_ylim(-1.15, 1.25)
     ax.set_aspect("equal")

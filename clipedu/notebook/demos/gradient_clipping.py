@@ -1,5 +1,7 @@
 """Demos of notebooks 00 and 01: what clipvalue, clipnorm and global_clipnorm make of a gradient."""
 
+import itertools
+
 import numpy as np
 
 from clipedu import gradients
@@ -96,6 +98,19 @@ class TwoTensorDemo(Demo):
         return "\n".join(lines)
 
 
+def _groups(pairs):
+    """Pairs of names that are equal, joined into groups: [(a, b), (a, c), (b, c)] -> [(a, b, c)]."""
+    groups = []
+    for a, b in pairs:
+        for group in groups:
+            if a in group or b in group:
+                group.update((a, b))
+                break
+        else:
+            groups.append({a, b})
+    return [tuple(name for name in ("none", "clipvalue", "clipnorm") if name in group) for group in groups]
+
+
 def quadratic_loss(x, y, curvature=10.0):
     """The loss 0.5 (x² + curvature · y²): a valley steep across and shallow along."""
     return 0.5 * (np.square(x) + curvature * np.square(y))
@@ -112,7 +127,7 @@ class StepOnSurfaceDemo(Demo):
         super().__init__({"x": slider("start x", start[0], -3.8, 3.8, 0.1),
                           "y": slider("start y", start[1], -2.8, 2.8, 0.1),
                           "learning_rate": slider("learning rate", learning_rate, 0.01, 0.5, 0.01),
-                          "threshold": slider("threshold", threshold, 0.1, 10, 0.1)}, figsize=(6.4, 5))
+                          "threshold": slider("threshold", threshold, 0.1, 10, 0.1)}, figsize=(11, 5))
 
     def draw(self, figure, state):
         figures.step_on_surface(figure, state, self.surface)
@@ -123,11 +138,14 @@ class StepOnSurfaceDemo(Demo):
         directions = {"none": gradient}
         directions |= {kind: CLIP[kind]([gradient], threshold)[0] for kind in ("clipvalue", "clipnorm")}
         landing = {kind: start - learning_rate * d for kind, d in directions.items()}
+        together = [(a, b) for a, b in itertools.combinations(landing, 2)
+                    if np.allclose(landing[a], landing[b], rtol=0, atol=1e-12)]
         return {
             "start": start,
             "gradient": gradient,
             "loss_before": float(quadratic_loss(x, y, self.CURVATURE)),
             "landing": landing,
+            "together": _groups(together),
             "loss_after": {kind: float(quadratic_loss(*p, self.CURVATURE)) for kind, p in landing.items()},
         }
 

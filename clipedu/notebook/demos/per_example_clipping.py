@@ -43,6 +43,10 @@ class PerExampleClipDemo(Demo):
 
         updates = {"batch": batch(per_example), "per-example": each(per_example)}
         without = {"batch": batch(per_example[:-1]), "per-example": each(per_example[:-1])}
+
+        def apart(pair):
+            return gradients.angle_between(*pair.values()) if all(np.any(v) for v in pair.values()) else None
+
         return {
             "per_example": per_example,
             "clipnorm": float(clipnorm),
@@ -52,6 +56,8 @@ class PerExampleClipDemo(Demo):
             "angle": {kind: gradients.angle_between(update, clean) if np.any(update) else None
                       for kind, update in updates.items()},
             "influence": {kind: float(np.linalg.norm(updates[kind] - without[kind])) for kind in updates},
+            # how far apart the batch-clipped and the per-example-clipped directions are, in degrees
+            "apart": {"with": apart(updates), "without": apart(without)},
         }
 
     @staticmethod
