@@ -138,7 +138,8 @@ def train_rnn(start, learning_rate, steps, *, clipvalue=None, clipnorm=None, glo
             loss, grad_norm, grad = float(loss), float(grad_norm), np.asarray(grad, np.float64)
             if not (np.isfinite(loss) and np.isfinite(grad_norm)):
                 diverged = True
-                warnings.warn(f"training diverged: after {len(grad_norms)} updates the loss was {loss} and "
+                when = f"after update {len(grad_norms)}" if grad_norms else "at the start"
+                warnings.warn(f"training diverged: {when} the loss was {loss} and "
                               f"its gradient norm {grad_norm}; returning the run up to that point",
                               RuntimeWarning, stacklevel=2)
                 break

@@ -56,13 +56,18 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("02.longest_clipvalue_step", 0.03, "Euclidean norm"),  # the elements added
     ("02.longest_clipvalue_step", 0.0174, "cube"),  # a wrong third digit
     ("02.longest_clipvalue_step", 0.018, "cube"),  # not a rounding of 0.01732
-    ("02.bounce_seeds", [0, 1, 4], "learning rate 0.03"),  # the table's pattern carried over
-    ("02.bounce_seeds", [], "does not stop a bounce"),  # clipping taken for a cure
-    ("02.bounce_seeds", [0], "Too few"),  # seed 4's limit, 0.024, missed
-    ("02.bounce_seeds", [0, 1, 2, 3, 4], "lie above 0.027"),
-    ("02.bounce_seeds", [0, 3, 4], "lie above 0.027"),
+    ("02.bounce_seeds", {0: "cycle", 1: "cycle", 4: "cycle"}, "learning rate 0.03"),  # 0.03's pattern carried over
+    ("02.bounce_seeds", {}, "does not stop a bounce"),  # clipping taken for a cure
+    ("02.bounce_seeds", {0: "cycle"}, "Too few"),  # seed 4's limit, 0.024, missed
+    ("02.bounce_seeds", {s: "cycle" for s in range(5)}, "lie above 0.027"),
+    ("02.bounce_seeds", {0: "cycle", 3: "cycle", 4: "cycle"}, "lie above 0.027"),
+    ("02.bounce_seeds", {0: "erratic", 4: "cycle"}, "every step was clipped"),  # the unclipped seed-0 form
+    ("02.bounce_seeds", {0: "erratic", 4: "erratic"}, "every step was clipped"),  # (0.03, 10)'s form carried over
     ("02.guard_threshold", 1.0, "clips healthy updates"),  # below 1.55, the largest norm from the 10th update on
     ("02.guard_threshold", 2.0, "Its own run clipped"),  # above the log's 1.55, but its own run is slower
+    ("02.guard_threshold", 150.0, "more than twice the logged run's"),  # w thrown to -0.4, loss 0.014 after 100
+    ("02.guard_threshold", 200.0, "more than twice the logged run's"),  # w thrown to -0.9, loss 3.4: never learned
+    ("02.guard_threshold", 250.0, "more than twice the logged run's"),  # w thrown to -1.4, onto the far wall
     ("02.guard_threshold", 1000.0, "This run diverged"),  # a first step of 10: the next loss overflows
     ("02.guard_threshold", 1e6, "never clips"),  # above the explosion, 7.75e5
     ("03.frozen_layer", 3, "frozen layer's kernel"),  # constraints taken to hold on every variable
@@ -147,16 +152,33 @@ def test_the_guard_threshold_accepts_the_range_the_notebook_argues_for():
         assert feedback.correct is True, repr(feedback)
 
 
+def test_a_guard_whose_run_did_not_learn_is_rejected():
+    """τ = 200 clips only update 1 and stays finite, but its first step of 2 throws w to about -0.9, and the run
+    ends at loss 3.4 (the logged τ = 10 run: 0.0005): finite and clipped early is not a guard that works."""
+    from clipedu import exploding
+
+    logged = exploding.train_rnn((1.1, 0.5), 0.01, 100, global_clipnorm=10.0)
+    run = exploding.train_rnn((1.1, 0.5), 0.01, 100, global_clipnorm=200.0)
+    assert not run["diverged"] and run["clipped"].sum() == 1 and run["w"][1] < -0.8
+    assert run["loss"][-1] > 1000 * logged["loss"][-1]
+    assert check("02.guard_threshold", 200.0).correct is False
+
+
 def test_the_bounce_seeds_are_those_above_the_stability_limit():
-    """At learning rate 0.027, global_clipnorm=1, seeds 0 and 4 bounce (limits 0.0178 and 0.024), 1-3 settle."""
+    """At learning rate 0.027, global_clipnorm=1, seeds 0 and 4 bounce (limits 0.0178 and 0.024), 1-3 settle; on
+    0 and 4 every update is clipped, every one of the last 20 steps is 0.027 long, and the loss is a 2-cycle."""
     from clipedu import exploding
 
     runs = exploding.descend((1.1, 0.5), 0.027, 100, "global_clipnorm", 1.0, np.arange(5))
     assert [s for s in range(5) if exploding.bounces(runs["loss"][s])] == [0, 4]
-    assert check("02.bounce_seeds", (4, 0)).correct is True
-    for malformed in ("0, 4", [0, 5], 4, [True]):
+    for s in (0, 4):
+        steps = np.hypot(np.diff(runs["w"][s]), np.diff(runs["u"][s]))[-20:]
+        assert runs["clipped"][s].all() and np.allclose(steps, 0.027, rtol=1e-6)
+        assert np.allclose(runs["loss"][s][-18:], runs["loss"][s][-20:-2], rtol=1e-2)
+    assert check("02.bounce_seeds", {4: "cycle", 0: " Cycle"}).correct is True
+    for malformed in ("0, 4", [0, 4], {5: "cycle"}, {True: "cycle"}, {0: "bounces"}):
         feedback = check("02.bounce_seeds", malformed)
-        assert feedback.correct is False and "list of seeds" in feedback.message
+        assert feedback.correct is False and "must be" in feedback.message
 
 
 def test_the_frozen_layer_premise_holds():

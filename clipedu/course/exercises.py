@@ -120,72 +120,102 @@ def _final_loss(learning_rate, **clip):
 
 
 BOUNCE_RATE, BOUNCE_SEEDS = 0.027, (0, 1, 2, 3, 4)  # global_clipnorm=1 from (1.1, 0.5), 100 updates
+BOUNCE_FORMS = ("cycle", "erratic")
 
 
-def _seeds(answer):
-    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
-        raise TypeError(f"the answer must be a list of seeds, such as [1, 2], got {answer!r}")
-    seeds = set()
-    for seed in answer:
+def _bounce_forms(answer):
+    if not isinstance(answer, dict):
+        raise TypeError(f"the answer must be a dict from seed to form, such as {{1: 'cycle'}}, got {answer!r}")
+    forms = {}
+    for seed, form in answer.items():
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed not in BOUNCE_SEEDS:
-            raise TypeError(f"the answer must be a list of seeds from {list(BOUNCE_SEEDS)}, got {answer!r}")
-        seeds.add(int(seed))
-    return seeds
+            raise TypeError(f"the answer's keys must be seeds from {list(BOUNCE_SEEDS)}, got {answer!r}")
+        forms[int(seed)] = _option(form, BOUNCE_FORMS)
+    return forms
+
+
+def _steady_cycle(run):
+    """Whether each of a run's last 20 losses is within 1 % of the one two updates before (notebook 02, section 3)."""
+    loss = run[-20:]
+    return bool(np.allclose(loss[2:], loss[:-2], rtol=1e-2, atol=0))
 
 
 @_exercise("02.bounce_seeds", "the data seeds, of 0 to 4, on which the global_clipnorm=1 run at learning_rate=0.027 "
-                              "from (1.1, 0.5) bounces after 100 updates (a list, such as [1, 2], or [])")
+                              "from (1.1, 0.5) bounces after 100 updates, each with its form, 'cycle' or 'erratic' "
+                              "(a dict, such as {1: 'cycle'}, or {} for none)")
 def _bounce_seeds(answer):
-    answer = _seeds(answer)
+    answer = _bounce_forms(answer)
     runs = exploding.descend((1.1, 0.5), BOUNCE_RATE, 100, "global_clipnorm", 1.0, np.array(BOUNCE_SEEDS))
     bouncing = {s for s in BOUNCE_SEEDS if exploding.bounces(runs["loss"][s])}
-    if answer == bouncing:
-        return True, (f"{sorted(bouncing)}: 0.027 is above plain gradient descent's stability limit 2/λmax on these "
-                      "seeds only (section 3: 0.0178 on seed 0, 0.024 on seed 4; 0.0287 and more on the others). "
-                      "Clipping does not remove that cause; where every update is clipped it fixes each step at "
-                      "lr · τ, and the bounce becomes a steady cycle.")
-    if answer == {0, 1, 4}:
+    seeds = set(answer)
+    if seeds == {0, 1, 4}:
         return False, ("That is the pattern at learning rate 0.03. Hint: compare 0.027 with each seed's stability "
                        "limit 2/λmax printed in section 3.")
-    if not answer:
+    if not seeds:
         return False, ("Clipping does not stop a bounce whose cause is the learning rate. Hint: on which seeds is "
                        "0.027 above the stability limit 2/λmax of section 3?")
-    if answer < bouncing:
+    if seeds < bouncing:
         return False, ("Too few: another seed bounces. Hint: read every seed's stability limit 2/λmax in section 3 "
                        "and compare it with 0.027.")
-    return False, ("A run settles on a seed whose stability limit 2/λmax is above the learning rate. Hint: which "
-                   "seeds' limits in section 3 lie above 0.027?")
+    if seeds != bouncing:
+        return False, ("A run settles on a seed whose stability limit 2/λmax is above the learning rate. Hint: which "
+                       "seeds' limits in section 3 lie above 0.027?")
+    for seed in sorted(bouncing):
+        clipped = int(runs["clipped"][seed].sum())
+        form = "cycle" if _steady_cycle(runs["loss"][seed]) else "erratic"
+        if answer[seed] != form:
+            return False, (f"The right seeds; but on seed {seed} the run clipped {clipped} of its 100 updates, and "
+                           f"its bounce is {'a steady cycle' if form == 'cycle' else 'erratic'}. Hint: a clipped "
+                           "step is lr · τ long, whatever the gradient; on which seeds did section 3 see a bounce "
+                           "whose every step was clipped, and what form did it take there?")
+    return True, (f"{sorted(bouncing)}: 0.027 is above plain gradient descent's stability limit 2/λmax on these "
+                  "seeds only (section 3: 0.0178 on seed 0, 0.024 on seed 4; 0.0287 and more on the others), so "
+                  "clipping cannot remove the bounce. But the bounce outgrows τ = 1: every one of the 100 updates "
+                  "was clipped on both seeds, so every step is lr · τ = 0.027 long, steps that never shrink, and "
+                  "the bounce is a steady two-step cycle.")
 
 
 GUARD_RATE = 0.01
 
 
 @_exercise("02.guard_threshold", "a global_clipnorm threshold for learning_rate=0.01 that acts as a guard: its run "
-                                 "stays finite, clips the first update and none from the 10th on (one number)")
+                                 "stays finite, clips the first update and none from the 10th on, and ends at a "
+                                 "loss at most twice the logged run's (one number)")
 def _guard_threshold(answer):
     threshold = _number(answer)
     if threshold <= 0:
         return False, "A threshold is a positive number. Hint: read the log printed above."
-    first_norm = float(_log()[0])
+    log = _logged_run()["grad_norm"]
+    first_norm = float(log[0])
     if threshold >= first_norm:
         return False, (f"The first gradient's norm was {first_norm:.3g}: this never clips it, and the run diverges "
                        "(section 2). Hint: look at the first norm in the log.")
-    healthy = float(np.max(_log()[9:]))
+    healthy = float(np.max(log[9:]))
     if threshold <= healthy:
         return False, (f"The log's updates from the 10th on reached {healthy:.3g}: this clips healthy updates too, "
                        "and shortens them. Hint: look at the largest norm from the 10th update on.")
     run = _final_loss(GUARD_RATE, global_clipnorm=threshold)
     late = int(np.count_nonzero(run["clipped"][9:]))
+    first_step = f"0.01 · {threshold:g} = {GUARD_RATE * threshold:.3g}"
     if run["diverged"]:
-        return False, (f"This run diverged: it clipped the explosion, but to a first step 0.01 · {threshold:g} = "
-                       f"{GUARD_RATE * threshold:.3g} long, which threw w far past the valley, to where |w| > 1 and "
-                       "the loss overflows. Hint: a guard also sets the length of the step it clips, lr · τ.")
+        return False, (f"This run diverged: it clipped the explosion, but to a first step {first_step} long, "
+                       "which threw w far past the valley, to where |w| > 1 and the loss overflows. Hint: a guard "
+                       "also sets the length of the step it clips, lr · τ.")
     if late:
         return False, (f"Its own run clipped {late} of the updates from the 10th on: a run clipped at {threshold:g} "
                        "is not the logged run (clipped at 10), and its gradients from the 10th update on were not "
                        "those of the log. Hint: leave room above the largest norm of healthy training.")
+    bound = 2 * float(_logged_run()["loss"][-1])
+    if run["loss"][-1] > bound:
+        where = ", past the valley's minimum at w = 0.8," if run["w"][1] < exploding.TRUE_W else ""
+        return False, (f"Its run stayed finite, but its first step, {first_step} long, took w from 1.1 to "
+                       f"{run['w'][1]:.2g}{where} and after 100 updates its loss is "
+                       f"{run['loss'][-1]:.2g}, more than twice the logged run's {bound / 2:.2g}: it did not learn as "
+                       "the logged run did. Hint: a guard also sets the length of the step it clips, lr · τ; how "
+                       "far from w = 1.1 is the valley?")
     return True, (f"Its run clipped {int(run['clipped'].sum())} update(s), all before the 10th, and ended at loss "
-                  f"{run['loss'][-1]:.2g}: a guard acts on the explosion and leaves healthy training alone.")
+                  f"{run['loss'][-1]:.2g} (the logged run: {bound / 2:.2g}): a guard acts on the explosion, with a "
+                  "clipped step, lr · τ, that does not throw the run off, and leaves healthy training alone.")
 
 
 def _glorot_outside(fan_in, fan_out, bound):
@@ -255,9 +285,9 @@ def _first_clip(answer):
 
 
 @functools.cache
-def _log():
-    """The gradient norms (before clipping) of the run whose log exercise 02.guard_threshold shows."""
-    return exploding.train_rnn((1.1, 0.5), 0.01, 100, global_clipnorm=10.0)["grad_norm"]
+def _logged_run():
+    """The run whose log exercise 02.guard_threshold shows: its gradient norms (before clipping) and losses."""
+    return exploding.train_rnn((1.1, 0.5), 0.01, 100, global_clipnorm=10.0)
 
 
 def _multiple_choice(name, question, right, message, hints):
