@@ -231,6 +231,21 @@ def test_samples_demo_names_its_note_in_the_title_and_labels_its_axes():
         SamplesDemo({"a": _sample_history(real)}, real, note=0)
 
 
+def test_samples_demo_wraps_more_than_four_runs_onto_rows_of_four():
+    real = np.array([[0.0, 0.0], [1.0, 0.0]])
+    demo = SamplesDemo({f"run {i}": _sample_history(real) for i in range(5)}, real)
+    demo.update()
+    assert tuple(demo.figure.get_size_inches()) == (16.0, 8.0)
+    shown = [ax for ax in demo.figure.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == [f"run {i}: distance 0.000" for i in range(5)]
+    assert len(demo.figure.axes) == 8  # two rows of four, the last three hidden
+    assert [ax.get_ylabel() for ax in shown] == ["second coordinate", "", "", "", "second coordinate"]
+    far = _sample_history(np.array([[0.0, 0.0], [3.0, 0.0]]))
+    demo = SamplesDemo({"far": far}, real)
+    demo.update()
+    assert demo.figure.axes[0].get_title() == "far: distance 0.750\n50% of the samples outside [−2.2, 2.2]²"
+
+
 def test_progress_bar_counts_batches():
     bar = progress_bar(3, "test")
     for batch in range(3):

@@ -220,3 +220,11 @@ def test_citations_and_declarations_are_read():
     body = ledger["sections"]["01_x"]
     assert declared(body) == ["0.5", "15"]
     assert CITATION.findall(body) == [("4", "c04")]
+
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_no_markdown_cell_holds_a_control_character(stem):
+    """A TAB or other control character in markdown is an escape gone wrong (\\t of \\text read as a TAB)."""
+    bad = [(index, repr(character)) for index, cell in enumerate(_cells(stem)) if cell["cell_type"] == "markdown"
+           for character in _source(cell) if ord(character) < 32 and character != "\n"]
+    assert not bad, f"{stem}: (cell, character) {bad}"

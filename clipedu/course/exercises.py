@@ -467,38 +467,37 @@ _multiple_choice(
 
 _multiple_choice(
     "07.report_setting",
-    "a clipped WGAN setting chosen on seeds 0-4 covered 7 or 8 modes on three of them (8 8 0 0 8) and, trained "
-    "again on seeds 5-9, on two (8 0 0 0 8); its author writes that the tuning seeds flattered it. What do these "
-    "ten runs show: 'it did worse on fresh seeds', 'seed noise could give this' or 'the fresh seeds were "
-    "unlucky' (a string)",
+    "a clipped WGAN setting chosen on seeds 0-4 covered 7 or 8 modes on eight of fifteen fresh seeds (5-19); trained "
+    "on fifteen further seeds (20-34), on four of them. What do these thirty fresh runs show: 'its success rate is "
+    "lower than 8 of 15 said', 'seed noise could give this' or 'seeds 20-34 were unlucky' (a string)",
     "seed noise could give this",
-    "Three of five against two of five is one seed's difference, and in section 3 the row 'clip 0.3, lr 1e-3' had "
-    "at least two seeds at 7 or 8 modes and at least one at 1 or fewer: two sets of five seeds of the same setting "
-    "can easily differ by one success. The drop is what "
-    "selection would produce, but these ten runs cannot tell it from chance; only many more fresh seeds could "
-    "(section 6 trains fifteen for that reason). "
-    "Report the fresh seeds' count because nothing chose them, not because it shows a drop.",
-    {"it did worse on fresh seeds": "Hint: how far apart were the mode counts of the five seeds of 'clip "
-                                    "0.3, lr 1e-3' in section 3? Could two sets of five seeds of one setting "
-                                    "differ by one success?",
-     "the fresh seeds were unlucky": "Hint: nothing singles out seeds 5-9; they are as likely to be lucky as "
-                                     "seeds 0-4. Could one success more or less come from either set by chance?"})
+    "Nothing chose either set of seeds, so both estimate the same success rate, and fifteen seeds estimate it "
+    "coarsely: at a rate of 0.4, two sets of fifteen differ by four successes or more about one time in five "
+    "(a Fisher exact test on 8 of 15 against 4 of 15 gives p = 0.26). In section 6 the three sets of five fresh "
+    "seeds, which nothing chose either, differed between themselves too (cell 29 prints them). Report the thirty "
+    "together, 12 of 30, with its spread.",
+    {"its success rate is lower than 8 of 15 said": "Hint: in section 6, did the three sets of five fresh seeds of "
+                                                    "one setting give the same count (cell 29)? How far apart can "
+                                                    "two sets of fifteen seeds of one setting fall by chance?",
+     "seeds 20-34 were unlucky": "Hint: unlucky compared with what? Nothing chose seeds 5-19 or seeds 20-34, so "
+                                 "neither set is more likely than the other to be off the setting's true share. "
+                                 "Could chance alone give eight and four?"})
 
 _multiple_choice(
     "07.estimate_reading",
-    "an unconstrained critic trained as in notebook 07 on the eight Gaussians, whose estimate rises over 1 000 "
-    "iterations while the set distance falls (rank correlation -0.8 over the ten records): what does that say "
-    "about the estimate: 'it measures the samples inversely', 'the samples got worse' or 'it does not follow "
+    "a WGAN with a critic clipped at c = 0.3 and Adam at lr 1e-3 as in notebook 07, trained for 5 000 iterations: "
+    "over its fifty records its estimate rises while the set distance falls (rank correlation -0.8): what does that "
+    "say about the estimate: 'it measures the samples inversely', 'the samples got worse' or 'it does not follow "
     "these samples' (a string)",
     "it does not follow these samples",
-    "The set distance fell, so the samples got closer to the data, while the estimate rose: it moved against "
-    "the samples. Nothing bounds an unconstrained critic's score gap, so it can grow with the critic's weights "
-    "whatever the samples do. In section 5 the unconstrained row's median rank correlation was below 0.5 too: "
-    "its estimate did not follow its samples, and a quantity that does not follow them is no inverse measure "
-    "of them either.",
-    {"it measures the samples inversely": "Hint: did the unconstrained row's estimate follow its samples in "
-                                          "section 5 (its median rank correlation)? A measure has to move with "
-                                          "the samples on every run, not against them on one.",
+    "The set distance fell, so the samples got closer to the data, while the estimate rose: over this run it moved "
+    "against the samples. With λ = 1 it moved with them on every seed (section 5), so it is no inverse measure "
+    "either: it did not follow these samples. In section 5 the row 'clip 0.3, lr 1e-3' already had a median rank "
+    "correlation below 0.5 over 1 000 iterations, and Arjovsky et al. name high learning rates and momentum, both "
+    "in this run, as what stops the critic's loss from tracking.",
+    {"it measures the samples inversely": "Hint: with λ = 1 in section 5, did the estimate move with the samples or "
+                                          "against them? A measure has to move one way with the samples on every "
+                                          "run, not against them on one.",
      "the samples got worse": "Hint: which of the two quantities measures the samples here (section 2), and "
                               "which way did it move?"})
 
@@ -567,10 +566,12 @@ _multiple_choice(
     "09.compare_across_c",
     "two clipped WGANs on the same data, alike but for c (0.01 and 0.02), report Wasserstein estimates of 3e-5 and "
     "4e-4: whose generator is closer to the data: 'first', 'second' or 'cannot tell' (a string)",
-    "cannot tell", "A clipped critic's scale is set by c, and its estimate with it: in section 2, at the same "
-                   "iteration, the critic with c lowered to 0.01 reported more than a thousand times less than the "
-                   "one with c kept at 0.1, from one change, while the two runs' distances to the data stayed "
-                   "within a factor of 4 of each other. Compare estimates of one c only, or a measure of the "
+    "cannot tell", "A clipped critic's scale is set by c, and its estimate with it: the ratio here, about 13, is "
+                   "close to the (0.02 / 0.01)^4 = 16 that c alone gives a bias-free critic of four layers with "
+                   "every weight on the bound (section 2). In section 2, at the same iteration, the critic with c "
+                   "lowered to 0.01 reported more than a thousand times less than the one with c kept at 0.1, from "
+                   "one change, while its generator ended farther from the data than the control's: the smaller "
+                   "estimate came with the worse samples. Compare estimates of one c only, or a measure of the "
                    "samples such as the distance to the data.",
     dict.fromkeys(["first", "second"],
                   "Hint: in section 2, at iteration 401, what made one critic's estimate more than a thousand times "
@@ -578,12 +579,22 @@ _multiple_choice(
 
 _multiple_choice(
     "09.which_estimate",
-    "two WGANs on the same data report Wasserstein estimates of 0.4 and 0.00003, one with a critic clipped at "
-    "c = 0.01 and one with a gradient penalty: which one reported 0.00003: 'clipping' or 'penalty' (a string)",
-    "clipping", "A clipped critic's scale is set by c, and its estimate with it (section 2: more than a thousandfold "
-                "smaller at c = 0.01 than at c = 0.1); the penalty asks for gradients of norm 1, and its estimate "
-                "stayed within a factor of 10 of the c = 0.1 critic's.",
-    {"penalty": "Hint: in section 2, which estimate shrank more than a thousandfold when c went from 0.1 to 0.01?"})
+    "two WGANs with the lab's networks (3 hidden layers of 64 ReLU units) on the eight Gaussians, every generated "
+    "sample inside [-2, 2]^2, report Wasserstein estimates of 0.4 and 0.00003; one critic is clipped at c = 0.01, the "
+    "other trained with the gradient penalty: which one reported 0.4: 'clipping', 'penalty' or 'cannot tell' "
+    "(a string)",
+    "penalty", "The clipped critic cannot have: notebook 06 bounds its Lipschitz constant K by the product of its "
+               "layers' norm bounds, 3.7e-3 at c = 0.01 for this network, and a score gap is at most K times the "
+               "Wasserstein distance. With every sample in [-2, 2]^2 (the data inside it too), no sample moves "
+               "farther than the square's diagonal, 5.7, so the gap is at most 3.7e-3 × 5.7 ≈ 0.02. The penalty "
+               "asks for gradients of norm 1; in section 2 its estimate was within a factor of 10 of the c = 0.1 "
+               "critic's.",
+    dict.fromkeys(["clipping", "cannot tell"],
+                  "Hint: notebook 06 bounds a clipped critic's Lipschitz constant K by its layers' norm bounds "
+                  "(3.7e-3 for this network at c = 0.01), and a score gap is at most K times the Wasserstein "
+                  "distance. How far apart can two distributions inside [-2, 2]^2 be, and how large a gap can the "
+                  "clipped critic report?"))
+
 
 def _loop_exercise(name, method, question, hint, takes_optimizer=False):
     """Registers an exercise answered by a critic update (``takes_optimizer``: a pair (make_optimizer,

@@ -414,21 +414,27 @@ def weight_histograms(figure, weights, bounds):
     axes[0].legend(fontsize=6)
 
 
-def samples_side_by_side(figure, state):
-    """Real samples (grey) and each run's generated samples (colour), one panel per run."""
-    axes = _fresh_axes(figure, 1, len(state["samples"]), sharex=True, sharey=True)
+def samples_side_by_side(figure, state, columns=4):
+    """Real samples (grey) and each run's generated samples (colour), one panel per run, ``columns`` per row."""
+    count = len(state["samples"])
+    rows = -(-count // columns)
+    axes = _fresh_axes(figure, rows, min(columns, count), sharex=True, sharey=True)
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    reach = state["reach"]
     for ax, (label, samples) in zip(axes, state["samples"].items()):
         # Line markers draw several times faster than scatter's collections.
         ax.plot(*state["real"].T, ".", ms=2.5, color="0.7", label="real")
         ax.plot(*samples.T, ".", ms=2.5, color="tab:red", alpha=0.6, label="generated")
         outside = state["outside"][label]
         fixed_title(ax, f"{label}: distance {state['distance'][label]:.3f}"
-                        + (f"\n{outside:.0%} of the samples outside the square" if outside else ""))
+                        + (f"\n{outside:.0%} of the samples outside [−{reach:g}, {reach:g}]²" if outside else ""))
         ax.set_aspect("equal")
-        ax.set_xlim(-state["reach"], state["reach"])
-        ax.set_ylim(-state["reach"], state["reach"])
+        ax.set_xlim(-reach, reach)
+        ax.set_ylim(-reach, reach)
         ax.set_xlabel("first coordinate")
-    axes[0].set_ylabel("second coordinate")
+    for ax in axes[::min(columns, count)]:
+        ax.set_ylabel("second coordinate")
     axes[0].legend(loc="lower left", fontsize=8, markerscale=3)
     note = f", {state['note']}" if state.get("note") else ""
     figure.suptitle(f"after {state['iteration']} generator iterations{note}", fontsize=10)

@@ -7,6 +7,7 @@ from clipedu.notebook import figures
 from clipedu.notebook.demos.base import Demo, choice, common_iterations
 
 REACH = 2.2  # the panels show [-REACH, REACH]²; the title gives the share of generated samples outside it
+COLUMNS = 4  # panels per row: more runs wrap onto further rows, so that each panel stays legible
 
 
 class SamplesDemo(Demo):
@@ -26,11 +27,13 @@ class SamplesDemo(Demo):
         iterations = common_iterations(self.runs.values())
         self.real = np.asarray(real)
         iteration = iterations[-1] if iteration is None else iteration
+        columns = min(COLUMNS, len(self.runs))
+        rows = -(-len(self.runs) // COLUMNS)
         super().__init__({"iteration": choice("iteration", iterations, iteration)},
-                         figsize=(4 * len(self.runs), 4))
+                         figsize=(4 * columns, 4 * rows))
 
     def draw(self, figure, state):
-        figures.samples_side_by_side(figure, state)
+        figures.samples_side_by_side(figure, state, columns=COLUMNS)
 
     def compute(self, iteration):
         first = next(iter(self.runs.values()))
