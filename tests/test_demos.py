@@ -212,8 +212,9 @@ def test_samples_demo_names_its_note_in_the_title_and_labels_its_axes():
     demo = SamplesDemo({"a": _sample_history(real), "b": _sample_history(real)}, real, note="seed 0")
     demo.update()
     assert demo.figure.get_suptitle() == "after 0 generator iterations, seed 0"
-    assert [ax.get_xlabel() for ax in demo.figure.axes] == ["first coordinate"] * 2
-    assert demo.figure.axes[0].get_ylabel() == "second coordinate"
+    assert [ax.get_xlabel() for ax in demo.figure.axes] == ["x₁ (data units)"] * 2
+    assert demo.figure.axes[0].get_ylabel() == "x₂ (data units)"
+    assert all(ax.get_legend() is not None for ax in demo.figure.axes)  # a legend in every panel
     far = _sample_history(np.array([[0.0, 0.0], [3.0, 0.0], [0.0, -5.0], [1.0, 1.0]]))
     assert SamplesDemo({"far": far}, real).compute(0)["outside"] == {"far": 0.5}  # two of four beyond 2.2
     with pytest.raises(TypeError, match="note must be a string"):
