@@ -17,8 +17,9 @@ from clipedu import checks
 class WeightClip(keras.constraints.Constraint):
     """Clips every value of a weight tensor into [-c, c].
 
-    Keras applies a constraint inside ``optimizer.apply``, right after each update of a variable
-    that received a gradient; it never touches the initial weights (see ``clip_weights``).
+    Keras applies a constraint inside ``optimizer.apply``: it first updates every variable that
+    received a gradient, then replaces each of those that has a constraint by its constrained value.
+    It never touches the initial weights (see ``clip_weights``).
 
     Args:
         c: the clipping bound, a positive finite number (the WGAN paper uses 0.01).

@@ -223,8 +223,9 @@ def test_samples_demo_names_its_note_in_the_title_and_labels_its_axes():
     demo = SamplesDemo({"a": _sample_history(real), "b": _sample_history(real)}, real, note="seed 0")
     demo.update()
     assert demo.figure.get_suptitle() == "after 0 generator iterations, seed 0"
-    assert [ax.get_xlabel() for ax in demo.figure.axes] == ["first coordinate"] * 2
-    assert demo.figure.axes[0].get_ylabel() == "second coordinate"
+    assert [ax.get_xlabel() for ax in demo.figure.axes] == ["x₁ (data units)"] * 2
+    assert demo.figure.axes[0].get_ylabel() == "x₂ (data units)"
+    assert all(ax.get_legend() is not None for ax in demo.figure.axes)  # a legend in every panel
     far = _sample_history(np.array([[0.0, 0.0], [3.0, 0.0], [0.0, -5.0], [1.0, 1.0]]))
     assert SamplesDemo({"far": far}, real).compute(0)["outside"] == {"far": 0.5}  # two of four beyond 2.2
     with pytest.raises(TypeError, match="note must be a string"):
@@ -239,7 +240,7 @@ def test_samples_demo_wraps_more_than_four_runs_onto_rows_of_four():
     shown = [ax for ax in demo.figure.axes if ax.get_visible()]
     assert [ax.get_title() for ax in shown] == [f"run {i}: distance 0.000" for i in range(5)]
     assert len(demo.figure.axes) == 8  # two rows of four, the last three hidden
-    assert [ax.get_ylabel() for ax in shown] == ["second coordinate", "", "", "", "second coordinate"]
+    assert [ax.get_ylabel() for ax in shown] == ["x₂ (data units)", "", "", "", "x₂ (data units)"]
     far = _sample_history(np.array([[0.0, 0.0], [3.0, 0.0]]))
     demo = SamplesDemo({"far": far}, real)
     demo.update()

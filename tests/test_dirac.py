@@ -77,6 +77,11 @@ def test_demo_state_follows_the_sliders_and_matches_trajectory():
     np.testing.assert_array_equal(state["paths"]["weight clipping"][0], expected)
     assert state["converges"] == {"WGAN": False, "weight clipping": False, "gradient penalty": False, "R1": True}
     assert "R1                converges to the data" in demo.summary(state)
+    control, _ = dirac.trajectory("R1", learning_rate=0.1, steps=600, r1_weight=0.0)
+    np.testing.assert_array_equal(state["control"], control)  # R1's control: the GAN loss alone, γ = 0
+    demo.update()
+    labels = demo.figure.axes[1].get_legend_handles_labels()[1]
+    assert "GAN loss alone (γ = 0)" in labels
 
 
 def test_demo_rejects_values_not_on_its_sliders():

@@ -75,12 +75,15 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("03.frozen_layer", 1, "How many layers are still trainable"),
     ("03.frozen_layer", 6, "three kernels"),  # kernels and biases counted
     ("03.after_load", "yes", "what does a saved model keep"),  # the variable's constraint taken to be saved
-    ("03.diagnose_loss", "capacity", "learned the targets' shape exactly"),
-    ("03.diagnose_loss", "optimizer", "whatever the optimizer does"),
-    ("04.glorot_at_bound", 0.065, "Hint"),  # the share inside [-c, c]
-    ("04.first_clip", "training", "first clip put there"),  # the histogram read as training's work
-    ("04.stall_cause", "the clip", "without the clip"),  # the clip blamed, against the unclipped control
-    ("04.stall_cause", "too few iterations", "one change"),  # the epsilon = 1e-20 control ignored
+    ("03.reach_one", "deeper", "does a third such layer raise 0.016 or lower it"),  # depth taken to multiply
+    ("03.reach_one", "256 wide", "Is that above 1"),  # 0.23: wider, not wide enough
+    ("04.glorot_at_bound", 0.092, "share inside"),  # the share inside [-c, c]
+    ("04.glorot_at_bound", 0.935, "Hint"),  # section 2's 128 × 128 kernel at c = 0.01
+    ("04.glorot_at_bound", 0.93, "Hint"),  # section 2's printed 93 %, copied
+    ("04.glorot_at_bound", 0.954, "Hint"),  # c = 0.01 for this kernel
+    ("04.adam_steps", "about as long", "different places"),  # the same ε taken to act the same
+    ("04.adam_steps", "shorter", "smaller denominator"),
+    ("04.gap_width", "yes", "What sets K besides c"),  # the gap read as the distance
     ("05.gradient_profile", "raise", "grow or shrink"),
     ("05.bound_decides", "grow", "Is it above 1 here"),
     ("05.bound_decides", "either", "What ceiling did the smaller c set"),
@@ -237,26 +240,69 @@ def test_the_simultaneous_r1_premise_holds():
     assert check("06.simultaneous_r1", "converge").correct is True
 
 
-def test_the_first_clip_premise_holds():
-    """A 4 × 256 Glorot critic: the first clip at 0.01 puts about 91 % of its weights on ±c; started inside
-    [-c, c], 10 iterations of Algorithm 1 with Keras' RMSprop put under 1 % there."""
+def test_the_adam_steps_premise_holds():
+    """On seed 0's median gradient, 1.4e-10, Keras' Adam steps more than 50 times further than Keras' RMSprop at
+    the same learning rate, from the first step on, and still less than a hundredth of the learning rate."""
     import keras
 
-    from clipedu import WGAN, WeightClipping, clip_weights, datasets, mlp
-    from clipedu.measures import critic_weights, fraction_at_bound
+    learning_rate, g = 5e-5, np.full(1, 1.4e-10, "float32")
+    steps = {}
+    for name, optimizer in (("rmsprop", keras.optimizers.RMSprop(learning_rate)),
+                            ("adam", keras.optimizers.Adam(learning_rate))):
+        weight = keras.Variable(np.zeros(1, "float32"))
+        steps[name] = []
+        for _ in range(100):
+            before = float(weight.numpy()[0])
+            optimizer.apply([g], [weight])
+            steps[name].append(abs(float(weight.numpy()[0]) - before) / learning_rate)
+    rmsprop, adam = np.array(steps["rmsprop"]), np.array(steps["adam"])
+    assert np.allclose(rmsprop, 1.4e-10 / np.sqrt(1e-7), rtol=0.01)  # g / √ε: 4.4e-7 learning rates
+    assert np.all(adam > 50 * rmsprop) and adam.max() < 0.01
+    assert check("04.adam_steps", "longer").correct is True
 
-    glorot = mlp(2, 1, depth=4, width=256, seed=0)
-    assert 0.89 < clip_weights(glorot, 0.01) / critic_weights(glorot).size < 0.93
-    inside = mlp(2, 1, depth=4, width=256, initializer=keras.initializers.RandomUniform(-0.01, 0.01), seed=0)
-    wgan = WGAN(inside, mlp(2, 2, depth=3, width=64, seed=100), latent_dim=2, method=WeightClipping(0.01), seed=0)
-    wgan.compile()
-    wgan.fit(datasets.eight_gaussians(3200, seed=0), batch_size=320, epochs=1, verbose=0)
-    assert fraction_at_bound(critic_weights(inside), 0.01) < 0.01
-    assert check("04.first_clip", "the first clip").correct is True
+
+def test_the_gap_width_premise_holds():
+    """The largest K of a 3-hidden-layer critic clipped at c = 0.01, every weight at +c, is 64 times larger at
+    width 512 than at width 128 (√4 · 4 · 4 · √4 by hand), and the gradient norm reaches it."""
+    import keras
+
+    from clipedu import lipschitz, mlp
+
+    bounds = {}
+    for width in (128, 512):
+        extreme = mlp(2, 1, depth=3, width=width, initializer=keras.initializers.Constant(0.01), use_bias=False)
+        bounds[width] = lipschitz.empirical(extreme, [[1.0, 1.0]])
+        by_hand = 0.01**4 * np.sqrt(2 * width) * width * width * np.sqrt(width)
+        assert bounds[width] == pytest.approx(by_hand, rel=1e-4)
+    assert bounds[512] / bounds[128] == pytest.approx(64, rel=1e-4)
+    assert check("04.gap_width", "no").correct is True
+
+
+def test_the_reach_one_premise_holds():
+    """Section 7's bound for the three changes, by hand: 1024 wide reaches above 1 (every weight +0.01 at (1, 1)
+    gives it), 256 wide and a third layer of 32 do not."""
+    import keras
+
+    from clipedu.notebook.demos.weight_clipping import largest_possible_output
+
+    deeper = 32 * 0.01 * (32 * 0.01 * (32 * 0.01 * 0.03 + 0.01) + 0.01) + 0.01  # 0.0152
+    wide_256 = 256 * 0.01 * (256 * 0.01 * 0.03 + 0.01) + 0.01  # 0.232
+    wide_1024 = 1024 * 0.01 * (1024 * 0.01 * 0.03 + 0.01) + 0.01  # 3.26
+    assert largest_possible_output(0.01, depth=3) == pytest.approx(deeper) and deeper < 0.016
+    assert largest_possible_output(0.01, width=256) == pytest.approx(wide_256) and wide_256 < 1
+    assert largest_possible_output(0.01, width=1024) == pytest.approx(wide_1024) and wide_1024 > 1
+    plus_c = {"kernel_initializer": keras.initializers.Constant(0.01),
+              "bias_initializer": keras.initializers.Constant(0.01)}
+    extreme = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1024, activation="relu", **plus_c),
+                                keras.layers.Dense(1024, activation="relu", **plus_c), keras.layers.Dense(1, **plus_c)])
+    output = float(keras.ops.convert_to_numpy(extreme(np.ones((1, 2), "float32")))[0, 0])
+    assert output == pytest.approx(wide_1024, rel=1e-4)
+    assert check("03.reach_one", "1024 wide").correct is True
 
 
 def test_the_output_range_premise_holds():
-    """The bound the diagnose_loss answer quotes: 2 inputs of size 1, layers of 2, 32 and 32 inputs, c = 0.01."""
+    """The bound section 7 prints and exercise 03.reach_one starts from: 2 inputs of size 1, layers of 2, 32
+    and 32 inputs, c = 0.01."""
     from clipedu.notebook.demos.weight_clipping import largest_possible_output
 
     by_hand = 32 * 0.01 * (32 * 0.01 * (2 * 0.01 + 0.01) + 0.01) + 0.01  # 0.016272

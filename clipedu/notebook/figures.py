@@ -432,10 +432,10 @@ def samples_side_by_side(figure, state, columns=4):
         ax.set_aspect("equal")
         ax.set_xlim(-reach, reach)
         ax.set_ylim(-reach, reach)
-        ax.set_xlabel("first coordinate")
+        ax.set_xlabel("x₁ (data units)")
+        ax.legend(loc="lower left", fontsize=8, markerscale=3)
     for ax in axes[::min(columns, count)]:
-        ax.set_ylabel("second coordinate")
-    axes[0].legend(loc="lower left", fontsize=8, markerscale=3)
+        ax.set_ylabel("x₂ (data units)")
     note = f", {state['note']}" if state.get("note") else ""
     figure.suptitle(f"after {state['iteration']} generator iterations{note}", fontsize=10)
 
@@ -458,7 +458,8 @@ def samples_and_critic(ax, real, fake, surface, title=None):
 
 
 def dirac_paths(figure, state):
-    """The Dirac-GAN: the chosen method's path in the (θ, ψ) plane, and θ over the steps for every method."""
+    """The Dirac-GAN: the chosen method's path in the (θ, ψ) plane, and θ over the steps for every method and
+    for R1's control, the GAN loss alone (dashed)."""
     plane, over_time = _fresh_axes(figure, 1, 2)
     chosen = state["method"]
     thetas, psis = state["paths"][chosen]
@@ -482,6 +483,7 @@ def dirac_paths(figure, state):
     for method, (thetas, _) in state["paths"].items():
         bold = method == chosen
         over_time.plot(thetas, lw=2.2 if bold else 1, alpha=1 if bold else 0.45, label=method)
+    over_time.plot(state["control"], color="0.3", ls="--", lw=1, label="GAN loss alone (γ = 0)")
     over_time.axhline(0, color="0.5", lw=0.8, zorder=0)
     over_time.set_xlim(0, max(len(path[0]) for path in state["paths"].values()) - 1)
     over_time.set_ylim(*steady_limits(None, *state["limits"]["theta"]))

@@ -13,7 +13,7 @@ class DiracGANDemo(Demo):
 
     Buttons choose the method drawn bold; sliders set the clip c, the learning rate and the penalty
     weight λ. Each move recomputes all four trajectories in plain numpy (a few milliseconds), so the
-    figure answers at once.
+    figure answers at once. R1's control, the GAN loss without its penalty (γ = 0), is drawn over time too.
     """
 
     def __init__(self, method="weight clipping", c=0.3, learning_rate=0.1, gp_weight=0.3, steps=600,
@@ -39,6 +39,7 @@ class DiracGANDemo(Demo):
         # paths. Only the penalty's path depends on λ, and only a large λ takes it far out.
         paths = {gp: [self._paths(c, lr, gp) for c in cs for lr in learning_rates] for gp in gp_weights}
         thetas = [path[0] for runs in paths.values() for run in runs for path in run.values()]
+        thetas += [self._control(lr) for lr in learning_rates]
         self.limits = {"reach": {(m, gp): max(np.abs(run[m]).max() for run in runs)
                                  for gp, runs in paths.items() for m in dirac.METHODS},
                        "theta": (min(t.min() for t in thetas), max(t.max() for t in thetas))}
@@ -48,6 +49,12 @@ class DiracGANDemo(Demo):
         return {m: dirac.trajectory(m, theta=theta, psi=psi, learning_rate=learning_rate, steps=self.steps, c=c,
                                     gp_weight=gp_weight) for m in dirac.METHODS}
 
+    def _control(self, learning_rate):
+        """θ over the steps for the GAN loss alone: R1 with γ = 0, the control for R1's penalty."""
+        theta, psi = self.start
+        return dirac.trajectory("R1", theta=theta, psi=psi, learning_rate=learning_rate, steps=self.steps,
+                                r1_weight=0.0)[0]
+
     def draw(self, figure, state):
         figures.dirac_paths(figure, state)
 
@@ -56,7 +63,7 @@ class DiracGANDemo(Demo):
             raise ValueError(f"method must be one of {dirac.METHODS}, got {method!r}")
         paths = self._paths(c, learning_rate, gp_weight)
         return {"method": method, "limits": self.limits, "c": c, "learning_rate": learning_rate,
-                "gp_weight": gp_weight, "paths": paths,
+                "gp_weight": gp_weight, "paths": paths, "control": self._control(learning_rate),
                 "converges": {m: dirac.converges(thetas) for m, (thetas, _) in paths.items()},
                 "final_theta": {m: float(thetas[-1]) for m, (thetas, _) in paths.items()}}
 
