@@ -360,16 +360,16 @@ def surface_seeds(figure, surfaces, peaks, centres, titles, marks="mode centre")
             points = np.asarray(peaks[(row, column)]).reshape(-1, 2)
             ax.plot(*points.T, "o", color="tab:red", ms=3, mec="white", mew=0.5,
                     label="peak" if (i, j) == (0, 0) else None)
-            ax.set_title(titles[(row, column)], fontsize=7)
-            ax.tick_params(labelsize=6)
+            ax.set_title(titles[(row, column)], fontsize=9)
+            ax.tick_params(labelsize=8)
             if j == 0:
-                ax.set_ylabel(f"{row}\nx₁", fontsize=7)
+                ax.set_ylabel(f"{row}\nx₁", fontsize=9)
             if i == len(rows) - 1:
-                ax.set_xlabel("x₀", fontsize=7)
+                ax.set_xlabel("x₀", fontsize=9)
     bar = figure.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, pad=0.01)
-    bar.set_label("D(x), scaled to the surface's own range (0 = its minimum, 1 = its maximum)", fontsize=7)
-    bar.ax.tick_params(labelsize=6)
-    axes[0, 0].legend(loc="lower left", fontsize=6, markerscale=1.5, framealpha=0.6)
+    bar.set_label("D(x), scaled to the surface's own range (0 = its minimum, 1 = its maximum)", fontsize=9)
+    bar.ax.tick_params(labelsize=8)
+    axes[0, 0].legend(loc="lower left", fontsize=7, markerscale=1.5, framealpha=0.6)
 
 
 def layer_profiles(figure, norms, floor):
@@ -388,18 +388,22 @@ def layer_profiles(figure, norms, floor):
         ax.set_yscale("log")
         ax.set_xticks(layers[::2])
         ax.tick_params(labelsize=7)
-        ax.set_xlabel("layer (1 = input side)", fontsize=7)
+        ax.set_xlabel("layer (1-12 hidden, 1 = input side; 13 = output)", fontsize=7)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("‖∂ critic loss / ∂ layer output‖ (no unit)", fontsize=8)
     axes[0].legend(fontsize=6)
 
 
-def weight_histograms(figure, weights, bounds):
+def weight_histograms(figure, weights, bounds, start=None):
     """Histograms of critic weights, a panel per label of ``weights`` (a list of arrays, one per seed, each
-    drawn as a step line in the seed's colour); dashed lines at ±``bounds[label]`` where it is not None."""
+    drawn as a step line in the seed's colour); dashed lines at ±``bounds[label]`` where it is not None;
+    ``start[label]``, if given, the weights before training, drawn as a grey filled histogram behind."""
     axes = np.atleast_1d(figure.subplots(1, len(weights)))
     for ax, (label, per_seed) in zip(axes, weights.items()):
-        edges = np.linspace(min(w.min() for w in per_seed), max(w.max() for w in per_seed), 61)
+        before = [] if start is None else [start[label]]
+        edges = np.linspace(min(w.min() for w in [*per_seed, *before]), max(w.max() for w in [*per_seed, *before]), 61)
+        for values in before:
+            ax.hist(values, bins=edges, histtype="stepfilled", color="0.8", label="before training")
         for s, values in enumerate(per_seed):
             ax.hist(values, bins=edges, histtype="step", color=f"C{s}", label=f"seed {s}")
         if bounds.get(label) is not None:
