@@ -7,13 +7,14 @@ clip, a control) and ``penalty_update`` (the gradient penalty
 of Gulrajani et al. 2017) are the correct ones, and a notebook plants a published bug in a copy of
 one. After every critic update it records what the course's instruments read: the largest critic
 weight in size and the share of weights on ±c, whether every weight is finite, the Wasserstein
-estimate, the penalty's value as the loop computed it, the points the loop evaluated the critic at
-(its interpolates), each interpolate's weight α and its distance from the segment between its pair,
-and the critic's gradient norm at interpolates drawn correctly.
+estimate, the largest element of the critic loss's gradient, the penalty's value as the loop computed
+it, the points the loop evaluated the critic at (its interpolates), each interpolate's weight α and
+its distance from the segment between its pair, and the critic's gradient norm at interpolates drawn
+correctly.
 
 ``check_loop`` grades a critic update by what it does, never by its text: it runs it for a few
 seeded updates next to the correct update and measures the weights, the interpolates and the
-gradient it applies.
+gradient it applies; of a clipped loop's optimizer it also reads the settings no probe can show.
 
 References:
     Arjovsky, Chintala & Bottou (2017), Wasserstein GAN, Algorithm 1.
@@ -162,7 +163,10 @@ class Run:
 
     ``max_weight``, ``at_bound`` (share of critic weights on ±c), ``finite`` and ``wasserstein`` (the
     estimate E[D(real)] - E[D(fake)] before the update) are read after every critic update;
-    ``penalty`` is the value the loop returned (NaN if none); ``alphas`` and ``distances`` hold, for
+    ``largest_gradient`` is the largest element, in size, of the gradient of the critic loss
+    E[D(fake)] - E[D(real)] with respect to the critic's weights, at the update's real and fake samples,
+    before the update: the gradient a clipped loop's optimizer receives (a penalty loop's adds its
+    penalty's); ``penalty`` is the value the loop returned (NaN if none); ``alphas`` and ``distances`` hold, for
     each update, α and the distance from its segment (over the segment's length) of every interpolate
     the loop used (empty arrays for loops without any); ``slopes`` holds ‖∇D(x̂)‖ after each update at interpolates drawn
     correctly (α ~ U[0, 1] per example) from the same real and fake samples, and ``slopes_beyond`` at
@@ -177,6 +181,7 @@ class Run:
     at_bound: np.ndarray
     finite: np.ndarray
     wasserstein: np.ndarray
+    largest_gradient: np.ndarray
     penalty: np.ndarray
     alphas: list
     distances: list
@@ -263,8 +268,12 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
     @tf.function
     def critic_step(real, noise, alpha, step):
         fake = generator(noise)
-        scores = critic(keras.ops.concatenate([real, fake]))
-        wasserstein = keras.ops.mean(scores[:batch_size]) - keras.ops.mean(scores[batch_size:])
+        with tf.GradientTape() as loss_tape:
+            scores = critic(keras.ops.concatenate([real, fake]))
+            wasserstein = keras.ops.mean(scores[:batch_size]) - keras.ops.mean(scores[batch_size:])
+        loss_gradient = loss_tape.gradient(wasserstein, critic.trainable_variables)  # the loss's, up to its sign
+        largest_gradient = keras.ops.max(keras.ops.concatenate([keras.ops.reshape(keras.ops.abs(g), (-1,))
+                                                                for g in loss_gradient]))
         recorder = _Recorder(critic)
         result = update(recorder, optimizer, real, fake, step, draws) or {}
         penalty = keras.ops.cast(result.get("penalty", float("nan")), "float32")
@@ -280,7 +289,7 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
         inside_grad, outside_grad = tape.gradient([values, values_outside], [interpolates, outside])
         slopes = keras.ops.sqrt(keras.ops.sum(keras.ops.square(inside_grad), axis=1))
         slopes_beyond = keras.ops.sqrt(keras.ops.sum(keras.ops.square(outside_grad), axis=1))
-        return fake, wasserstein, penalty, weights, slopes, slopes_beyond, recorder.inputs
+        return fake, wasserstein, largest_gradient, penalty, weights, slopes, slopes_beyond, recorder.inputs
 
     @tf.function
     def generator_step(noise):
@@ -305,19 +314,21 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
         draws.state.assign(keras.random.SeedGenerator(seed).state.value)
         rng = np.random.default_rng(seed + 20_000)  # the harness's noise and its own interpolates
         data = datasets.eight_gaussians(iterations * N_CRITIC * batch_size, seed=seed)
-        readings = {name: [] for name in ("max_weight", "at_bound", "finite", "wasserstein", "penalty", "alphas",
-                                          "distances", "slopes", "slopes_beyond")}
+        readings = {name: [] for name in ("max_weight", "at_bound", "finite", "wasserstein", "largest_gradient",
+                                          "penalty", "alphas", "distances", "slopes", "slopes_beyond")}
         points, step = {}, 0
         for _ in range(iterations):
             for _ in range(N_CRITIC):
                 real = data[step * batch_size:(step + 1) * batch_size]
                 noise = rng.standard_normal((batch_size, LATENT_DIM)).astype("float32")
                 alpha = rng.uniform(size=(batch_size, 1)).astype("float32")
-                fake, wasserstein, penalty, weights, slopes, slopes_beyond, inputs = compiled_critic_step(
-                    tf.constant(real), tf.constant(noise), tf.constant(alpha), tf.constant(step))
+                (fake, wasserstein, largest_gradient, penalty, weights, slopes, slopes_beyond,
+                 inputs) = compiled_critic_step(tf.constant(real), tf.constant(noise), tf.constant(alpha),
+                                                tf.constant(step))
                 fake, weights = keras.ops.convert_to_numpy(fake), keras.ops.convert_to_numpy(weights)
                 finite = bool(np.all(np.isfinite(weights)))
                 readings["wasserstein"].append(float(wasserstein))
+                readings["largest_gradient"].append(float(largest_gradient))
                 readings["finite"].append(finite)
                 readings["max_weight"].append(float(np.max(np.abs(weights))) if finite else np.nan)
                 readings["at_bound"].append(measures.fraction_at_bound(weights, C))
@@ -336,7 +347,7 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
                 step += 1
             compiled_generator_step(tf.constant(rng.standard_normal((batch_size, LATENT_DIM)).astype("float32")))
         arrays = {name: np.array(readings[name]) for name in ("max_weight", "at_bound", "finite", "wasserstein",
-                                                              "penalty")}
+                                                              "largest_gradient", "penalty")}
         runs.append(Run(method=method, seed=seed, alphas=readings["alphas"], distances=readings["distances"],
                         slopes=readings["slopes"], slopes_beyond=readings["slopes_beyond"],
                         points=points, optimizer=optimizer, **arrays))
@@ -356,11 +367,12 @@ class Verdict:
 
 
 CLIP_CHECKS = ("weights within ±c after every update", "the update is Algorithm 1's", "finite weights",
-               "plain RMSprop, no gradient clipping")
+               "the loop's RMSprop(5e-4), no gradient clipping")
 PENALTY_CHECKS = ("interpolates on their segments", "α ~ U[0, 1]", "one α per example",
                   "the gradient is WGAN-GP's", "finite at a zero input gradient")
 # Gradients whose elements (up to 6) and norms (up to 7.2) lie above any clip value of the course, and change
-# from step to step: an optimizer that clips them makes other steps than plain RMSprop.
+# from step to step: an optimizer that clips them makes other steps than plain RMSprop; their elements of 0.01
+# and 0.02 are small enough that RMSprop's ε shows in the step.
 PROBE_GRADIENTS = ((5.0, -3.0, 0.5, 0.02), (0.02, 4.0, -0.3, 6.0), (-2.0, 0.01, 3.0, -0.5))
 ALPHA_UPDATES = 32  # updates the α probe watches: 32 × m = 2048 draws of α
 KS_CRITICAL = 2.23  # × 1/√n: a U[0, 1] sample exceeds it with probability 2 exp(-2 · 2.23²) ≈ 1e-4 (large n)
@@ -379,17 +391,19 @@ def uniform_ks_statistic(values):
 
 
 def rmsprop_difference(make_optimizer):
-    """How far the steps of an optimizer from ``make_optimizer()`` land from plain RMSprop's (Keras
-    defaults, the same learning rate, no gradient clipping) on ``PROBE_GRADIENTS``, applied in turn to
-    one weight vector from 0: the largest difference after each step, in learning rates.
+    """How far the steps of an optimizer from ``make_optimizer()`` land from those of the clipped loops'
+    own, ``clip_optimizer()`` (plain RMSprop at 5e-4, Keras' defaults), on ``PROBE_GRADIENTS``, applied
+    in turn to one weight vector from 0: the largest difference after each step, in the loop's learning
+    rates.
 
     A behaviour, not a setting: ``clipvalue``, ``clipnorm`` and ``global_clipnorm`` change these
-    gradients (their elements and norms lie above 0.01 and 1), so they move the steps; another
-    optimizer moves them too. Only the learning rate is read from the optimizer, to compare like with like.
+    gradients (their elements and norms lie above 0.01 and 1), so they move the steps; so do another
+    learning rate, ρ, ε, momentum, ``centered`` and another optimizer. A clip too large to bind on
+    these gradients does not: ``unseen_settings`` reads it.
     """
     optimizer = make_optimizer()
-    rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-    reference = keras.optimizers.RMSprop(learning_rate=rate)
+    reference = clip_optimizer()
+    rate = float(keras.ops.convert_to_numpy(reference.learning_rate))
     tried, expected = (keras.Variable(np.zeros(4, dtype="float32")) for _ in range(2))
     differences = []
     for gradient in PROBE_GRADIENTS:
@@ -399,6 +413,27 @@ def rmsprop_difference(make_optimizer):
         gap = keras.ops.convert_to_numpy(tried) - keras.ops.convert_to_numpy(expected)
         differences.append(float(np.max(np.abs(gap))) / rate)
     return np.array(differences)
+
+
+# Settings that change an optimizer's steps too little, or only on gradients too large, for a probe to show,
+# with the value at which each does nothing (Keras' default).
+UNSEEN_SETTINGS = {"clipvalue": None, "clipnorm": None, "global_clipnorm": None, "weight_decay": None}
+
+
+def unseen_settings(optimizer):
+    """The settings of ``optimizer`` in ``UNSEEN_SETTINGS`` that it sets to something else (a weight decay
+    of 0 counts as none): a dict {name: value}, empty for plain RMSprop.
+
+    A clip of any size is a clip, though one larger than every gradient never binds, so no probe of
+    finite gradients sees them all; a weight decay moves a weight by its learning rate times the decay
+    times the weight, far less than a step. These are read, not measured.
+    """
+    found = {}
+    for name, default in UNSEEN_SETTINGS.items():
+        value = getattr(optimizer, name, default)
+        if value is not default and not (name == "weight_decay" and value == 0):
+            found[name] = value
+    return found
 
 
 def _push_biases_out(critic, seed):
@@ -413,7 +448,7 @@ def _push_biases_out(critic, seed):
 
 def _lockstep_clip(update, seed, make_optimizer, steps, biases_out):
     """Runs ``update`` and ``clip_update`` side by side from the same critic on the same batches,
-    ``clip_update`` with plain RMSprop at the learning rate of ``update``'s optimizer. The critic starts
+    ``clip_update`` with the loop's own optimizer, ``clip_optimizer()``. The critic starts
     as a clipped loop's does (every weight inside [-c, c]), or with its biases pushed beyond ±c
     (``biases_out``). Returns the largest weight difference after each update, the largest weight in
     size after each, and whether they are finite."""
@@ -423,8 +458,7 @@ def _lockstep_clip(update, seed, make_optimizer, steps, biases_out):
         _push_biases_out(critic, seed)
         _push_biases_out(reference, seed)
     optimizer = (make_optimizer or clip_optimizer)()
-    reference_optimizer = keras.optimizers.RMSprop(
-        learning_rate=float(keras.ops.convert_to_numpy(optimizer.learning_rate)))
+    reference_optimizer = clip_optimizer()
     rng, draws = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
     differences, largest, finite = [], [], []
     for step in range(steps):
@@ -537,13 +571,15 @@ def check_loop(update, method, seed=0, make_optimizer=None, steps=5):
 
     A clipped loop's ``update`` runs ``steps`` updates side by side with ``clip_update`` on the same
     batches, with its own optimizer (``make_optimizer``, default ``clip_optimizer()``) and the
-    reference's (plain RMSprop at the same learning rate), twice: from a critic whose biases are pushed
+    reference's (``clip_optimizer()``, plain RMSprop at 5e-4), twice: from a critic whose biases are pushed
     beyond ±c, where every weight must lie within ±c after every update (every variable must be
     clipped); and from a clipped loop's start, every weight inside [-c, c], where the weights must
     match the reference's (to 1e-6) after every update and stay finite. A start inside the box is
     Algorithm 1's own state after any clip, so an update that also clips before its step is not told
-    from it. The optimizer must make plain RMSprop's steps on gradients larger than any clip value
-    (``rmsprop_difference``, to 1e-3 learning rates).
+    from it. The optimizer must make ``clip_optimizer()``'s steps on gradients larger than any clip
+    value (``rmsprop_difference``, to 1e-3 learning rates), so another learning rate, ρ, ε, momentum or
+    ``centered`` fails, and set none of ``UNSEEN_SETTINGS`` (``unseen_settings``): a clip too large
+    to bind on the probe is read from the optimizer, not measured.
 
     A penalty loop's ``update`` runs ``steps`` updates with plain SGD while the critic calls are
     recorded: its interpolates must lie on the segments between their real and fake samples, and the
@@ -561,17 +597,19 @@ def check_loop(update, method, seed=0, make_optimizer=None, steps=5):
     if method == "clip":
         _, largest, _ = _lockstep_clip(update, seed, make_optimizer, steps, biases_out=True)
         differences, _, finite = _lockstep_clip(update, seed, make_optimizer, steps, biases_out=False)
-        probe = rmsprop_difference(make_optimizer or clip_optimizer)
+        make_optimizer = make_optimizer or clip_optimizer
+        probe, settings = rmsprop_difference(make_optimizer), unseen_settings(make_optimizer())
         return [Verdict(CLIP_CHECKS[0], bool(np.all(largest <= C * (1 + 1e-6))),
                         f"largest |w| after each of {steps} updates {_few(largest)}, c = {C:g}, biases started "
                         f"beyond ±c"),
                 Verdict(CLIP_CHECKS[1], bool(np.all(differences <= 1e-6)),
-                        f"largest difference from Algorithm 1's weights (plain RMSprop, the same learning rate), "
+                        f"largest difference from Algorithm 1's weights (with the loop's RMSprop(5e-4)), "
                         f"from a start inside [-c, c], after each update {_few(differences)}"),
                 Verdict(CLIP_CHECKS[2], bool(np.all(finite)), f"{int(np.sum(finite))} of {steps} updates finite"),
-                Verdict(CLIP_CHECKS[3], bool(np.all(probe <= 1e-3)),
-                        f"largest difference from plain RMSprop's steps on gradients of elements up to 6, in "
-                        f"learning rates, after each of {len(probe)} steps {_few(probe)}")]
+                Verdict(CLIP_CHECKS[3], bool(np.all(probe <= 1e-3) and not settings),
+                        f"largest difference from RMSprop(5e-4)'s steps on gradients of elements up to 6, in "
+                        f"learning rates, after each of {len(probe)} steps {_few(probe)}; settings beyond plain "
+                        f"RMSprop's: " + (", ".join(f"{k}={v!r}" for k, v in settings.items()) or "none"))]
     errors, distances = _lockstep_penalty(update, seed, steps)
     probe = _alpha_probe(update, seed)
     verdicts = [

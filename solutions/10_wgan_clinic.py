@@ -29,7 +29,8 @@ def case_2_fixed(critic, optimizer, real, fake, step, seed):
 
 
 def case_3_optimizer_fixed():
-    # Plain RMSprop, as Algorithm 1: no clipvalue.
+    # Plain RMSprop, as Algorithm 1, at the loop's learning rate, 5e-4: no clipvalue, nor any other clipping
+    # argument or setting (check rejects them, however large the clip).
     return keras.optimizers.RMSprop(learning_rate=5e-4)
 
 
@@ -67,7 +68,7 @@ def case_5_fixed(critic, optimizer, real, fake, step, seed):
 
 
 def case_6_fixed(critic, optimizer, real, fake, step, seed):
-    # + 1e-12 inside the square root.
+    # + 1e-12 inside the square root (any ε of 1e-7 or less passes, such as keras.backend.epsilon()).
     return _penalty_update(critic, optimizer, real, fake, seed)
 
 

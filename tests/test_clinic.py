@@ -14,6 +14,7 @@ from clipedu import clinic_cases as cases
 from clipedu.course import clinic_grading
 
 ROOT = Path(__file__).resolve().parent.parent
+OPTIMIZER_CHECK = "the loop's RMSprop(5e-4), no gradient clipping"
 
 
 def test_correct_updates_pass_every_check():
@@ -24,8 +25,7 @@ def test_correct_updates_pass_every_check():
 @pytest.mark.parametrize("name, failing", [
     ("case_1", {"weights within ±c after every update", "the update is Algorithm 1's"}),
     ("case_2", {"weights within ±c after every update", "the update is Algorithm 1's"}),
-    ("case_3", {"weights within ±c after every update", "the update is Algorithm 1's",
-                "plain RMSprop, no gradient clipping"}),
+    ("case_3", {"weights within ±c after every update", "the update is Algorithm 1's", OPTIMIZER_CHECK}),
     ("case_4", {"α ~ U[0, 1]"}),
     ("case_5", {"interpolates on their segments", "α ~ U[0, 1]", "one α per example"}),
     ("case_6", {"finite at a zero input gradient"}),
@@ -123,13 +123,16 @@ def test_gradient_clipping_in_the_optimizer_is_caught_by_its_steps():
         verdicts = clinic.check_loop(clinic.clip_update, "clip", seed=0,
                                      make_optimizer=lambda c=clipping: keras.optimizers.RMSprop(5e-4, **c))
         (failed,) = [v for v in verdicts if not v.passed]
-        assert failed.name == "plain RMSprop, no gradient clipping" and "steps" in failed.measured
+        assert failed.name == OPTIMIZER_CHECK and "steps" in failed.measured
 
 
 def test_rmsprop_difference():
     import keras
 
-    assert np.all(clinic.rmsprop_difference(lambda: keras.optimizers.RMSprop(5e-5)) == 0)
+    assert np.all(clinic.rmsprop_difference(lambda: keras.optimizers.RMSprop(5e-4)) == 0)
+    # the loop's rate is 5e-4: at 5e-5 the first step is a tenth as long, 3.1623 × 0.9 learning rates short
+    assert clinic.rmsprop_difference(lambda: keras.optimizers.RMSprop(5e-5))[0] == pytest.approx(0.9 * 3.16228,
+                                                                                                 abs=1e-3)
     # clipvalue=0.01 turns the first probe gradient into (0.01, -0.01, 0.01, 0.01): a first RMSprop step of
     # 0.01 / sqrt(0.1 * 0.01² + 1e-7) = 3.1466 learning rates against 5 / sqrt(0.1 * 25 + 1e-7) = 3.1623
     first = clinic.rmsprop_difference(lambda: keras.optimizers.RMSprop(5e-4, clipvalue=0.01))[0]
@@ -149,16 +152,51 @@ def test_a_clip_before_and_after_the_update_is_algorithm_1():
         assert clinic.passed(clinic.check_loop(before_and_after, "clip", seed=seed))
 
 
-def test_any_plain_rmsprop_learning_rate_passes():
+def test_the_loops_own_rmsprop_passes_and_adam_fails():
     import keras
 
-    for rate in (5e-5, 5e-4):
-        verdicts = clinic.check_loop(clinic.clip_update, "clip", seed=0,
-                                     make_optimizer=lambda rate=rate: keras.optimizers.RMSprop(rate))
+    for make_optimizer in (clinic.clip_optimizer, lambda: keras.optimizers.RMSprop(learning_rate=0.0005, rho=0.9,
+                                                                                     epsilon=1e-7, weight_decay=0)):
+        verdicts = clinic.check_loop(clinic.clip_update, "clip", seed=0, make_optimizer=make_optimizer)
         assert clinic.passed(verdicts), verdicts
     adam = clinic.check_loop(clinic.clip_update, "clip", seed=0, make_optimizer=lambda: keras.optimizers.Adam(5e-4))
-    assert {v.name for v in adam if not v.passed} == {"the update is Algorithm 1's",
-                                                       "plain RMSprop, no gradient clipping"}
+    assert {v.name for v in adam if not v.passed} == {"the update is Algorithm 1's", OPTIMIZER_CHECK}
+
+
+# Each wrong optimizer a learner might hand in with the correct clip, and whether the probe's steps show it
+# (False: only the settings read from the optimizer do, for a clip too large to bind or a weight decay).
+@pytest.mark.parametrize("settings, seen", [
+    ({"learning_rate": 5e-3}, True),
+    ({"learning_rate": 1e-4}, True),
+    ({"learning_rate": 5e-5}, True),  # the paper's rate, not the loop's
+    ({"learning_rate": 5e-4, "clipvalue": 100.0}, False),
+    ({"learning_rate": 5e-4, "clipnorm": 1e6}, False),
+    ({"learning_rate": 5e-4, "global_clipnorm": 1e6}, False),
+    ({"learning_rate": 5e-4, "momentum": 0.9}, True),
+    ({"learning_rate": 5e-4, "centered": True}, True),
+    ({"learning_rate": 5e-4, "rho": 0.99}, True),
+    ({"learning_rate": 5e-4, "epsilon": 1e-8}, True),
+    ({"learning_rate": 5e-4, "weight_decay": 1e-4}, False),
+])
+def test_any_other_optimizer_than_the_loops_rmsprop_fails(settings, seen):
+    import keras
+
+    verdicts = clinic.check_loop(clinic.clip_update, "clip", seed=0,
+                                 make_optimizer=lambda: keras.optimizers.RMSprop(**settings))
+    (optimizer,) = [v for v in verdicts if v.name == OPTIMIZER_CHECK]
+    assert not optimizer.passed, optimizer
+    assert ("settings beyond plain RMSprop's: none" in optimizer.measured) == seen, optimizer
+    assert (clinic.rmsprop_difference(lambda: keras.optimizers.RMSprop(**settings)).max() > 1e-3) == seen
+
+
+def test_unseen_settings():
+    import keras
+
+    assert clinic.unseen_settings(clinic.clip_optimizer()) == {}
+    assert clinic.unseen_settings(keras.optimizers.RMSprop(5e-4, weight_decay=0.0)) == {}
+    assert clinic.unseen_settings(keras.optimizers.RMSprop(5e-4, clipvalue=100.0, weight_decay=1e-4)) == {
+        "clipvalue": 100.0, "weight_decay": 1e-4}
+    assert clinic.unseen_settings(keras.optimizers.Adam(global_clipnorm=1e6)) == {"global_clipnorm": 1e6}
 
 
 def _penalty_at(critic, optimizer, real, fake, alpha):

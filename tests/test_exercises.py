@@ -337,6 +337,34 @@ def test_clinic_case_3_needs_both_functions_fixed():
     assert check("10.case_3", clinic_cases.case_3).correct is False  # a pair is asked for
 
 
+@pytest.mark.parametrize("settings", [{"learning_rate": 5e-3}, {"learning_rate": 1e-4},
+                                      {"learning_rate": 5e-4, "clipvalue": 100.0}])
+def test_clinic_case_3_rejects_another_optimizer_with_the_right_update(settings):
+    """The review's wrong answers: the right update with RMSprop(5e-3), or with a clip too large to bind."""
+    import keras
+
+    solutions = runpy.run_path(str(ROOT / "solutions" / "10_wgan_clinic.py"))
+    feedback = check("10.case_3", (lambda: keras.optimizers.RMSprop(**settings), solutions["case_3_fixed"]))
+    assert feedback.correct is False and "RMSprop(5e-4)" in feedback.message
+    assert check("10.case_3", (solutions["case_3_optimizer_fixed"], solutions["case_3_fixed"])).correct is True
+
+
+@pytest.mark.parametrize("epsilon, correct", [(1e-7, True), (1e-8, True), (1e-4, False)])
+def test_clinic_case_6_accepts_the_epsilon_its_hint_names(epsilon, correct):
+    """The hint: an ε of 1e-7 or less inside the root passes; 1e-4 moves the gradient more than 0.1 %."""
+    import inspect
+
+    from clipedu import clinic, clinic_cases
+
+    namespace = {}
+    source = inspect.getsource(clinic_cases.case_6).replace("axis=1))", f"axis=1) + {epsilon!r})")
+    exec(source, vars(clinic_cases) | namespace, namespace)
+    feedback = check("10.case_6", namespace["case_6"])
+    assert feedback.correct is correct, feedback.message
+    if not correct:
+        assert "1e-7 or less" in feedback.message and clinic.PENALTY_CHECKS[3] in feedback.message
+
+
 def test_a_clinic_update_that_raises_is_told_so():
     def broken(critic, optimizer, real, fake, step, seed):
         raise RuntimeError("forgot the tape")

@@ -607,11 +607,12 @@ def gradient_norm_log(figure, report, norms):
     figure.legend(*ax_steps.get_legend_handles_labels(), loc="outside lower center", ncols=len(taus) + 2, fontsize=8)
 
 
-_CLINIC_STYLES = [  # solid lines below, dashed and dotted ones on top, so that lines that coincide stay visible
-    dict(color="tab:blue", ls="-", marker="o", ms=4, lw=2.2, zorder=2),
-    dict(color="tab:orange", ls="--", marker="s", ms=4, lw=1.5, zorder=3),
-    dict(color="tab:green", ls="-", marker="^", ms=5, lw=2.2, zorder=2),
-    dict(color="tab:red", ls=":", marker="v", ms=5, lw=1.8, zorder=3)]
+_CLINIC_STYLES = [  # wide solid lines with large open markers below, thin dashed and dotted ones with small filled
+    # markers on top: where two lines coincide, the one below shows around the one on top
+    dict(color="tab:blue", ls="-", marker="o", ms=8, mfc="none", mew=1.4, lw=3.5, alpha=0.8, zorder=2),
+    dict(color="tab:orange", ls="--", marker="s", ms=3.5, lw=1.3, zorder=3),
+    dict(color="tab:green", ls="-", marker="^", ms=9, mfc="none", mew=1.4, lw=3.5, alpha=0.8, zorder=2),
+    dict(color="tab:red", ls=":", marker="v", ms=4, lw=1.6, zorder=3)]
 
 
 def clinic_weights(figure, runs, c, learning_rate, epoch=None):
