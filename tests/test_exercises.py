@@ -49,8 +49,11 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("01.clip_by_value", [0.249, -0.830, 0.498], "clipnorm"),  # [0.6, -2, 1.2] / 2.408
     ("01.largest_turn", "below 45", "diagonal of 100 dimensions"),  # the 2-D bound carried over
     ("01.largest_turn", "90 or more", "keeps every element's sign"),
-    ("01.share_grows", "bias", "shrink"),
-    ("01.share_grows", "neither", "one factor"),
+    ("01.sparse_repeats", 1.0, "dense gradient"),  # the bound taken to hold for sparse gradients too
+    ("01.sparse_repeats", 12.0, "unclipped"),
+    ("01.sparse_repeats", 4.0, "on its own"),  # each slice clipped alone, then added
+    ("01.sparse_repeats", 1.414, "used twice"),  # section 2's case carried over
+    ("01.sparse_repeats", 3.0, "norm of the stored slices"),
     ("02.longest_clipvalue_step", 0.01, "global_clipnorm's longest step"),
     ("02.longest_clipvalue_step", 0.0141, "two weights"),  # the notebook's case carried over
     ("02.longest_clipvalue_step", 0.03, "Euclidean norm"),  # the elements added
@@ -422,3 +425,22 @@ def test_the_clipped_estimate_premise_holds():
     bound = 0.01**4 * np.sqrt(2 * 64) * 64 * 64 * np.sqrt(64)  # notebook 06's product of the layers' norm bounds
     assert round(bound, 4) == 0.0037
     assert 0.5 * bound * 4 * np.sqrt(2) < high - low <= bound * 4 * np.sqrt(2) < 0.022
+
+
+def test_01_sparse_repeats_answer_is_the_step_keras_applies():
+    """An Embedding row used 4 times, each use the slice (3, 0), clipnorm=1: Keras on TensorFlow moves it by (2, 0),
+    √4 times the bound, and the check accepts that step and rejects the dense bound."""
+    import keras
+    import tensorflow as tf
+
+    embedding = keras.layers.Embedding(3, 2, embeddings_initializer="zeros")
+    embedding.build((None,))
+    with tf.GradientTape() as tape:
+        loss = keras.ops.sum(embedding(np.array([1, 1, 1, 1])) * np.array([3.0, 0.0], "float32"))
+    grad = tape.gradient(loss, embedding.embeddings)
+    assert isinstance(grad, tf.IndexedSlices) and grad.values.shape[0] == 4
+    keras.optimizers.SGD(learning_rate=1.0, clipnorm=1.0).apply([grad], [embedding.embeddings])
+    moved = -keras.ops.convert_to_numpy(embedding.embeddings)
+    assert np.allclose(moved, [[0.0, 0.0], [2.0, 0.0], [0.0, 0.0]], atol=1e-6)
+    assert check("01.sparse_repeats", float(np.linalg.norm(moved[1]))).correct is True
+    assert check("01.sparse_repeats", 1.0).correct is False

@@ -321,15 +321,38 @@ _multiple_choice(
      "90 or more": "Hint: clipvalue keeps every element's sign (section 5). What does that make of g · clip(g), and "
                     "of the angle?"})
 
-_multiple_choice(
-    "01.share_grows",
-    "a gradient has a kernel tensor of norm 0.5 and a bias tensor of norm 3; with clipnorm=1.0, whose share of the "
-    "whole update grows: 'kernel', 'bias' or 'neither' (a string)",
-    "kernel", "clipnorm cuts the bias's gradient from 3 to 1 and leaves the kernel's (0.5 < 1) alone: the ratio goes "
-              "from 1:6 to 1:2, and the update turns towards the kernel.",
-    {"bias": "Hint: which tensor does clipnorm=1.0 shrink here, and which does it leave alone?",
-     "neither": "Hint: clipnorm keeps the whole direction only when it scales every non-zero tensor by one factor "
-                "(section 4). Does it here?"})
+SPARSE_USES = 4  # how often exercise 01.sparse_repeats's batch uses one Embedding row
+SPARSE_SLICE = [3.0, 0.0]  # the gradient each use gives that row, as in notebook 01's section 2
+
+
+@_exercise("01.sparse_repeats", f"an Embedding row used {SPARSE_USES} times in one batch, each use giving the slice "
+                                f"{SPARSE_SLICE}; how long is the step one SGD step (learning rate 1, clipnorm=1.0, "
+                                "TensorFlow backend) makes that row (one number)?")
+def _sparse_repeats(answer):
+    answer = _number(answer)
+    slices = np.tile(SPARSE_SLICE, (SPARSE_USES, 1))  # an IndexedSlices keeps one slice per use
+    dense = slices.sum(axis=0)
+    step = float(np.linalg.norm(gradients.clip_by_norm(slices, 1.0)[0].sum(axis=0)))  # clipped as stored, then added
+    if math.isclose(answer, step, abs_tol=0.01):
+        return True, (f"Keras takes the norm over the {SPARSE_USES} stored slices, √({SPARSE_USES} · 9) = "
+                      f"{np.linalg.norm(slices):g}, scales each by 1/{np.linalg.norm(slices):g}, and only then adds "
+                      f"them: the row moves {np.linalg.norm(dense):g}/{np.linalg.norm(slices):g} = {step:g}, "
+                      f"√{SPARSE_USES} times the bound. A row used k times can move up to √k times clipnorm.")
+    wrong = {
+        1.0: "That is the bound for a dense gradient. Hint: this gradient is sparse; section 2 showed which norm "
+             "Keras takes for it.",
+        float(np.linalg.norm(dense)): "That is the unclipped step. Hint: is the norm of the stored slices above 1?",
+        float(SPARSE_USES): "That would be each slice clipped to norm 1 on its own and then added. Hint: clipnorm "
+                            "takes one norm over all the stored slices together (section 2).",
+        math.sqrt(2): "That was section 2's row, used twice. Hint: with four uses, what is the norm of the stored "
+                      "slices, and what is the row's gradient?",
+    }
+    for value, hint in wrong.items():
+        if math.isclose(answer, value, abs_tol=0.01):
+            return False, hint
+    return False, ("Hint: compute the norm of the stored slices, scale every slice by 1 over it, then add the "
+                   "slices of the row (section 2).")
+
 
 _multiple_choice(
     "03.reach_one",
