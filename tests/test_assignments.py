@@ -164,6 +164,11 @@ def _texts(paths):
             continue
         text = path.read_text(errors="ignore")
         if path.suffix == ".ipynb":
+            # Execution timestamps are no answer, but their digits can hold one ("01:06:25.097" holds "5.09").
+            notebook = json.loads(text)
+            for cell in notebook["cells"]:
+                cell.get("metadata", {}).pop("execution", None)
+            text = json.dumps(notebook, indent=1, ensure_ascii=False)
             text += "\n" + text.replace('\\"', '"').replace("\\n", "\n")
         yield str(path), text
 
