@@ -119,6 +119,42 @@ class _Recorder:
         return getattr(self.model, name)
 
 
+def _call_update(update, critic, optimizer, real, fake, step, draws):
+    """One call of ``update`` on ``critic``, recorded: returns (its result, a dict, {} for None; the batches the
+    critic was called on)."""
+    recorder = _Recorder(critic)
+    return update(recorder, optimizer, real, fake, step, draws) or {}, recorder.inputs
+
+
+def _traced(function, *specs):
+    """``function`` compiled as the clinic runs every critic update: a ``tf.function`` traced once, for
+    arguments of ``specs`` (``tf.TensorSpec``). Its Python code runs once, when it is traced: a value it
+    computes with numpy or Python, such as an α drawn by ``np.random``, is a constant of every call."""
+    import tensorflow as tf
+
+    return tf.function(function).get_concrete_function(*specs)
+
+
+def compiled_update(update, critic, optimizer, draws, batch_size=BATCH):
+    """``update`` compiled as ``train`` runs it (``_traced``), on ``critic`` with ``optimizer`` (built here
+    if it is not) and the random draws ``draws`` (a ``keras.random.SeedGenerator``). Returns a function of
+    (real, fake, step), numpy batches of ``batch_size`` × 2 and an int, that makes one update and returns the
+    batches the critic was called on, as numpy arrays."""
+    import tensorflow as tf
+
+    if not optimizer.built:
+        optimizer.build(critic.trainable_variables)
+    matrix = tf.TensorSpec((batch_size, 2), "float32")
+    compiled = _traced(lambda real, fake, step: _call_update(update, critic, optimizer, real, fake, step, draws)[1],
+                       matrix, matrix, tf.TensorSpec((), "int32"))
+
+    def run(real, fake, step):
+        inputs = compiled(tf.constant(real, "float32"), tf.constant(fake, "float32"), tf.constant(step, "int32"))
+        return [keras.ops.convert_to_numpy(x) for x in inputs]
+
+    return run
+
+
 def _method(method):
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -265,7 +301,6 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
     generator_optimizer_start = _snapshot(generator_optimizer.variables)
     draws = keras.random.SeedGenerator(seeds[0])  # the loop's own random draws
 
-    @tf.function
     def critic_step(real, noise, alpha, step):
         fake = generator(noise)
         with tf.GradientTape() as loss_tape:
@@ -274,8 +309,7 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
         loss_gradient = loss_tape.gradient(wasserstein, critic.trainable_variables)  # the loss's, up to its sign
         largest_gradient = keras.ops.max(keras.ops.concatenate([keras.ops.reshape(keras.ops.abs(g), (-1,))
                                                                 for g in loss_gradient]))
-        recorder = _Recorder(critic)
-        result = update(recorder, optimizer, real, fake, step, draws) or {}
+        result, inputs = _call_update(update, critic, optimizer, real, fake, step, draws)
         penalty = keras.ops.cast(result.get("penalty", float("nan")), "float32")
         weights = keras.ops.concatenate([keras.ops.reshape(v, (-1,)) for v in critic.trainable_variables])
         interpolates = alpha * real + (1 - alpha) * fake  # drawn correctly, for the slopes
@@ -289,9 +323,8 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
         inside_grad, outside_grad = tape.gradient([values, values_outside], [interpolates, outside])
         slopes = keras.ops.sqrt(keras.ops.sum(keras.ops.square(inside_grad), axis=1))
         slopes_beyond = keras.ops.sqrt(keras.ops.sum(keras.ops.square(outside_grad), axis=1))
-        return fake, wasserstein, largest_gradient, penalty, weights, slopes, slopes_beyond, recorder.inputs
+        return fake, wasserstein, largest_gradient, penalty, weights, slopes, slopes_beyond, inputs
 
-    @tf.function
     def generator_step(noise):
         with tf.GradientTape() as tape:
             loss = -keras.ops.mean(critic(generator(noise)))
@@ -299,11 +332,10 @@ def train(update, method, seeds=(0,), iterations=10, make_optimizer=None, batch_
 
     # One concrete function each, traced once: calling it skips tf.function's per-call argument matching,
     # which costs more than these small steps themselves.
-    matrix = tf.TensorSpec((batch_size, 2), "float32")
-    compiled_critic_step = critic_step.get_concrete_function(matrix, tf.TensorSpec((batch_size, LATENT_DIM), "float32"),
-                                                             tf.TensorSpec((batch_size, 1), "float32"),
-                                                             tf.TensorSpec((), "int32"))
-    compiled_generator_step = generator_step.get_concrete_function(tf.TensorSpec((batch_size, LATENT_DIM), "float32"))
+    noise_spec = tf.TensorSpec((batch_size, LATENT_DIM), "float32")
+    compiled_critic_step = _traced(critic_step, tf.TensorSpec((batch_size, 2), "float32"), noise_spec,
+                                   tf.TensorSpec((batch_size, 1), "float32"), tf.TensorSpec((), "int32"))
+    compiled_generator_step = _traced(generator_step, noise_spec)
     runs = []
     for seed in seeds:
         critic_start, generator_start = _start(method, seed, zero_output)
@@ -376,6 +408,7 @@ PENALTY_CHECKS = ("interpolates on their segments", "α ~ U[0, 1]", "one α per 
 PROBE_GRADIENTS = ((5.0, -3.0, 0.5, 0.02), (0.02, 4.0, -0.3, 6.0), (-2.0, 0.01, 3.0, -0.5))
 ALPHA_UPDATES = 32  # updates the α probe watches: 32 × m = 2048 draws of α
 KS_CRITICAL = 2.23  # × 1/√n: a U[0, 1] sample exceeds it with probability 2 exp(-2 · 2.23²) ≈ 1e-4 (large n)
+SMALL_BATCH = 32  # the penalty's gradient is checked at m = 32 as well: a penalty whose strength depends on m fails
 ALPHA_EDGE = 0.01  # smallest α below it, largest above 1 - it: 2048 U[0, 1] draws miss with probability 2e-9
 
 
@@ -451,23 +484,22 @@ def _lockstep_clip(update, seed, make_optimizer, steps, biases_out):
     ``clip_update`` with the loop's own optimizer, ``clip_optimizer()``. The critic starts
     as a clipped loop's does (every weight inside [-c, c]), or with its biases pushed beyond ±c
     (``biases_out``). Returns the largest weight difference after each update, the largest weight in
-    size after each, and whether they are finite."""
+    size after each, and whether they are finite. Both run compiled, as ``train`` runs them
+    (``compiled_update``)."""
     critic, _ = build("clip", seed)
     reference, _ = build("clip", seed)
     if biases_out:
         _push_biases_out(critic, seed)
         _push_biases_out(reference, seed)
-    optimizer = (make_optimizer or clip_optimizer)()
-    reference_optimizer = clip_optimizer()
     rng, draws = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
+    tried = compiled_update(update, critic, (make_optimizer or clip_optimizer)(), draws)
+    expected_update = compiled_update(clip_update, reference, clip_optimizer(), draws)
     differences, largest, finite = [], [], []
     for step in range(steps):
         real = datasets.eight_gaussians(BATCH, seed=seed * 1000 + step)
         fake = rng.standard_normal((BATCH, 2)).astype("float32")
-        update(_Recorder(critic), optimizer, keras.ops.convert_to_tensor(real), keras.ops.convert_to_tensor(fake), step,
-               draws)
-        clip_update(reference, reference_optimizer, keras.ops.convert_to_tensor(real),
-                    keras.ops.convert_to_tensor(fake), step, draws)
+        tried(real, fake, step)
+        expected_update(real, fake, step)
         weights, expected = _weights(critic), _weights(reference)
         finite.append(bool(np.all(np.isfinite(weights))))
         differences.append(float(np.max(np.abs(weights - expected))) if finite[-1] else np.inf)
@@ -493,17 +525,16 @@ def _alpha_probe(update, seed, updates=ALPHA_UPDATES):
     """Runs ``update`` ``updates`` times on a critic that does not move (SGD at learning rate 0), each on
     fresh real and fake samples, and reads every interpolate it uses: returns (α of every interpolate,
     the spread of α across the coordinates of each, the spread of α within each batch), or None if the
-    critic was never called at interpolates."""
+    critic was never called at interpolates. ``update`` runs compiled, as ``train`` runs it: α drawn outside
+    TensorFlow (numpy) is drawn once, at tracing, and every update reuses it."""
     critic, _ = build("penalty", seed)
     rng, draws = np.random.default_rng(seed + 40_000), keras.random.SeedGenerator(seed + 40_000)
+    run = compiled_update(update, critic, keras.optimizers.SGD(learning_rate=0.0), draws)
     alphas, across, within = [], [], []
     for step in range(updates):
         real = datasets.eight_gaussians(BATCH, seed=seed * 1000 + 500 + step)
         fake = (0.5 * rng.standard_normal((BATCH, 2))).astype("float32")
-        recorder = _Recorder(critic)
-        update(recorder, keras.optimizers.SGD(learning_rate=0.0), keras.ops.convert_to_tensor(real),
-               keras.ops.convert_to_tensor(fake), step, draws)
-        found = _interpolates([keras.ops.convert_to_numpy(x).astype(np.float64) for x in recorder.inputs], real, fake)
+        found = _interpolates([x.astype(np.float64) for x in run(real, fake, step)], real, fake)
         if not found:
             return None
         for block in found:
@@ -531,23 +562,23 @@ def _critic_gradient(critic, real, fake, interpolates):
                            for g in tape.gradient(loss, critic.trainable_variables)])
 
 
-def _lockstep_penalty(update, seed, steps, learning_rate=1e-2):
-    """Runs ``update`` with plain SGD; before each update, computes WGAN-GP's gradient at the
-    interpolates the update then uses. Returns (relative gradient errors, distances of the interpolates
-    from their segments, per segment length; empty if the critic was never called at interpolates)."""
+def _lockstep_penalty(update, seed, steps, batch_size=BATCH, learning_rate=1e-2):
+    """Runs ``update`` compiled (``compiled_update``) with plain SGD on batches of ``batch_size``; before
+    each update, computes WGAN-GP's gradient at the interpolates the update then uses. Returns (relative
+    gradient errors, distances of the interpolates from their segments, per segment length; empty if the
+    critic was never called at interpolates)."""
     critic, _ = build("penalty", seed)
     rng, draws = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
+    run = compiled_update(update, critic, keras.optimizers.SGD(learning_rate=learning_rate), draws, batch_size)
     errors, distances = [], []
     for step in range(steps):
-        real = datasets.eight_gaussians(BATCH, seed=seed * 1000 + step)
-        fake = (0.5 * rng.standard_normal((BATCH, 2))).astype("float32")
+        real = datasets.eight_gaussians(batch_size, seed=seed * 1000 + step)
+        fake = (0.5 * rng.standard_normal((batch_size, 2))).astype("float32")
         before = _weights(critic)
         state = [keras.ops.convert_to_numpy(v) for v in critic.trainable_variables]
-        recorder = _Recorder(critic)
-        update(recorder, keras.optimizers.SGD(learning_rate=learning_rate), keras.ops.convert_to_tensor(real),
-               keras.ops.convert_to_tensor(fake), step, draws)
+        inputs = run(real, fake, step)
         applied = (before - _weights(critic)) / learning_rate
-        found = _interpolates([keras.ops.convert_to_numpy(x).astype(np.float64) for x in recorder.inputs], real, fake)
+        found = _interpolates([x.astype(np.float64) for x in inputs], real, fake)
         if not found:
             return np.array([np.inf]), np.zeros(0)
         for block in found:
@@ -582,14 +613,19 @@ def check_loop(update, method, seed=0, make_optimizer=None, steps=5):
     to bind on the probe is read from the optimizer, not measured.
 
     A penalty loop's ``update`` runs ``steps`` updates with plain SGD while the critic calls are
-    recorded: its interpolates must lie on the segments between their real and fake samples, and the
-    gradient it applies must equal WGAN-GP's at those interpolates (to 0.1 %). Then ``ALPHA_UPDATES``
+    recorded, at m = ``BATCH`` and again at m = ``SMALL_BATCH``: its interpolates must lie on the segments
+    between their real and fake samples, and the gradient it applies must equal WGAN-GP's at those
+    interpolates (to 0.1 %) at both batch sizes (a penalty divided by a fixed 64 fails). Then ``ALPHA_UPDATES``
     more updates of a critic that does not move give 2048 draws of α: their Kolmogorov–Smirnov
     statistic against U[0, 1] must stay below ``KS_CRITICAL`` / √n, the smallest and largest α must lie
     within ``ALPHA_EDGE`` of 0 and 1 (a range cut short, such as U[0.02, 0.98], fails), and α must be one per example
     (the same for every coordinate of an example, to 1e-3, and spread within each batch). Last, one
     update of a critic whose input gradient is exactly 0 must leave every weight finite. Seeded: the
     same ``update`` gets the same verdicts.
+
+    Every probe runs ``update`` compiled, traced once, as ``train`` runs it (``compiled_update``): a value
+    drawn with numpy is drawn once and reused by every update, and code that runs only eagerly (``.numpy()``,
+    ``get_weights``) raises, as it would in ``train``.
     """
     method, seed = _method(method), checks.seed(seed)
     steps = checks.positive_int("steps", steps)
@@ -611,6 +647,8 @@ def check_loop(update, method, seed=0, make_optimizer=None, steps=5):
                         f"learning rates, after each of {len(probe)} steps {_few(probe)}; settings beyond plain "
                         f"RMSprop's: " + (", ".join(f"{k}={v!r}" for k, v in settings.items()) or "none"))]
     errors, distances = _lockstep_penalty(update, seed, steps)
+    errors_small, distances_small = _lockstep_penalty(update, seed, steps, batch_size=SMALL_BATCH)
+    distances = np.concatenate([distances, distances_small])
     probe = _alpha_probe(update, seed)
     verdicts = [
         Verdict(PENALTY_CHECKS[0], bool(len(distances) and np.all(distances <= 1e-4)),
@@ -630,8 +668,9 @@ def check_loop(update, method, seed=0, make_optimizer=None, steps=5):
             Verdict(PENALTY_CHECKS[2], bool(np.max(across) <= 1e-3 and np.min(within) > 0.1),
                     f"largest spread of α across an example's coordinates {np.max(across):.2g}, smallest spread "
                     f"of α within a batch (std) {np.min(within):.2f}")]
-    verdicts.append(Verdict(PENALTY_CHECKS[3], bool(np.all(errors <= 1e-3)),
-                            f"relative difference from WGAN-GP's gradient {_few(errors)}"))
+    verdicts.append(Verdict(PENALTY_CHECKS[3], bool(np.all(errors <= 1e-3) and np.all(errors_small <= 1e-3)),
+                            f"relative difference from WGAN-GP's gradient at m = {BATCH} {_few(errors)}, "
+                            f"at m = {SMALL_BATCH} {_few(errors_small)}"))
     (finite,) = finite_at_zero_gradient(update, [seed])
     verdicts.append(Verdict(PENALTY_CHECKS[4], finite, "every weight finite" if finite else "NaN weights"))
     return verdicts
@@ -641,16 +680,20 @@ def nonfinite_at_zero_gradient(update, seeds=(0,)):
     """For each of ``seeds``: one ``update`` of a penalty critic whose input gradient is exactly 0
     everywhere (Glorot-uniform hidden kernels from the seed, zero biases, its output layer at 0), then
     how many of its kernel weights and of its biases are not finite. A norm computed as sqrt(sum(g²))
-    has an infinite derivative at g = 0, and the chain rule multiplies it by 0: NaN.
+    has an infinite derivative at g = 0, and the chain rule multiplies it by 0: NaN. ``update`` runs
+    compiled, as ``train`` runs it (``compiled_update``).
 
     Returns a list, one entry per seed, of ``{"kernels": (not finite, count), "biases": (not finite,
     count)}``.
     """
     seeds = [checks.seed(s) for s in seeds]
     critic, _ = build("penalty", seeds[0], zero_output=True)
+    draws = keras.random.SeedGenerator(seeds[0])
+    run = compiled_update(update, critic, keras.optimizers.SGD(learning_rate=1e-2), draws)
     results = []
     for seed in seeds:
         keras.utils.set_random_seed(seed)
+        draws.state.assign(keras.random.SeedGenerator(seed).state.value)
         rng = np.random.default_rng(seed)
         for layer in critic.layers[:-1]:  # Glorot-uniform kernels from this seed, zero biases
             fan_in, fan_out = layer.kernel.shape
@@ -661,8 +704,7 @@ def nonfinite_at_zero_gradient(update, seeds=(0,)):
             variable.assign(np.zeros(variable.shape, dtype="float32"))
         real = datasets.eight_gaussians(BATCH, seed=seed)
         fake = rng.standard_normal((BATCH, 2)).astype("float32")
-        update(_Recorder(critic), keras.optimizers.SGD(learning_rate=1e-2), keras.ops.convert_to_tensor(real),
-               keras.ops.convert_to_tensor(fake), 0, keras.random.SeedGenerator(seed))
+        run(real, fake, 0)
         counts = {"kernels": [0, 0], "biases": [0, 0]}
         for layer in critic.layers:
             for key, variable in (("kernels", layer.kernel), ("biases", layer.bias)):

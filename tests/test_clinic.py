@@ -73,6 +73,60 @@ def test_wrong_alpha_distributions_are_rejected(label, draw, failing, seed):
     assert failing in {v.name for v in verdicts if not v.passed}, (label, verdicts)
 
 
+def _numpy_alpha(critic, optimizer, real, fake, step, seed):
+    """α drawn with numpy, as code ported from PyTorch may draw it: fresh on every eager call, but drawn once,
+    when the update is traced, in the clinic's compiled loop."""
+    return _penalty_at(critic, optimizer, real, fake, np.random.uniform(size=(real.shape[0], 1)).astype("float32"))
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_alpha_drawn_with_numpy_is_caught_as_train_runs_it(seed):
+    verdicts = clinic.check_loop(_numpy_alpha, "penalty", seed=seed)
+    assert "α ~ U[0, 1]" in {v.name for v in verdicts if not v.passed}, verdicts
+    # the same 64 values at every update of train, on every seed
+    (run,) = clinic.train(_numpy_alpha, "penalty", seeds=[seed], iterations=1)
+    np.testing.assert_allclose(run.alphas[0], run.alphas[-1], atol=1e-4)
+    assert clinic.passed(clinic.check_loop(clinic.penalty_update, "penalty", seed=seed))
+
+
+def test_a_clip_that_runs_only_eagerly_fails_as_it_would_in_train():
+    def eager_clip(critic, optimizer, real, fake, step, seed):
+        result = clinic.unclipped_update(critic, optimizer, real, fake, step, seed)
+        critic.set_weights([np.clip(w, -clinic.C, clinic.C) for w in critic.get_weights()])
+        return result
+
+    with pytest.raises(NotImplementedError):  # get_weights calls .numpy(), which a traced update cannot
+        clinic.train(eager_clip, "clip", seeds=[0], iterations=1)
+    with pytest.raises(NotImplementedError):  # get_weights calls .numpy(), which a traced update cannot
+        clinic.check_loop(eager_clip, "clip", seed=0)
+
+
+@pytest.mark.parametrize("scale", ["sum / 64", "λ / 64 × sum"])
+def test_a_penalty_divided_by_a_fixed_64_is_caught_at_another_batch_size(scale):
+    import keras
+    import tensorflow as tf
+
+    def fixed_64(critic, optimizer, real, fake, step, seed):
+        alpha = keras.random.uniform((real.shape[0], 1), seed=seed)
+        interpolates = alpha * real + (1 - alpha) * fake
+        with tf.GradientTape() as tape:
+            with tf.GradientTape() as inner:
+                inner.watch(interpolates)
+                scores = critic(interpolates)
+            norms = keras.ops.sqrt(keras.ops.sum(keras.ops.square(inner.gradient(scores, interpolates)), axis=1)
+                                   + 1e-12)
+            summed = keras.ops.sum(keras.ops.square(norms - 1.0))
+            penalty = (clinic.PENALTY_WEIGHT * summed / 64 if scale == "sum / 64"
+                       else clinic.PENALTY_WEIGHT / 64 * summed)
+            loss = keras.ops.mean(critic(fake)) - keras.ops.mean(critic(real)) + penalty
+        optimizer.apply(tape.gradient(loss, critic.trainable_variables), critic.trainable_variables)
+
+    verdicts = clinic.check_loop(fixed_64, "penalty", seed=0)
+    (failed,) = [v for v in verdicts if not v.passed]
+    assert failed.name == "the gradient is WGAN-GP's", verdicts
+    assert f"at m = {clinic.SMALL_BATCH}" in failed.measured
+
+
 def test_uniform_alpha_passes_on_many_seeds():
     """The Kolmogorov–Smirnov limit rejects a correct U[0, 1] draw with probability about 1e-4 per seed."""
     for seed in range(12):
