@@ -109,10 +109,22 @@ def _iteration(parts, real, n_critic):
     batch = keras.ops.shape(real)[0]
     if isinstance(batch, int) and batch % n_critic:
         raise ValueError(f"real must hold n_critic · m samples; got {batch} samples for n_critic={n_critic}")
+    import tensorflow as tf
+
     m = batch // n_critic
-    results = {}
-    for i in range(n_critic):
-        results.update(_critic_update(parts, real[i * m:(i + 1) * m]))
+    batches = keras.ops.reshape(real, (n_critic, -1) + tuple(real.shape[1:]))
+    names = ["critic_loss", "wasserstein"] + (["gradient_penalty"] if parts.penalty is not None else [])
+
+    # The critic updates run in a loop of their own rather than unrolled: compiled, one traced update
+    # instead of n_critic (eagerly, the loop is Python's).
+    def update(i, *_):
+        results = _critic_update(parts, tf.gather(batches, i))
+        return (i + 1, *[results[name] for name in names])
+
+    dtype = keras.backend.standardize_dtype(parts.critic.compute_dtype)
+    _, *values = tf.while_loop(lambda i, *_: i < n_critic, update,
+                               (tf.constant(0), *[tf.zeros((), dtype) for _ in names]))
+    results = dict(zip(names, values))  # the last critic update's
     results["generator_loss"] = _generator_update(parts, m)
     return results
 

@@ -132,26 +132,34 @@ class _Run:
         index = keras.random.randint((rows,), 0, keras.ops.shape(self.data)[0], seed=self.wgan.seed_generator)
         return keras.ops.take(self.data, index, axis=0)
 
-    def _generator_iteration(self, n_critic):
-        """One generator iteration, then whether its loss and every weight of both networks are finite (what
-        ``WGAN.is_finite`` checks), checked inside the compiled step rather than by reading every weight back."""
-        real = self._sample(n_critic * self.settings["batch_size"])
-        loss = self.wgan.generator_iteration(real, n_critic)["generator_loss"]
-        values = [loss] + self.critic.weights + self.generator.weights
-        return keras.ops.all(keras.ops.stack([keras.ops.all(keras.ops.isfinite(v)) for v in values]))
+    def _generator_iterations(self, n_critic, count):
+        """Up to ``count`` generator iterations in one compiled call, stopping after the first whose loss or
+        weights are not all finite (what ``WGAN.is_finite`` checks, checked here inside the compiled step
+        rather than by reading every weight back). Returns how many ran, and whether the last was finite."""
+        import tensorflow as tf
+
+        def iteration(done, _):
+            real = self._sample(n_critic * self.settings["batch_size"])
+            loss = self.wgan.generator_iteration(real, n_critic)["generator_loss"]
+            values = [loss] + self.critic.weights + self.generator.weights
+            return done + 1, tf.reduce_all(tf.stack([tf.reduce_all(tf.math.is_finite(v)) for v in values]))
+
+        return tf.while_loop(lambda done, finite: (done < count) & finite, iteration,
+                             (tf.constant(0), tf.constant(True)))
 
     def _critic_update(self):
         return self.wgan.critic_update(self._sample(self.settings["batch_size"]))["critic_loss"]
 
-    def generator_iteration(self, n_critic):
-        """One generator iteration; returns whether its loss and every weight stayed finite."""
+    def generator_iterations(self, n_critic, count):
+        """Up to ``count`` generator iterations; returns whether every one kept its loss and weights finite
+        (training stops at the first that did not)."""
         import tensorflow as tf
 
         if n_critic not in self._steps:
-            self._steps[n_critic] = tf.function(functools.partial(self._generator_iteration, n_critic))
-        finite = self._steps[n_critic]()
-        self.iteration += 1
-        self.critic_updates += n_critic
+            self._steps[n_critic] = tf.function(functools.partial(self._generator_iterations, n_critic))
+        done, finite = self._steps[n_critic](tf.constant(count))
+        self.iteration += int(done)
+        self.critic_updates += n_critic * int(done)
         return bool(finite)
 
     def critic_step(self):
@@ -239,9 +247,7 @@ class WGANLab:
         iterations = checks.positive_int("iterations", iterations)
         self.pause()
         with self._lock:
-            for _ in range(iterations):
-                if not self._run.generator_iteration(self.settings["n_critic"]):
-                    break
+            self._run.generator_iterations(self.settings["n_critic"], iterations)
         self._refresh()
         return self.state
 
@@ -311,7 +317,7 @@ class WGANLab:
             diverged = False
             while time.perf_counter() < deadline and not self._stop.is_set() and not diverged:
                 with self._lock:
-                    diverged = not self._run.generator_iteration(self.settings["n_critic"])
+                    diverged = not self._run.generator_iterations(self.settings["n_critic"], 1)
             self._refresh()
             if diverged:
                 self._stop.set()
@@ -405,7 +411,7 @@ class WGANLab:
             if critic_only:
                 self._run.critic_step()
             else:
-                self._run.generator_iteration(self.settings["n_critic"])
+                self._run.generator_iterations(self.settings["n_critic"], 1)
         self._refresh()
 
     def _ipython_display_(self):
