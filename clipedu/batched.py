@@ -168,7 +168,6 @@ class StackedOptimizer:
         ``active`` (a boolean per run), only the runs whose entry is True."""
         import tensorflow as tf
 
-
         def update(select):  # select(new, old): each run's new values, or its old ones if it is stopped
             if self.kind == "RMSprop":
                 rho, velocity = self.config["rho"], self.slots["velocity"]
@@ -184,7 +183,7 @@ class StackedOptimizer:
                 v.assign(select(v + (tf.square(gradient) - v) * (1 - self.config["beta_2"]), v))
                 increment = m * alpha / (tf.sqrt(v) + self.epsilon)
             params.assign(select(params - increment, params))
-            return tf.constant(True)
+            return tf.constant(True)  # tf.cond needs an output from each branch
 
         def every_run(new, old):
             return new
