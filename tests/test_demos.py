@@ -15,6 +15,7 @@ from clipedu.notebook.demos import (
     WeightDistributionDemo,
     WeightHistogramDemo,
 )
+from clipedu.notebook.figures import panel_grid
 from clipedu.notebook.progress import progress_bar
 from clipedu.recording import SampleHistory, WeightHistory
 
@@ -232,15 +233,29 @@ def test_samples_demo_names_its_note_in_the_title_and_labels_its_axes():
         SamplesDemo({"a": _sample_history(real)}, real, note=0)
 
 
-def test_samples_demo_wraps_more_than_four_runs_onto_rows_of_four():
+def test_panel_grid_balances_its_rows_and_checks_its_arguments():
+    assert [panel_grid(count, 4) for count in (1, 4, 5, 7, 8, 9)] == [(1, 1), (1, 4), (2, 3), (2, 4), (2, 4), (3, 3)]
+    with pytest.raises(ValueError, match="count"):
+        panel_grid(0, 4)
+    with pytest.raises(TypeError, match="columns"):
+        panel_grid(5, 2.5)
+
+
+def test_samples_demo_wraps_five_runs_onto_rows_of_three_and_two_with_every_x_axis_readable():
     real = np.array([[0.0, 0.0], [1.0, 0.0]])
     demo = SamplesDemo({f"run {i}": _sample_history(real) for i in range(5)}, real)
     demo.update()
-    assert tuple(demo.figure.get_size_inches()) == (16.0, 8.0)
-    shown = [ax for ax in demo.figure.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in shown] == [f"run {i}: distance 0.000" for i in range(5)]
-    assert len(demo.figure.axes) == 8  # two rows of four, the last three hidden
-    assert [ax.get_ylabel() for ax in shown] == ["x₂ (data units)", "", "", "", "x₂ (data units)"]
+    demo.update()  # a redraw reuses the same panels
+    assert tuple(demo.figure.get_size_inches()) == (12.0, 8.0)
+    assert [ax.get_title() for ax in demo.figure.axes] == [f"run {i}: distance 0.000" for i in range(5)]
+    assert len(demo.figure.axes) == 5  # rows of three and two; the sixth cell removed, not left empty
+    assert [ax.get_ylabel() for ax in demo.figure.axes] == ["x₂ (data units)", "", "", "x₂ (data units)", ""]
+    # Panels 0 and 1 have a panel below them; panel 2 (top right) has none, and shows its x axis as the bottom row does.
+    assert [ax.get_xlabel() for ax in demo.figure.axes] == ["", ""] + ["x₁ (data units)"] * 3
+    demo.figure.canvas.draw()
+    shown = [any(label.get_visible() and label.get_text() for label in ax.get_xticklabels())
+             for ax in demo.figure.axes]
+    assert shown == [False, False, True, True, True]
     far = _sample_history(np.array([[0.0, 0.0], [3.0, 0.0]]))
     demo = SamplesDemo({"far": far}, real)
     demo.update()

@@ -92,9 +92,12 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("05.needs_control", "nothing", "unconstrained and the penalty critics"),  # the single bump read as clipping's
     ("05.needs_control", "more seeds", "only the constraint changes"),
     ("05.penalty_budget", "yes", "hundred times as many"),  # a slow change read as stopped
-    ("06.sigmas_only", "yes", "at the start too"),  # the Glorot start's σ read as the penalty's doing
-    ("06.simultaneous_r1", "spiral outwards", "real and negative"),  # the WGAN's outward spiral carried over
-    ("06.simultaneous_r1", "circle", "modulus 1"),
+    ("06.deep_penalty", "pushed them up", "before training"),  # the start's σ read as the penalty's doing
+    ("06.deep_penalty", "pulled them down to 1", "where they started"),  # spectral normalization's effect assumed
+    ("06.simultaneous_r1_rate", 2.0, "converge fastest"),  # the step's eigenvalue 0 taken for the limit
+    ("06.simultaneous_r1_rate", 0.1, "For which h"),  # section 6's learning rate
+    ("06.simultaneous_r1_rate", 4.1, "For which h"),  # not a rounding of 4
+    ("06.simultaneous_r1_rate", 1.0, "For which h"),
     ("06.wgan_r1", "circle", "purely imaginary"),
     ("06.wgan_r1", "come to rest away from the data", "vanish"),
     ("07.control_first", "c = 0.01", "control for every"),  # changing c tests c, not clipping
@@ -226,22 +229,27 @@ def test_the_after_load_premise_holds(tmp_path):
     assert check("03.after_load", "no").correct is True
 
 
-def test_the_simultaneous_r1_premise_holds():
-    """R1 (γ = 1) with simultaneous steps at h = 0.1: I + hJ has eigenvalue 0.95 twice, and a run from near the
-    equilibrium shrinks by far more than tenfold in 600 steps (R1's gradients written out by hand)."""
+def test_the_simultaneous_r1_rate_premise_holds():
+    """R1 (γ = 1): the field's Jacobian at the equilibrium has the eigenvalue -0.5 twice, and simultaneous steps
+    (R1's gradients written out by hand) from near the equilibrium converge at h = 3.9 and move away at h = 4.1."""
     from clipedu import dirac
 
-    step = np.eye(2) + 0.1 * dirac.field_jacobian("R1")
-    np.testing.assert_allclose(np.abs(np.linalg.eigvals(step)), [0.95, 0.95], atol=1e-6)
+    np.testing.assert_allclose(np.linalg.eigvals(dirac.field_jacobian("R1")), [-0.5, -0.5], atol=1e-6)
 
     def sigmoid(t):
         return 1 / (1 + np.exp(-t))
 
-    theta, psi = 0.1, 0.1
-    for _ in range(600):  # both players from the same point
-        theta, psi = theta + 0.1 * psi * sigmoid(-psi * theta), psi + 0.1 * (-theta * sigmoid(psi * theta) - psi)
-    assert np.hypot(theta, psi) < 1e-3 * np.hypot(0.1, 0.1)
-    assert check("06.simultaneous_r1", "converge").correct is True
+    def distance_after(h, steps):
+        theta, psi = 1e-3, 1e-3
+        for _ in range(steps):  # both players from the same point
+            theta, psi = theta + h * psi * sigmoid(-psi * theta), psi + h * (-theta * sigmoid(psi * theta) - psi)
+        return np.hypot(theta, psi)
+
+    start = np.hypot(1e-3, 1e-3)
+    assert distance_after(3.9, 2000) < 1e-3 * start
+    assert distance_after(4.1, 20) > 100 * start
+    assert check("06.simultaneous_r1_rate", 4.0).correct is True
+    assert check("06.simultaneous_r1_rate", 3.9).correct is False
 
 
 def test_the_adam_steps_premise_holds():

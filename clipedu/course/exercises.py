@@ -451,29 +451,40 @@ _multiple_choice(
             "5 % per 500 updates add up to over a hundred times as many?"})
 
 _multiple_choice(
-    "06.sigmas_only",
-    "whether a critic of three hidden layers of 64 ReLU units (Glorot start, Adam), trained with the gradient "
-    "penalty and ending with its layers' largest singular values at 1.4, 1.9, 1.9 and 1.5, shows that the penalty "
-    "made the layers grow above 1: 'yes' or 'no' (a string)",
-    "no", "The untrained Glorot critics of section 4 already have every layer's largest singular value between 1 "
-          "and 3: these four numbers are what the start gives, trained or not. To say what the penalty did, "
-          "compare with the same critic at its start, or trained the same way without the penalty.",
-    {"yes": "Hint: section 4 printed each layer's σ at the start too, before any training. Where did the untrained "
-            "Glorot critics' layers lie?"})
+    "06.deep_penalty",
+    "what the gradient penalty did to the 64 × 64 layers of a critic of 12 hidden layers of 64 ReLU units "
+    "(He-uniform start), whose largest singular values lie between 2.6 and 3.0 before training, between 2.5 and 3.1 "
+    "after it, and between 4 and 9 when the same critic is trained the same way without the penalty: 'pushed them "
+    "up', 'kept them near the start' or 'pulled them down to 1' (a string)",
+    "kept them near the start", "Trained, the layers lie where the untrained start put them (2.6 to 3.0 before, 2.5 "
+    "to 3.1 after), while the same training without the penalty grew them to 4 to 9: as in section 4, the large σ "
+    "are the start's, and the penalty kept them from growing. Neither number alone says that: it takes the start "
+    "and the unconstrained control beside the trained critic.",
+    {"pushed them up": "Hint: compare the trained critic's σ with its own σ before training, as section 4 did. "
+                       "Did training with the penalty raise them?",
+     "pulled them down to 1": "Hint: the trained layers' σ lie between 2.5 and 3.1. Are they at 1, or where they "
+                              "started?"})
 
-_multiple_choice(
-    "06.simultaneous_r1",
-    "what the Dirac-GAN with R1 (GAN loss, gamma = 1) does with simultaneous steps, the matrix I + hJ, at "
-    "learning rate h = 0.1 near the equilibrium: 'converge', 'circle' or 'spiral outwards' (a string)",
-    "converge", "At the equilibrium R1's field Jacobian J = [[0, 0.5], [-0.5, -1]] has the eigenvalue -0.5 twice. "
-                "A simultaneous step multiplies by I + hJ, whose eigenvalue is 1 + h·(-0.5) = 0.95: below 1, so the "
-                "distance shrinks. The WGAN's spiralled outwards only because its eigenvalues ±i give "
-                "|1 ± hi| = sqrt(1 + h²) > 1.",
-    {"circle": "Hint: circling comes with step eigenvalues of modulus 1. What is |1 + hλ| for R1's eigenvalue "
-               "λ = -0.5 at h = 0.1?",
-     "spiral outwards": "Hint: the WGAN's simultaneous steps grow because |1 + h·(±i)| = sqrt(1 + h²) > 1 for its "
-                        "purely imaginary eigenvalues. R1's eigenvalue is -0.5, real and negative: what is "
-                        "|1 + hλ| then?"})
+R1_EIGENVALUE = -0.5  # R1's (gamma = 1) field Jacobian at the Dirac-GAN's equilibrium: -0.5 twice (section 6)
+
+
+@_exercise("06.simultaneous_r1_rate", "the learning rate h from which on simultaneous steps of the Dirac-GAN with R1 "
+                                      "(GAN loss, gamma = 1), the matrix I + hJ, no longer converge near the "
+                                      "equilibrium (one number)")
+def _simultaneous_r1_rate(answer):
+    answer = _number(answer)
+    limit = -2 / R1_EIGENVALUE  # |1 + h·λ| < 1 for real λ < 0 exactly while 0 < h < -2/λ
+    if math.isclose(answer, limit, abs_tol=0.05):
+        return True, (f"A simultaneous step multiplies by I + hJ, whose eigenvalue is 1 + h·({R1_EIGENVALUE}) = "
+                      f"1 - h/2. Its modulus is below 1 while 0 < h < {limit:g}; at h = {limit:g} it is -1, and "
+                      "beyond it the steps overshoot the equilibrium by more each time. (At the eigenvalue 0, h = 2, "
+                      "they converge fastest.)")
+    if math.isclose(answer, -1 / R1_EIGENVALUE, abs_tol=0.05):
+        return False, ("At h = 2 the step's eigenvalue 1 - h/2 is 0: that is where the steps converge fastest, not "
+                       "where they stop converging. Hint: for which h does |1 - h/2| reach 1 again?")
+    return False, (f"Hint: R1's field has the eigenvalue {R1_EIGENVALUE} (twice); a simultaneous step multiplies the "
+                   "distance from the equilibrium by |1 + h·λ|. For which h is that below 1?")
+
 
 _multiple_choice(
     "06.wgan_r1",

@@ -12,6 +12,8 @@ from matplotlib.colors import Normalize
 from matplotlib.patches import Circle, Rectangle
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
+from clipedu import checks
+
 COLORS = {
     "original": "black",
     "none": "0.45",
@@ -418,15 +420,26 @@ def weight_histograms(figure, weights, bounds, start=None):
     axes[0].legend(fontsize=6)
 
 
-def samples_side_by_side(figure, state, columns=4):
-    """Real samples (grey) and each run's generated samples (colour), one panel per run, ``columns`` per row."""
-    count = len(state["samples"])
+def panel_grid(count, columns):
+    """(rows, columns) for ``count`` panels at most ``columns`` to a row, the rows as even as they can be: five
+    panels at most four to a row make rows of three and two, not four and one."""
+    count, columns = checks.positive_int("count", count), checks.positive_int("columns", columns)
     rows = -(-count // columns)
-    axes = _fresh_axes(figure, rows, min(columns, count), sharex=True, sharey=True)
-    for ax in axes[count:]:
-        ax.set_visible(False)
+    return rows, -(-count // rows)
+
+
+def samples_side_by_side(figure, state, columns=4):
+    """Real samples (grey) and each run's generated samples (colour), one panel per run, at most ``columns`` per
+    row; a grid cell left over is removed, and every panel with no panel below it shows its x tick labels."""
+    count = len(state["samples"])
+    rows, columns = panel_grid(count, columns)
+    axes = _fresh_axes(figure, rows, columns, sharex=True, sharey=True)
+    if len(axes) > count:  # the first drawing: no empty cell is left in the figure
+        for ax in axes[count:]:
+            figure.delaxes(ax)
+        axes = figure.demo_axes = axes[:count]
     reach = state["reach"]
-    for ax, (label, samples) in zip(axes, state["samples"].items()):
+    for index, (ax, (label, samples)) in enumerate(zip(axes, state["samples"].items())):
         # Line markers draw several times faster than scatter's collections.
         ax.plot(*state["real"].T, ".", ms=2.5, color="0.7", label="real")
         ax.plot(*samples.T, ".", ms=2.5, color="tab:red", alpha=0.6, label="generated")
@@ -436,9 +449,11 @@ def samples_side_by_side(figure, state, columns=4):
         ax.set_aspect("equal")
         ax.set_xlim(-reach, reach)
         ax.set_ylim(-reach, reach)
-        ax.set_xlabel("x₁ (data units)")
+        if index + columns >= count:  # nothing below: this panel's x axis is the one to read
+            ax.tick_params(labelbottom=True)
+            ax.set_xlabel("x₁ (data units)")
         ax.legend(loc="lower left", fontsize=8, markerscale=3)
-    for ax in axes[::min(columns, count)]:
+    for ax in axes[::columns]:
         ax.set_ylabel("x₂ (data units)")
     note = f", {state['note']}" if state.get("note") else ""
     figure.suptitle(f"after {state['iteration']} generator iterations{note}", fontsize=10)
@@ -456,6 +471,8 @@ def samples_and_critic(ax, real, fake, surface, title=None):
     ax.set_xlim(axis[0], axis[-1])
     ax.set_ylim(axis[0], axis[-1])
     ax.set_aspect("equal")
+    ax.set_xlabel("x₁ (data units)")
+    ax.set_ylabel("x₂ (data units)")
     if title:
         fixed_title(ax, title)
     ax.legend(loc="lower left", fontsize=8, markerscale=3)

@@ -7,7 +7,7 @@ from clipedu.notebook import figures
 from clipedu.notebook.demos.base import Demo, choice, common_iterations
 
 REACH = 2.2  # the panels show [-REACH, REACH]²; the title gives the share of generated samples outside it
-COLUMNS = 4  # panels per row: more runs wrap onto further rows, so that each panel stays legible
+COLUMNS = 4  # at most this many panels per row: more runs wrap onto further rows, so that each panel stays legible
 
 
 class SamplesDemo(Demo):
@@ -27,8 +27,7 @@ class SamplesDemo(Demo):
         iterations = common_iterations(self.runs.values())
         self.real = np.asarray(real)
         iteration = iterations[-1] if iteration is None else iteration
-        columns = min(COLUMNS, len(self.runs))
-        rows = -(-len(self.runs) // COLUMNS)
+        rows, columns = figures.panel_grid(len(self.runs), COLUMNS)
         super().__init__({"iteration": choice("iteration", iterations, iteration)},
                          figsize=(4 * columns, 4 * rows))
 
