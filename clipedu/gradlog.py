@@ -15,8 +15,11 @@ The two regimes, and the rule this module suggests a τ by for each:
   (2013) suggest choosing the threshold from statistics of the average norm over many updates; the
   percentile rule is this module's, not theirs.
 - **always-on clipping**, which clips nearly every step: τ at the log's 1st percentile, below about 99 %
-  of its norms. Every clipped step then has the same length, ``lr · τ`` with plain SGD: normalized
-  gradient descent. With Adam the step length does not follow τ (notebook 08).
+  of its norms. With plain SGD (no momentum) and ``global_clipnorm``, for a dense gradient on one
+  device, every clipped step then has the same length, ``lr · τ``: normalized gradient descent.
+  (``clipvalue`` and ``clipnorm`` allow longer steps, as do an ``Embedding`` row used several times
+  in a batch and several devices, whose gradients Keras clips one by one before summing them;
+  momentum adds earlier steps.) With Adam the step length does not follow τ (notebook 08).
 
 A run clipped at τ goes elsewhere than the run that was logged: read the log of the run you keep too.
 """
@@ -128,7 +131,8 @@ class Report:
             f"{len(self.spikes)}" + (f", at steps {shown}" if len(self.spikes) else ""),
             f"{'threshold':40} {'τ':>10} {'share clipped':>14}",
             *[f"{label:40} {tau:10.4g} {share:13.1%}" for label, tau, share in rows],
-            "always-on: with SGD every clipped step is lr · τ long",
+            "always-on: with plain SGD and global_clipnorm (no momentum; a dense gradient on one device), every "
+            "clipped step is lr · τ long",
         ])
 
 

@@ -6,9 +6,9 @@ ANSWERS = {
     # g = (M, v, ..., v) with M huge: clip(g) = (v, ..., v), and cos(angle) -> 1/sqrt(100) = 0.1, about 84°.
     # Never 90°: every element keeps its sign, so g · clip(g) > 0.
     "01.largest_turn": "between 45 and 90",
-    # On the TensorFlow backend the gradient is an IndexedSlices with 4 slices (3, 0), one per use of the row.
-    # clipnorm takes the norm of the slices as stored, sqrt(4 · 3²) = 6 (section 2: 4.24 for 2 slices), not the
-    # row's 12; each slice becomes (0.5, 0), and the 4 are added when the update is applied: the row moves
-    # (2, 0), 2 long, sqrt(4) times the bound. Not 1 (the dense bound), not 4 (each slice clipped to 1 alone).
-    "01.sparse_repeats": 2.0,
+    # The gradient is an IndexedSlices with three slices (3, 0), two for row 1 and one for row 2, clipped as stored
+    # before row 1's two are added (section 2). clipnorm and global_clipnorm scale all three by one factor,
+    # 1/sqrt(27): rows 1.15 and 0.58. clipvalue=0.5 cuts each slice to (0.5, 0): rows 1 and 0.5. Ratio 2 in every
+    # case. (Dense, clipvalue would cut (6, 0) and (3, 0) both to (0.5, 0): ratio 1.)
+    "01.sparse_repeats": "all three",
 }

@@ -96,6 +96,33 @@ def test_step_demo_lands_where_sgd_with_the_clipped_gradient_lands():
     assert state["together"] == []
 
 
+@pytest.mark.parametrize("values", [
+    {"x": 3.0, "y": 1.0, "learning_rate": 0.3, "threshold": 1.0},  # the default view
+    {"x": 3.8, "y": 2.8, "learning_rate": 0.3, "threshold": 1.0},  # a start in a corner
+    {"x": 3.0, "y": 1.0, "learning_rate": 0.3, "threshold": 10.0},  # a step longer than the main panel is tall
+    {"x": -3.8, "y": -2.8, "learning_rate": 0.5, "threshold": 10.0},  # both
+])
+def test_step_demo_zoom_is_a_square_inside_the_main_panel_with_its_own_contours(values):
+    from matplotlib.patches import Rectangle
+
+    demo = StepOnSurfaceDemo()
+    demo.set(**values)
+    whole, zoom = demo.figure.demo_axes
+    (square,) = [patch for patch in whole.patches if isinstance(patch, Rectangle)]
+    left, bottom, width, height = square.get_x(), square.get_y(), square.get_width(), square.get_height()
+    assert width == height <= 6.0  # never taller or wider than the main panel (8 × 6)
+    assert whole.get_xlim()[0] <= left and left + width <= whole.get_xlim()[1]
+    assert whole.get_ylim()[0] <= bottom and bottom + height <= whole.get_ylim()[1]
+    start = np.array([values["x"], values["y"]])
+    np.testing.assert_allclose(zoom.get_xlim(), np.array([left, left + width]) - start[0])
+    np.testing.assert_allclose(zoom.get_ylim(), np.array([bottom, bottom + height]) - start[1])
+    # the zoom's contours are computed on its own window: their points span it, not the main panel's grid
+    points = np.concatenate([path.vertices for collection in zoom.collections for path in collection.get_paths()
+                             if len(path.vertices)] or [np.zeros((0, 2))])
+    if len(points):
+        assert points[:, 0].min() >= zoom.get_xlim()[0] - 1e-9 and points[:, 0].max() <= zoom.get_xlim()[1] + 1e-9
+
+
 @pytest.mark.parametrize("start, learning_rate, threshold, together", [
     ((3.0, 1.0), 0.3, 10.0, [("none", "clipvalue")]),  # gradient (3, 10): no element above 10, its norm above
     ((2.0, 0.2), 0.1, 10.0, [("none", "clipvalue", "clipnorm")]),  # gradient (2, 2): nothing clipped

@@ -321,37 +321,52 @@ _multiple_choice(
      "90 or more": "Hint: clipvalue keeps every element's sign (section 5). What does that make of g · clip(g), and "
                     "of the angle?"})
 
-SPARSE_USES = 4  # how often exercise 01.sparse_repeats's batch uses one Embedding row
-SPARSE_SLICE = [3.0, 0.0]  # the gradient each use gives that row, as in notebook 01's section 2
+SPARSE_BATCH = [1, 1, 2]  # exercise 01.sparse_repeats's batch: row 1 used twice, row 2 once
+SPARSE_SLICE = [3.0, 0.0]  # the gradient each use gives its row, as in notebook 01's section 2
+SPARSE_CLIPS = {"clipnorm": 1.0, "global_clipnorm": 1.0, "clipvalue": 0.5}
 
 
-@_exercise("01.sparse_repeats", f"an Embedding row used {SPARSE_USES} times in one batch, each use giving the slice "
-                                f"{SPARSE_SLICE}; how long is the step one SGD step (learning rate 1, clipnorm=1.0, "
-                                "TensorFlow backend) makes that row (one number)?")
-def _sparse_repeats(answer):
-    answer = _number(answer)
-    slices = np.tile(SPARSE_SLICE, (SPARSE_USES, 1))  # an IndexedSlices keeps one slice per use
-    dense = slices.sum(axis=0)
-    step = float(np.linalg.norm(gradients.clip_by_norm(slices, 1.0)[0].sum(axis=0)))  # clipped as stored, then added
-    if math.isclose(answer, step, abs_tol=0.01):
-        return True, (f"Keras takes the norm over the {SPARSE_USES} stored slices, √({SPARSE_USES} · 9) = "
-                      f"{np.linalg.norm(slices):g}, scales each by 1/{np.linalg.norm(slices):g}, and only then adds "
-                      f"them: the row moves {np.linalg.norm(dense):g}/{np.linalg.norm(slices):g} = {step:g}, "
-                      f"√{SPARSE_USES} times the bound. A row used k times can move up to √k times clipnorm.")
-    wrong = {
-        1.0: "That is the bound for a dense gradient. Hint: this gradient is sparse; section 2 showed which norm "
-             "Keras takes for it.",
-        float(np.linalg.norm(dense)): "That is the unclipped step. Hint: is the norm of the stored slices above 1?",
-        float(SPARSE_USES): "That would be each slice clipped to norm 1 on its own and then added. Hint: clipnorm "
-                            "takes one norm over all the stored slices together (section 2).",
-        math.sqrt(2): "That was section 2's row, used twice. Hint: with four uses, what is the norm of the stored "
-                      "slices, and what is the row's gradient?",
-    }
-    for value, hint in wrong.items():
-        if math.isclose(answer, value, abs_tol=0.01):
-            return False, hint
-    return False, ("Hint: compute the norm of the stored slices, scale every slice by 1 over it, then add the "
-                   "slices of the row (section 2).")
+def _sparse_ratios():
+    """Row 1's step over row 2's, for SPARSE_BATCH, with each argument: clipped as Keras clips an IndexedSlices on
+    the TensorFlow backend (the stored slices as one tensor, one slice per use), then added row by row."""
+    slices = np.tile(SPARSE_SLICE, (len(SPARSE_BATCH), 1))
+    clip = {"clipnorm": gradients.clip_by_norm, "global_clipnorm": gradients.clip_by_global_norm,
+            "clipvalue": gradients.clip_by_value}
+    ratios = {}
+    for argument, threshold in SPARSE_CLIPS.items():
+        clipped = clip[argument](slices, threshold)[0]
+        rows = {row: np.linalg.norm(clipped[np.array(SPARSE_BATCH) == row].sum(axis=0)) for row in (1, 2)}
+        ratios[argument] = float(rows[1] / rows[2])
+    return ratios
+
+
+def _sparse_right_option():
+    keep = [argument for argument, ratio in _sparse_ratios().items() if math.isclose(ratio, 2.0, rel_tol=1e-9)]
+    names = {("clipnorm", "global_clipnorm", "clipvalue"): "all three", ("clipnorm", "global_clipnorm"):
+             "clipnorm and global_clipnorm", ("clipvalue",): "clipvalue", (): "none"}
+    return names[tuple(keep)]
+
+
+_multiple_choice(
+    "01.sparse_repeats",
+    f"notebook 01's Embedding(3, 2) at zero, each use of a row giving the slice {SPARSE_SLICE}, the batch "
+    f"{SPARSE_BATCH}: one SGD step (learning rate 1, TensorFlow backend) with clipnorm=1.0, with global_clipnorm=1.0 "
+    "and with clipvalue=0.5 in turn. With which of them does row 1 still move exactly twice as far as row 2: "
+    "'all three', 'clipnorm and global_clipnorm', 'clipvalue' or 'none' (a string)",
+    _sparse_right_option(),
+    "The clip acts on the three stored slices, (3, 0) each, before the slices of row 1 are added. clipnorm and "
+    "global_clipnorm take one norm over the stored slices, √27 = 5.2, and scale every slice by 1/5.2: row 1 moves "
+    "1.15, row 2 0.58. clipvalue cuts every slice to (0.5, 0): row 1 moves 1, row 2 0.5. Every slice is clipped "
+    "alike, so no argument can change the ratio between rows; with the same gradient made dense, clipvalue would "
+    "cut row 1's (6, 0) and row 2's (3, 0) both to (0.5, 0) and move them equally far.",
+    {"clipnorm and global_clipnorm": "Hint: that holds for a dense gradient, where clipvalue cuts row 1's (6, 0) "
+                                     "and row 2's (3, 0) both to (0.5, 0). Here the gradient is sparse: what does "
+                                     "clipvalue cut, the row's gradient or each stored slice (section 2), and how "
+                                     "many slices does row 1 have?",
+     "clipvalue": "Hint: clipnorm and global_clipnorm take one norm over all the stored slices and scale every "
+                  "slice by the same factor (section 2). Can one factor change the ratio between two rows?",
+     "none": "Hint: what does each argument do to each stored slice (section 2), and are the slices of row 1 and "
+             "row 2 treated differently?"})
 
 
 _multiple_choice(
@@ -551,32 +566,34 @@ _multiple_choice(
 _multiple_choice(
     "08.outlier_step",
     "Keras' Adam(1e-3), no clipping, on section 3's sequence of 500 gradients with step 400's gradient 10 000 times "
-    "longer instead of 100 times: compared with the x100 outlier's step at 400, the step is 'about the same' (within "
-    "a factor 1.2), 'about 100 times longer' or 'shorter' (a string)",
-    "about the same",
-    "Adam divides m by √v, and one gradient far larger than its history dominates both: the step per weight tends "
-    "to the limit (1 − β1)/√(1 − β2) · √(1 − β2^t)/(1 − β1^t) η, 1.82 η at t = 401, whatever the outlier's size. The "
-    "x100 outlier already came close (1.70 η); a larger one comes closer, not further. SGD's step would grow with the "
-    "gradient; Adam's is bounded, which is why the guard did little for Adam's step at the outlier and more for "
-    "the steps after it.",
-    {"about 100 times longer": "Hint: that is SGD's step, the learning rate times the gradient. Adam's step is "
-                               "m / (√v + ε): what happens to that ratio when one gradient dominates both m and v?",
-     "shorter": "Hint: in section 3 the x100 outlier's step was 1.70 η against a limit of 1.82 η. Does a larger "
-                "outlier move the ratio m / √v away from that limit or towards it?"})
+    "longer instead of 100 times: after the x100 outlier the median step over steps 401-500 was 0.000315; after the "
+    "x10 000 one it is 'about the same' (within a factor 2), 'much shorter' (more than 2 times shorter) or 'longer' "
+    "(a string)",
+    "much shorter",
+    "At the outlier itself Adam's step is bounded, whatever its size (it tends to 1.82 η at step 400). After it, m "
+    "forgets the outlier within a few dozen steps (β1 = 0.9), but v keeps (1 − β2) times its square and forgets it "
+    "only by a factor e every 1 000 steps: a gradient 100 times longer than the x100 one leaves √v about 100 times "
+    "larger, and the steps m / (√v + ε) after it much shorter (measured: 2.0e-5, 16 times shorter than 0.000315). "
+    "A guard at a high percentile would have cut either outlier to τ.",
+    {"about the same": "Hint: that holds at step 400 itself, where m and √v both grow with the outlier. After it, "
+                       "m forgets the outlier within a few dozen steps (β1 = 0.9); how long does v keep it "
+                       "(section 3: its e-folding time), and how much larger is it than after the x100 outlier?",
+     "longer": "Hint: once m has forgotten the outlier, what does a larger v do to m / (√v + ε)?"})
 
 
 _multiple_choice(
     "08.adam_always_on",
-    "Keras' Adam (epsilon 1e-7) on a model of 1e8 weights with global_clipnorm=0.001 clips every step; spread "
-    "evenly, a clipped gradient is 0.001 / sqrt(1e8) = 1e-7 per weight. Halving tau makes the median step: "
-    "'unchanged', 'shorter' or 'longer' (a string)",
+    "Keras' Adam (epsilon 1e-7) on a model of 1e8 weights with global_clipnorm=0.001 clips every step. Halving "
+    "tau makes the median step: 'unchanged', 'shorter' or 'longer' (a string)",
     "shorter",
-    "Per weight the clipped gradient is now about ε, so τ no longer cancels: Keras' m / (√v + ε) falls when m and √v "
-    "halve and ε does not (ε is added to the uncorrected √v, so it counts even more in the first steps). "
-    "Section 3 saw the start of this with three weights at τ = 1e-6 (about 6e-7 per weight), "
-    "where the median step was a third shorter; τ cancelled only while the clipped gradients were far above ε.",
-    {"unchanged": "Hint: in section 3, τ cancelled only while the clipped gradients were much larger than ε. Is "
-                  "1e-7 per weight much larger than Keras' ε?",
+    "Spread evenly, a clipped gradient is 0.001 / √(1e8) = 1e-7 per weight, Keras' ε itself, so τ no longer "
+    "cancels: Keras' m / (√v + ε) falls when m and √v halve and ε does not (ε is added to the uncorrected √v, so "
+    "it counts even more in the first steps). Section 3 saw the start of this with three weights at τ = 1e-6 "
+    "(about 6e-7 per weight), where the median step was a third shorter; τ cancelled only while the clipped "
+    "gradients were far above ε.",
+    {"unchanged": "Hint: in section 3, τ cancelled only while the clipped gradients were much larger than ε, per "
+                  "weight. Spread evenly over 1e8 weights, how large is a gradient of norm 0.001 per weight, and is "
+                  "that much larger than Keras' ε?",
      "longer": "Hint: in Keras' m / (√v + ε), what happens to the ratio when m and √v both halve and ε stays?"})
 
 

@@ -177,38 +177,50 @@ _STEP_LOOKS = {"none": dict(width=2.0, style="-", alpha=1.0, zorder=3),
                "clipnorm": dict(width=2.5, style="--", alpha=1.0, zorder=5)}
 
 
-def step_on_surface(figure, state, surface):
+def step_on_surface(figure, state, surface, loss):
     """Contours of a 2-D loss (labelled with the loss) and where one step lands with each kind of clipping:
-    the whole surface, and a zoom around the start on the two clipped steps.
+    the whole surface, and a zoom on the two clipped steps.
 
-    The zoom is drawn in coordinates relative to the start, so that its axes stay while the start moves.
-    Where steps land on the same point (the demo's ``together``), the zoom says so.
+    ``surface`` is (x, y, loss on that grid) for the whole panel; ``loss(x, y)`` gives the loss anywhere, so
+    that the zoom's contours are computed on a grid of its own window. The zoom is a square at most as tall
+    as the whole panel, drawn there as a dotted square, which is kept inside the panel (moved off-centre
+    near an edge); the zoom's axes are relative to the start, so that they stay while the start moves. A
+    step longer than the zoom is drawn as its shaft, and the zoom says so; where steps land on the same
+    point (the demo's ``together``), it says that too.
     """
     whole, zoom = _fresh_axes(figure, 1, 2)
-    x, y, loss = surface
+    x, y, surface_loss = surface
+    low, high = np.array([x.min(), y.min()]), np.array([x.max(), y.max()])
     start = state["start"]
     steps = {kind: end - start for kind, end in state["landing"].items()}
     reach = nice_ceiling(max(1.15 * max(np.max(np.abs(steps[kind])) for kind in ("clipvalue", "clipnorm")), 0.05))
+    reach = min(reach, float(np.min(high - low)) / 2)  # never larger than the whole panel
+    centre = np.clip(start, low + reach, high - reach)  # the square stays inside the whole panel
+    window = [(centre[i] - reach - start[i], centre[i] + reach - start[i]) for i in range(2)]  # relative to start
+    zoom_x, zoom_y = np.meshgrid(np.linspace(*window[0], 121), np.linspace(*window[1], 121))
+    levels = [1, 5, 10, 20, 40]
     notes = []
-    for ax, origin, half in ((whole, np.zeros(2), None), (zoom, start, reach)):
-        contours = ax.contour(x - origin[0], y - origin[1], loss, levels=[1, 5, 10, 20, 40], colors="0.55",
-                              linewidths=0.8, zorder=1)
-        ax.clabel(contours, fontsize=7, fmt="%g")
+    for ax, origin, grid in ((whole, np.zeros(2), (x, y, surface_loss)),
+                             (zoom, start, (zoom_x, zoom_y, loss(zoom_x + start[0], zoom_y + start[1])))):
+        grid_x, grid_y, grid_loss = grid
+        contours = ax.contour(grid_x, grid_y, grid_loss, levels=levels, colors="0.55", linewidths=0.8, zorder=1)
+        ax.clabel(contours, fontsize=7, fmt="%g", inline_spacing=2)
         ax.plot(*(-origin), marker="*", color="gold", markersize=14, markeredgecolor="k", ls="none", label="minimum")
         ax.plot(*(start - origin), "ko", markersize=5, zorder=6)
-        if half is None:
+        if ax is whole:
             ax.set_xlim(x.min(), x.max())
             ax.set_ylim(y.min(), y.max())
             span = (x.max() - x.min()) / 2
         else:
-            ax.set_xlim(-half, half)
-            ax.set_ylim(-half, half)
-            span = half
+            ax.set_xlim(*window[0])
+            ax.set_ylim(*window[1])
+            span = reach
         for kind, step in steps.items():
             look = _STEP_LOOKS[kind]
             head = _head(ax, step, span)
             label = f"{LABELS[kind]}: loss {state['loss_after'][kind]:.3f}"
-            if half is not None and np.max(np.abs(step)) > half:  # leaves the zoom: its shaft only
+            outside = ax is zoom and not all(window[i][0] <= step[i] <= window[i][1] for i in range(2))
+            if outside:  # leaves the zoom: its shaft only
                 ax.plot([0, step[0]], [0, step[1]], color=COLORS[kind], lw=look["width"], ls=look["style"],
                         alpha=look["alpha"], zorder=look["zorder"])
                 notes.append(f"{LABELS[kind]} leaves the zoom")
@@ -216,14 +228,16 @@ def step_on_surface(figure, state, surface):
                 _arrow(ax, start - origin, state["landing"][kind] - origin, kind, width=look["width"],
                        style=look["style"], label=label, zorder=look["zorder"], head=head, alpha=look["alpha"])
         ax.set_aspect("equal")
-    whole.add_patch(Rectangle(tuple(start - reach), 2 * reach, 2 * reach, fill=False, color="k", lw=0.8, ls=":"))
+    whole.add_patch(Rectangle(tuple(centre - reach), 2 * reach, 2 * reach, fill=False, color="k", lw=0.8, ls=":"))
     whole.set_xlabel("x")
     whole.set_ylabel("y")
     zoom.set_xlabel("x − start x")
     zoom.set_ylabel("y − start y")
     fixed_title(whole, f"one step from loss {state['loss_before']:.3f} (grey contours: the loss)")
-    fixed_title(zoom, "zoom on the start (the dotted square)")
-    whole.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    fixed_title(zoom, "zoom on the start (the dotted square)\ncontours at loss 1, 5, 10, 20, 40")
+    for legend in list(figure.legends):  # the previous drawing's
+        legend.remove()
+    figure.legend(*whole.get_legend_handles_labels(), loc="outside lower center", ncol=4, fontsize=8)  # hides nothing
     for kinds in state["together"]:
         names = [LABELS[kind] for kind in kinds]
         clipping = [LABELS[kind] for kind in kinds if kind != "none"]

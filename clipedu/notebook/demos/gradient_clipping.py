@@ -130,7 +130,7 @@ class StepOnSurfaceDemo(Demo):
                           "threshold": slider("threshold", threshold, 0.1, 10, 0.1)}, figsize=(11, 5))
 
     def draw(self, figure, state):
-        figures.step_on_surface(figure, state, self.surface)
+        figures.step_on_surface(figure, state, self.surface, lambda x, y: quadratic_loss(x, y, self.CURVATURE))
 
     def compute(self, x, y, learning_rate, threshold):
         start = np.array([x, y], np.float64)
