@@ -510,8 +510,8 @@ _multiple_choice(
     "Nothing chose either set of seeds, so both estimate the same success rate, and fifteen seeds estimate it "
     "coarsely: at a rate of 0.4, two sets of fifteen differ by four successes or more about one time in five "
     "(a Fisher exact test on 8 of 15 against 4 of 15 gives p = 0.26). In section 6 the three sets of five fresh "
-    "seeds, which nothing chose either, differed between themselves too (section 6's table of the fresh seeds). Report the thirty "
-    "together, 12 of 30, with its spread.",
+    "seeds, which nothing chose either, differed between themselves too (section 6's table of the fresh seeds). "
+    "Report the thirty together, 12 of 30, with its spread.",
     {"these runs show that its success rate is lower than 8 of 15":
          "Hint: in section 6, did the three sets of five fresh seeds of one setting give the same count (the table "
          "of the fresh seeds)? How far apart can two sets of fifteen seeds of one setting fall by chance?",

@@ -497,9 +497,10 @@ class LabView:
             ax.tick_params(axis="y", labelsize=8)
         for ax in (samples, weights, layers, curves, self.distance_axes):  # fixed places: no measuring of ticks
             ax.xaxis.set_label_coords(0.5, -0.12)
-        samples.yaxis.set_label_coords(-0.12, 0.5)
+        samples.tick_params(labelsize=8)
+        samples.yaxis.set_label_coords(-0.15, 0.5)
         weights.yaxis.set_label_coords(-0.16, 0.5)
-        curves.yaxis.set_label_coords(-0.16, 0.5)
+        curves.yaxis.set_label_coords(-0.2, 0.5)
         self.distance_axes.yaxis.set_label_coords(1.15, 0.5)
         self.axes = {"samples": samples, "weights": weights, "layers": layers, "curves": curves,
                      "distance": self.distance_axes}
