@@ -518,7 +518,7 @@ _multiple_choice(
 _multiple_choice(
     "07.control_first",
     "a WGAN whose critic is clipped at c = 0.05 covers 2 of 8 modes after 1 000 iterations (the median of five "
-    "seeds), and its author concludes that clipping held the generator back: the one run to ask for first: "
+    "seeds), and its author concludes that clipping held the generator back: the comparison to ask for first: "
     "'without clipping', 'c = 0.01' or 'five more seeds' (a string)",
     "without clipping", "A claim about what clipping does needs the same run without it. In section 3 the "
                         "unconstrained critic, trained the same way, also left the median seed at four modes or "
@@ -530,17 +530,17 @@ _multiple_choice(
 _multiple_choice(
     "07.report_setting",
     "a clipped WGAN setting chosen on seeds 0-4 covered 7 or 8 modes on eight of fifteen fresh seeds (5-19); trained "
-    "on fifteen further seeds (20-34), on four of them. What do these thirty fresh runs show: 'its success rate is "
-    "lower than 8 of 15 said', 'seed noise could give this' or 'seeds 20-34 were unlucky' (a string)",
+    "on fifteen further seeds (20-34), on four of them. What do these thirty fresh runs show: 'these runs show that "
+    "its success rate is lower than 8 of 15', 'seed noise could give this' or 'seeds 20-34 were unlucky' (a string)",
     "seed noise could give this",
     "Nothing chose either set of seeds, so both estimate the same success rate, and fifteen seeds estimate it "
     "coarsely: at a rate of 0.4, two sets of fifteen differ by four successes or more about one time in five "
     "(a Fisher exact test on 8 of 15 against 4 of 15 gives p = 0.26). In section 6 the three sets of five fresh "
-    "seeds, which nothing chose either, differed between themselves too (cell 29 prints them). Report the thirty "
-    "together, 12 of 30, with its spread.",
-    {"its success rate is lower than 8 of 15 said": "Hint: in section 6, did the three sets of five fresh seeds of "
-                                                    "one setting give the same count (cell 29)? How far apart can "
-                                                    "two sets of fifteen seeds of one setting fall by chance?",
+    "seeds, which nothing chose either, differed between themselves too (section 6's table of the fresh seeds). "
+    "Report the thirty together, 12 of 30, with its spread.",
+    {"these runs show that its success rate is lower than 8 of 15":
+         "Hint: in section 6, did the three sets of five fresh seeds of one setting give the same count (the table "
+         "of the fresh seeds)? How far apart can two sets of fifteen seeds of one setting fall by chance?",
      "seeds 20-34 were unlucky": "Hint: unlucky compared with what? Nothing chose seeds 5-19 or seeds 20-34, so "
                                  "neither set is more likely than the other to be off the setting's true share. "
                                  "Could chance alone give eight and four?"})
@@ -553,13 +553,16 @@ _multiple_choice(
     "these samples' (a string)",
     "it does not follow these samples",
     "The set distance fell, so the samples got closer to the data, while the estimate rose: over this run it moved "
-    "against the samples. With λ = 1 it moved with them on every seed (section 5), so it is no inverse measure "
-    "either: it did not follow these samples. In section 5 the row 'clip 0.3, lr 1e-3' already had a median rank "
-    "correlation below 0.5 over 1 000 iterations, and Arjovsky et al. name high learning rates and momentum, both "
-    "in this run, as what stops the critic's loss from tracking.",
-    {"it measures the samples inversely": "Hint: with λ = 1 in section 5, did the estimate move with the samples or "
-                                          "against them? A measure has to move one way with the samples on every "
-                                          "run, not against them on one.",
+    "against the samples. The same clipped setting in section 5 ('clip 0.3, lr 1e-3', five seeds, 1 000 "
+    "iterations) had a median rank correlation below 0.5, with no consistent sign: in the table of every seed "
+    "(on the authors' machine) it was 0.7 on one seed and between -0.1 and 0.1 on the others, with the samples on "
+    "some seeds, against them on others, mostly neither. An inverse measure would move against the samples on "
+    "every run; this estimate did not follow these samples. Arjovsky et al. name high learning rates and "
+    "momentum, both in this run, as what stops the critic's loss from tracking.",
+    {"it measures the samples inversely": "Hint: in section 5's table of every seed, how did the row 'clip 0.3, "
+                                          "lr 1e-3' correlate with the samples: against them on every seed, or "
+                                          "with them on some, against them on others, mostly near zero? An "
+                                          "inverse measure would move against the samples on every run.",
      "the samples got worse": "Hint: which of the two quantities measures the samples here (section 2), and "
                               "which way did it move?"})
 

@@ -465,6 +465,8 @@ class LabView:
         samples.set_xlim(-2, 2)
         samples.set_ylim(-2, 2)
         samples.set_aspect("equal")
+        samples.set_xlabel("x₁ (data units)")
+        samples.set_ylabel("x₂ (data units)")
         samples.legend(
             handles=[samples.scatter([], [], s=12, color=color, edgecolors="black", linewidths=0.3, label=label)
                      for color, label in (("white", "real"), ("tab:red", "generated"))],
@@ -501,8 +503,10 @@ class LabView:
             ax.tick_params(axis="y", labelsize=8)
         for ax in (samples, weights, layers, curves, self.distance_axes):  # fixed places: no measuring of ticks
             ax.xaxis.set_label_coords(0.5, -0.12)
+        samples.tick_params(labelsize=8)
+        samples.yaxis.set_label_coords(-0.15, 0.5)
         weights.yaxis.set_label_coords(-0.16, 0.5)
-        curves.yaxis.set_label_coords(-0.16, 0.5)
+        curves.yaxis.set_label_coords(-0.2, 0.5)
         self.distance_axes.yaxis.set_label_coords(1.15, 0.5)
         self.axes = {"samples": samples, "weights": weights, "layers": layers, "curves": curves,
                      "distance": self.distance_axes}
