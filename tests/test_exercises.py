@@ -90,9 +90,9 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("05.needs_control", "nothing", "unconstrained and the penalty critics"),  # the single bump read as clipping's
     ("05.needs_control", "more seeds", "only the constraint changes"),
     ("05.penalty_budget", "yes", "hundred times as many"),  # a slow change read as stopped
-    ("06.deep_penalty", "pushed them up", "before training"),  # the start's σ read as the penalty's doing
-    ("06.deep_penalty", "pulled them down to 1", "where they started"),  # spectral normalization's effect assumed
-    ("06.simultaneous_r1_rate", 2.0, "converge fastest"),  # the step's eigenvalue 0 taken for the limit
+    ("06.deep_penalty", "pushed them up", "without the penalty"),  # training's rise read as the penalty's doing
+    ("06.deep_penalty", "held them below the control's", "Is either lower"),  # a hold-down the control does not show
+    ("06.simultaneous_r1_rate", 2.0, "reach 1 again"),  # the step's eigenvalue 0 taken for the limit
     ("06.simultaneous_r1_rate", 0.1, "For which h"),  # section 6's learning rate
     ("06.simultaneous_r1_rate", 4.1, "For which h"),  # not a rounding of 4
     ("06.simultaneous_r1_rate", 1.0, "For which h"),
@@ -234,6 +234,10 @@ def test_the_simultaneous_r1_rate_premise_holds():
     from clipedu import dirac
 
     np.testing.assert_allclose(np.linalg.eigvals(dirac.field_jacobian("R1")), [-0.5, -0.5], atol=1e-6)
+    step = np.eye(2) + 2 * dirac.field_jacobian("R1")  # h = 2, below the limit: one step doubles (1, 1)'s distance
+    once = step @ [1.0, 1.0]
+    np.testing.assert_allclose(np.linalg.norm(once), 2 * np.sqrt(2), rtol=1e-6)
+    np.testing.assert_allclose(step @ once, [0, 0], atol=1e-6)
 
     def sigmoid(t):
         return 1 / (1 + np.exp(-t))

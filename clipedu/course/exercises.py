@@ -468,37 +468,41 @@ _multiple_choice(
 _multiple_choice(
     "06.deep_penalty",
     "what the gradient penalty did to the 64 × 64 layers of a critic of 12 hidden layers of 64 ReLU units "
-    "(He-uniform start), whose largest singular values lie between 2.6 and 3.0 before training, between 2.5 and 3.1 "
-    "after it, and between 4 and 9 when the same critic is trained the same way without the penalty: 'pushed them "
-    "up', 'kept them near the start' or 'pulled them down to 1' (a string)",
-    "kept them near the start", "Trained, the layers lie where the untrained start put them (2.6 to 3.0 before, 2.5 "
-    "to 3.1 after), while the same training without the penalty grew them to 4 to 9: as in section 4, the large σ "
-    "are the start's, and the penalty kept them from growing. Neither number alone says that: it takes the start "
-    "and the unconstrained control beside the trained critic.",
-    {"pushed them up": "Hint: compare the trained critic's σ with its own σ before training, as section 4 did. "
-                       "Did training with the penalty raise them?",
-     "pulled them down to 1": "Hint: the trained layers' σ lie between 2.5 and 3.1. Are they at 1, or where they "
-                              "started?"})
+    "(He-uniform start), whose largest singular values lie between 2.6 and 3.0 before training, between 3.6 and 4.4 "
+    "after it, and between 3.5 and 4.5 when the same critic, from the same start, is trained the same way without "
+    "the penalty: 'pushed them up', 'held them below the control's' or 'nothing these numbers show' (a string)",
+    "nothing these numbers show", "Training raised the layers' σ with the penalty (2.6 to 3.0 before, 3.6 to 4.4 "
+    "after) and as much without it (3.5 to 4.5): the rise comes with the training both runs share, and the "
+    "penalty's layers end inside the control's range. Before and after alone would blame the penalty for what "
+    "the training did; the control shows neither a push up nor a hold-down. (What the penalty acts on, the "
+    "gradient where it measures it, these σ do not show.)",
+    {"pushed them up": "Hint: where did the same critic's σ end when it was trained without the penalty? Does "
+                       "the rise follow the penalty, or the training both runs share?",
+     "held them below the control's": "Hint: compare the penalty's σ after training, 3.6 to 4.4, with the "
+                                      "control's, 3.5 to 4.5. Is either lower?"})
 
 R1_EIGENVALUE = -0.5  # R1's (gamma = 1) field Jacobian at the Dirac-GAN's equilibrium: -0.5 twice (section 6)
 
 
 @_exercise("06.simultaneous_r1_rate", "the learning rate h from which on simultaneous steps of the Dirac-GAN with R1 "
                                       "(GAN loss, gamma = 1), the matrix I + hJ, no longer converge near the "
-                                      "equilibrium (one number)")
+                                      "equilibrium in the long run (one number)")
 def _simultaneous_r1_rate(answer):
     answer = _number(answer)
     limit = -2 / R1_EIGENVALUE  # |1 + h·λ| < 1 for real λ < 0 exactly while 0 < h < -2/λ
     if math.isclose(answer, limit, abs_tol=0.05):
-        return True, (f"A simultaneous step multiplies by I + hJ, whose eigenvalue is 1 + h·({R1_EIGENVALUE}) = "
-                      f"1 - h/2. Its modulus is below 1 while 0 < h < {limit:g}; at h = {limit:g} it is -1, and "
-                      "beyond it the steps overshoot the equilibrium by more each time. (At the eigenvalue 0, h = 2, "
-                      "they converge fastest.)")
+        return True, (f"A simultaneous step multiplies the displacement by I + hJ, whose eigenvalue is "
+                      f"1 + h·({R1_EIGENVALUE}) = 1 - h/2 (twice). Its modulus is below 1 while 0 < h < {limit:g}, "
+                      f"and then the displacement shrinks in the long run; at h = {limit:g} it is -1, and beyond it "
+                      "the steps overshoot the equilibrium by more and more. J has only one eigenvector, so I + hJ is "
+                      "not a pure scaling: a single step can lengthen the displacement even below the limit (at "
+                      "h = 2 the first step from (1, 1) doubles it, the second lands on the equilibrium).")
     if math.isclose(answer, -1 / R1_EIGENVALUE, abs_tol=0.05):
-        return False, ("At h = 2 the step's eigenvalue 1 - h/2 is 0: that is where the steps converge fastest, not "
-                       "where they stop converging. Hint: for which h does |1 - h/2| reach 1 again?")
-    return False, (f"Hint: R1's field has the eigenvalue {R1_EIGENVALUE} (twice); a simultaneous step multiplies the "
-                   "distance from the equilibrium by |1 + h·λ|. For which h is that below 1?")
+        return False, ("At h = 2 the step's eigenvalue 1 - h/2 is 0: there the displacement vanishes after two "
+                       "steps, the opposite of no longer converging. Hint: for which h does |1 - h/2| reach 1 again?")
+    return False, (f"Hint: R1's field has the eigenvalue {R1_EIGENVALUE} (twice); in the long run the displacement "
+                   "shrinks exactly while every eigenvalue 1 + h·λ of I + hJ has modulus below 1. For which h is "
+                   "that so?")
 
 
 _multiple_choice(
