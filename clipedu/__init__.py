@@ -4,10 +4,10 @@ Three layers, each importing only the ones below it:
 
 - the core, this package's modules: constraints, gradients, WGAN (and several of its runs trained as
   one), critics trained against a fixed generator, Lipschitz tools, networks, data, measures,
-  recorders, the gradient-norm log reader, the Dirac-GAN, the exploding-gradient toy and many small
-  recurrent runs on the adding problem at once, and the WGAN clinic's loop and cases; it needs Keras
-  and numpy only, and its plain-numpy modules (``dirac``, ``gradients``, ``datasets``, ``measures``,
-  ``gradlog``) import without TensorFlow;
+  recorders, probes of a gradient penalty's term, the gradient-norm log reader, the Dirac-GAN, the
+  exploding-gradient toy and many small recurrent runs on the adding problem at once, and the WGAN
+  clinic's loop and cases; it needs Keras and numpy only, and its plain-numpy modules (``dirac``,
+  ``gradients``, ``datasets``, ``measures``, ``gradlog``) import without TensorFlow;
 - ``clipedu.notebook``: the demos with their sliders, the WGAN Lab and the figures (the ``notebook``
   extra: ipywidgets, matplotlib);
 - ``clipedu.course``: the self-checked exercises, graded assignments and notebook execution (the ``course``
@@ -30,7 +30,7 @@ _NAMES = {
     "spectral_normalize": "clipedu.lipschitz", "mlp": "clipedu.networks",
 }
 _MODULES = ("adding", "batched", "clinic", "clinic_cases", "datasets", "dirac", "exploding", "fixed_generator",
-            "gradients", "gradlog", "lipschitz", "measures", "recording")
+            "gradients", "gradlog", "lipschitz", "measures", "penalty_probes", "recording")
 
 __all__ = sorted([*_NAMES, *_MODULES])
 

@@ -1,12 +1,13 @@
 """Answers to the exercises of notebooks/05_beyond_weight_clipping.ipynb, worked by hand."""
 
 ANSWERS = {
-    # 64 · 0.03 = 1.92 > 1: the ceiling does not force a decay, and as an upper bound it does not force growth;
-    # at c = 0.1 (ceiling 6.4) section 3's gradient decayed after 100 iterations and grew after 200: training decides.
-    "05.bound_decides": "either",
-    # Section 2's unconstrained critics, and on two data sets the penalty's, were single bumps too: without a row that
-    # differs only in the constraint and marks the modes, the single bump does not say the clip is why.
+    # The first clip alone lowers g (section 3: to 0.4-0.6 at c = 0.1, before any learning); growth is measured from
+    # each run's own start, and the clipped run's start is the He start clipped to ±c, not the He start.
+    "05.clipped_start": "the clipped start",
+    # Section 2's penalty critics were one bump on the 25 Gaussians and the roll too: without a row that differs only
+    # in the constraint and marks the modes, the single bump does not say the clip is why.
     "05.needs_control": "a control",
-    # Below 5 % per 500 updates is slow, not stopped; gan_toy.py trains 500 000 updates, section 2 trained 3000.
-    "05.penalty_budget": "no",
+    # Two suspects, two runs, each changing one beside section 2's row; one run tests one suspect, and a run changing
+    # both cannot say which did it.
+    "05.penalty_budget": "two runs, one change each",
 }

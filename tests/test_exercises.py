@@ -85,11 +85,12 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
     ("04.adam_steps", "about as long", "different places"),  # the same ε taken to act the same
     ("04.adam_steps", "shorter", "smaller denominator"),
     ("04.gap_width", "yes", "What sets K besides c"),  # the gap read as the distance
-    ("05.bound_decides", "decay", "Is it below 1 here"),  # the ceiling 1.92 taken for a bound below 1
-    ("05.bound_decides", "grow", "from above only"),  # the ceiling above 1 taken to force growth
-    ("05.needs_control", "nothing", "unconstrained and the penalty critics"),  # the single bump read as clipping's
+    ("05.clipped_start", "the untrained critic", "once its first update has been clipped"),  # the He start as baseline
+    ("05.clipped_start", "a longer run", "what did the first clip alone do"),
+    ("05.needs_control", "nothing", "the penalty's critics, trained the same way"),  # one bump read as clipping's
     ("05.needs_control", "more seeds", "only the constraint changes"),
-    ("05.penalty_budget", "yes", "hundred times as many"),  # a slow change read as stopped
+    ("05.penalty_budget", "a longer run", "would have marked them too"),  # one suspect tested, the other left
+    ("05.penalty_budget", "a wider critic", "cleared the short training"),
     ("06.deep_penalty", "pushed them up", "without the penalty"),  # training's rise read as the penalty's doing
     ("06.deep_penalty", "held them below the control's", "Is either lower"),  # a hold-down the control does not show
     ("06.simultaneous_r1_rate", 2.0, "reach 1 again"),  # the step's eigenvalue 0 taken for the limit
@@ -150,8 +151,8 @@ def test_no_answer_and_malformed_answers():
     assert check("01.clip_by_value", [1, 2]).correct is False
     with pytest.raises(ValueError, match="name must be one of"):
         check("99.nothing", 1.0)
-    unknown = check("05.penalty_budget", "keep")
-    assert unknown.correct is False and "one of ['no', 'yes']" in unknown.message
+    unknown = check("05.needs_control", "keep")
+    assert unknown.correct is False and "one of ['a control', 'more seeds', 'nothing']" in unknown.message
 
 
 def test_the_guard_threshold_accepts_the_range_the_notebook_argues_for():

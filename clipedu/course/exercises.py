@@ -426,44 +426,52 @@ _multiple_choice(
             "the two critics?"})
 
 _multiple_choice(
-    "05.bound_decides",
-    "a 12-layer ReLU critic 64 units wide, clipped at c = 0.03, trained for as long as you like: does its "
-    "gradient norm 'decay', 'grow' or do 'either' (training decides) towards the input (a string)",
-    "either", "Back through a hidden layer the gradient is multiplied by the transposed kernel, its inactive ReLUs "
-              "zeroed: by at most the kernel's largest singular value, which for 64 × 64 entries in [-c, c] is at "
-              "most 64 c = 1.92. That ceiling is above 1, so it does not force a decay, and it is only an upper "
-              "bound, so it does not force growth either: as at c = 0.1 (ceiling 6.4) in section 3, whose gradient "
-              "decayed after 100 iterations and grew after 200, training decides.",
-    {"decay": "Hint: what is the most one 64-wide layer with every entry in [-c, c] can multiply a gradient by "
-              "(section 3's ceiling, width · c)? Is it below 1 here?",
-     "grow": "Hint: the ceiling width · c bounds the factor from above only. In section 3, what did the c = 0.1 "
-             "critics' gradient (ceiling 6.4) do after 100 iterations?"})
+    "05.clipped_start",
+    "which measurement the conclusion 'the clip slowed the gradient's growth' still needs, drawn from a 12-layer "
+    "critic 64 units wide clipped at c = 0.05 that has g = 0.35 after 100 generator iterations, against g = 1.3 for "
+    "the same training without the clip: 'the untrained critic', 'the clipped start' or 'a longer run' (a string)",
+    "the clipped start", "The clipped critic does not train from the He start: its first update is followed by the "
+                         "clip, which moves every weight beyond ±c onto the bound and by itself lowers g (in section "
+                         "3, at c = 0.1, to between 0.4 and 0.6 on every seed, before any learning). A g of 0.35 after "
+                         "100 iterations says how far the gradient grew only against g at that clipped start (the He "
+                         "start clipped to ±c, no update): growth is the factor from each run's own start, compared "
+                         "with the unclipped run's factor from its own, the He start.",
+    {"the untrained critic": "Hint: the untrained (He) critic is where the unclipped run starts. Where does the "
+                             "clipped run start once its first update has been clipped, and in section 3 what was g "
+                             "there at c = 0.1?",
+     "a longer run": "Hint: a longer run says where g goes next, not where it started. In section 3, what did the "
+                     "first clip alone do to g at c = 0.1?"})
 
 _multiple_choice(
     "05.needs_control",
     "what a classmate's conclusion 'clipping kept the critics from marking the modes', drawn from clipped critics "
-    "(c = 0.01, 3000 updates, as section 2) that are single bumps on 5 of 5 seeds on sixteen Gaussians on a ring, "
+    "(c = 0.01, 3000 updates, as section 2) that are one bump on 5 of 5 seeds on sixteen Gaussians on a ring, "
     "still needs: 'nothing', 'more seeds' or 'a control' (a string)",
-    "a control", "A single bump says what the clipped critics learned, not why. In section 2 the unconstrained "
-                 "critics were single bumps on every data set too, and on the 25 Gaussians and the roll so were the "
-                 "penalty's: the short training and the small network can leave a single bump by themselves. Only a "
-                 "row that differs in the constraint alone and does mark the modes shows that the clip is why.",
-    {"nothing": "Hint: in section 2, what did the unconstrained and the penalty critics, trained the same way, "
-                "look like on the 25 Gaussians?",
+    "a control", "A single bump says what the clipped critics learned, not why. In section 2 the penalty's critics, "
+                 "trained the same way, were one bump on the 25 Gaussians and the roll too: the short training and "
+                 "the small network can leave one bump by themselves. What the conclusion needs is a control: a row "
+                 "that differs from the clipped one in the constraint alone (the penalty, say) and does mark the "
+                 "sixteen modes. Only then is the clip why.",
+    {"nothing": "Hint: in section 2, what did the penalty's critics, trained the same way, look like on the 25 "
+                "Gaussians and on the roll?",
      "more seeds": "Hint: 5 of 5 seeds already agree. Would more clipped seeds tell clipping apart from the short "
                    "training, or does that take a row in which only the constraint changes?"})
 
 _multiple_choice(
     "05.penalty_budget",
-    "whether section 2's penalty critics, single bumps on the 25 Gaussians after 3000 updates with their "
-    "objective changing by less than 5 % per 500 updates, show that the gradient penalty cannot make a critic "
-    "resolve the 25 modes: 'yes' or 'no' (a string)",
-    "no", "Less than 5 % per 500 updates is slow, not stopped: section 2 trained 3000 updates, gan_toy.py trains "
-          "500 000, and the paper trains its critics 'to optimality'. 3000 updates of a 64-wide critic show what "
-          "this budget reaches, not what the penalty's family can learn; on the 8 Gaussians "
-          "the same budget already let the penalty's critics point at the modes.",
-    {"yes": "Hint: how many updates does gan_toy.py train, and how many did section 2? What can a change of up to "
-            "5 % per 500 updates add up to over a hundred times as many?"})
+    "what would tell whether the short training (3000 updates) or the small width (64 units) kept section 2's "
+    "penalty critics on the 25 Gaussians from resolving the 25 modes: 'a longer run', 'a wider critic' or "
+    "'two runs, one change each' (a string)",
+    "two runs, one change each", "Two suspects take two runs, each changing one of them beside section 2's row as "
+                                 "the control: the same critics trained longer, and wider critics trained for 3000 "
+                                 "updates. A single run answers for one suspect only: if a longer run marks the modes "
+                                 "the budget was short for this width, but a wider critic might have done it in 3000 "
+                                 "updates too; if it still gives one bump, the width is not cleared, nor is a longer "
+                                 "budget still. A run that changes both at once cannot say which did it.",
+    {"a longer run": "Hint: suppose the longer run marks the modes. Does that say whether a wider critic, trained for "
+                     "3000 updates, would have marked them too?",
+     "a wider critic": "Hint: suppose the wider critic still gives one bump after 3000 updates. Has that cleared the "
+                       "short training, or the width?"})
 
 _multiple_choice(
     "06.deep_penalty",

@@ -9,8 +9,9 @@ import itertools
 import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 
 from clipedu import checks
 
@@ -374,7 +375,7 @@ def surface_seeds(figure, surfaces, peaks, centres, titles, marks="mode centre")
             ax.plot(*np.asarray(centres).T, "x", color="white", ms=2.5, mew=0.6,
                     label=marks if (i, j) == (0, 0) else None)
             points = np.asarray(peaks[(row, column)]).reshape(-1, 2)
-            ax.plot(*points.T, "o", color="tab:red", ms=3, mec="white", mew=0.5,
+            ax.plot(*points.T, "o", color="tab:red", ms=3, mec="white", mew=0.5, clip_on=False,
                     label="peak" if (i, j) == (0, 0) else None)
             ax.set_title(titles[(row, column)], fontsize=9)
             ax.tick_params(labelsize=8)
@@ -388,50 +389,68 @@ def surface_seeds(figure, surfaces, peaks, centres, titles, marks="mode centre")
     axes[0, 0].legend(loc="lower left", fontsize=7, markerscale=1.5, framealpha=0.6)
 
 
-def layer_profiles(figure, norms, floor):
+def layer_profiles(figure, norms, floor, earlier=None, start=None):
     """Gradient norms per critic layer, a panel per setting sharing one log axis, a line per seed in the
     seed's colour; a norm of exactly 0 is drawn as a cross at ``floor``, below every non-zero norm.
-    ``norms`` maps a label to an array (seeds, layers)."""
+    ``norms`` maps a label to an array (seeds, layers); ``earlier`` and ``start``, if given, map some
+    labels to arrays of the same shape, drawn dashed (an earlier measurement) and dotted (a start)."""
     axes = np.atleast_1d(figure.subplots(1, len(norms), sharey=True, squeeze=False)[0])
-    for ax, (label, runs) in zip(axes, norms.items()):
-        layers = np.arange(1, runs.shape[1] + 1)
-        for s, seed_norms in enumerate(runs):
-            shown = np.where(seed_norms > 0, seed_norms, np.nan)
-            ax.plot(layers, shown, marker="o", ms=2, lw=1, color=f"C{s}", alpha=0.8, label=f"seed {s}")
-            zeros = seed_norms == 0
-            ax.plot(layers[zeros], np.full(zeros.sum(), floor), "x", color=f"C{s}", ms=5)
+    styles = [(norms, "-", "o"), (earlier or {}, "--", None), (start or {}, ":", None)]
+    for ax, label in zip(axes, norms):
+        layers = np.arange(1, norms[label].shape[1] + 1)
+        for which, (arrays, style, marker) in enumerate(styles):
+            for s, seed_norms in enumerate(arrays.get(label, [])):
+                shown = np.where(seed_norms > 0, seed_norms, np.nan)
+                ax.plot(layers, shown, ls=style, marker=marker, ms=2, lw=1 if which == 0 else 0.8, color=f"C{s}",
+                        alpha=0.8, label=f"seed {s}" if which == 0 else None)
+                zeros = seed_norms == 0
+                ax.plot(layers[zeros], np.full(zeros.sum(), floor), "x", color=f"C{s}", ms=5)
         ax.set_title(label, fontsize=8)
         ax.set_yscale("log")
         ax.set_xticks(layers[::2])
         ax.tick_params(labelsize=7)
-        ax.set_xlabel("layer (1-12 hidden, 1 = input side; 13 = output)", fontsize=7)
         ax.grid(alpha=0.3)
+    figure.supxlabel("layer (1-12 hidden, 1 = input side; 13 = output)", fontsize=8)
     axes[0].set_ylabel("‖∂ critic loss / ∂ layer output‖ (no unit)", fontsize=8)
-    axes[0].legend(fontsize=6)
+    handles = [Line2D([], [], color="0.3", ls=style, lw=1) for _, style, _ in styles]
+    names = ["at the end", "earlier", "start"]
+    used = [i for i, (arrays, _, _) in enumerate(styles) if arrays]
+    legend = axes[0].legend(fontsize=6, loc="lower left")
+    axes[-1].legend([handles[i] for i in used], [names[i] for i in used], fontsize=6, loc="lower right")
+    axes[0].add_artist(legend)
 
 
-def weight_histograms(figure, weights, bounds, start=None):
+def weight_histograms(figure, weights, bounds, start=None, window=None):
     """Histograms of critic weights, a panel per label of ``weights`` (a list of arrays, one per seed, each
     drawn as a step line in the seed's colour); dashed lines at ±``bounds[label]`` where it is not None;
-    ``start[label]``, if given, the weights before training, drawn as a grey filled histogram behind."""
+    ``start[label]``, if given, the weights before training, drawn as a grey filled histogram behind;
+    ``window[label]``, if given, a half-width: the panel shows [-window, window] in 60 bins, and its
+    legend says what share of the weights before training lies outside it."""
     axes = np.atleast_1d(figure.subplots(1, len(weights)))
     for ax, (label, per_seed) in zip(axes, weights.items()):
         before = [] if start is None else [start[label]]
-        edges = np.linspace(min(w.min() for w in [*per_seed, *before]), max(w.max() for w in [*per_seed, *before]), 61)
+        half = (window or {}).get(label)
+        if half is None:
+            edges = np.linspace(min(w.min() for w in [*per_seed, *before]), max(w.max() for w in [*per_seed, *before]),
+                                61)
+        else:
+            edges = np.linspace(-half, half, 61)
         for values in before:
-            ax.hist(values, bins=edges, histtype="stepfilled", color="0.8", label="before training")
+            outside = "" if half is None else f", {np.mean(np.abs(values) > half):.0%} of it beyond ±{half:g}"
+            ax.hist(values, bins=edges, histtype="stepfilled", color="0.8", label=f"before training{outside}")
         for s, values in enumerate(per_seed):
             ax.hist(values, bins=edges, histtype="step", color=f"C{s}", label=f"seed {s}")
         if bounds.get(label) is not None:
             for bound in (-bounds[label], bounds[label]):
                 ax.axvline(bound, color="0.3", ls="--", lw=0.8)
         ax.set_yscale("log")
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.xaxis.set_major_locator(MaxNLocator(5))
-        ax.set_title(label, fontsize=9)
+        ax.set_title(label if half is None else f"{label} (bins {2 * half / 60:.2g} wide)", fontsize=9)
         ax.set_xlabel("weight value", fontsize=8)
+        ax.set_ylabel("number of weights", fontsize=8)
         ax.tick_params(labelsize=7)
-    axes[0].set_ylabel("number of weights", fontsize=8)
-    axes[0].legend(fontsize=6)
+        ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3)  # below, off the data
 
 
 def panel_grid(count, columns):
