@@ -52,10 +52,11 @@ def probe_critic(probe):
     if probe not in PROBES:
         raise ValueError(f"probe must be one of {sorted(PROBES)}, got {probe!r}")
     kernel, bias, activation, _, _, _ = PROBES[probe]
-    critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation=activation)])
-    critic.layers[0].kernel.assign(np.array(kernel, "float32"))
-    critic.layers[0].bias.assign(np.array([bias], "float32"))
-    return critic
+    unit = keras.layers.Dense(1, activation=activation)
+    network = keras.Sequential([keras.Input((2,)), unit])
+    unit.kernel.assign(np.array(kernel, "float32"))
+    unit.bias.assign(np.array([bias], "float32"))
+    return network
 
 
 def probe_penalty(term, n=4096, tolerance=0.03):
