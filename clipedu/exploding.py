@@ -77,6 +77,30 @@ def bounces(loss, window=50):
     return bool(np.count_nonzero(rises) > len(rises) / 5)
 
 
+def steady_cycle(loss, window=20, tolerance=0.01):
+    """Whether a run's loss repeats every two updates: a steady two-step cycle.
+
+    Each of the run's last ``window`` losses must be within ``tolerance`` (relative) of the loss two
+    updates before. A run that bounces (``bounces``) either steps back and forth across the valley between the same two
+    points, a steady two-step cycle, or bounces erratically. A run that is still settling fails this
+    test unless its loss falls by less than ``tolerance`` every two updates.
+
+    Args:
+        loss: the loss at each point of the run (``train_rnn(...)["loss"]``), at least ``window`` values.
+        window: how many of the last losses to look at (≥ 3: at least one pair two updates apart).
+        tolerance: the largest relative difference counted as equal (> 0).
+    """
+    loss = np.asarray(loss, np.float64)
+    window = checks.positive_int("window", window)
+    tolerance = checks.positive_finite("tolerance", tolerance)
+    if window < 3:
+        raise ValueError(f"window must be at least 3, got {window}")
+    if loss.ndim != 1 or len(loss) < window:
+        raise ValueError(f"loss must be a 1-D array of at least window = {window} values, got shape {loss.shape}")
+    last = loss[-window:]
+    return bool(np.allclose(last[2:], last[:-2], rtol=tolerance, atol=0))
+
+
 def train_rnn(start, learning_rate, steps, *, clipvalue=None, clipnorm=None, global_clipnorm=None, seed=0):
     """Full-batch gradient descent with a real Keras SGD optimizer and its clipping argument.
 

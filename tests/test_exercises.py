@@ -41,6 +41,55 @@ def test_every_exercise_is_asked_in_its_notebook_and_has_a_solution():
         assert (ROOT / "solutions" / f"{notebook}.py").exists()
 
 
+def _question_order(notebook):
+    """Each check cell of a notebook with the heading nearest above it, and each heading with its checks.
+
+    Returns (problems, asked): problems are strings naming what is out of order.
+    """
+    problems, asked, expected = [], [], {"Exercise": 1, "Case": 1}
+    heading, checked = None, 0  # the nearest heading above, and how many checks follow it so far
+    for index, cell in enumerate(json.loads(notebook.read_text())["cells"]):
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            fenced = False  # inside a ``` block, a line starting with # is code, not a heading
+            for line in source.splitlines():
+                fenced ^= line.lstrip().startswith("```")
+                if not fenced and re.match(r"#{1,6} ", line):
+                    if heading and re.match(r"### (Exercise|Case) ", heading) and checked == 0:
+                        problems.append(f"{heading!r} is followed by no check cell")
+                    heading, checked = line.strip(), 0
+            continue
+        for name in re.findall(r'check\("([^"]+)"', source):
+            asked.append(name)
+            question = re.fullmatch(r"### (Exercise|Case) (\d+)(?:: .*)?", heading or "")
+            if question is None:
+                problems.append(f"cell {index}, check({name!r}): the nearest heading above is {heading!r}, "
+                                "not '### Exercise k' (or a clinic's '### Case k')")
+                continue
+            kind, number = question[1], int(question[2])
+            if checked:
+                problems.append(f"cell {index}, check({name!r}): a second check under {heading!r}")
+            if number != expected[kind]:
+                problems.append(f"cell {index}, check({name!r}): {heading!r}, expected {kind} {expected[kind]}")
+            if kind == "Case" and not name.endswith(f".case_{number}"):
+                problems.append(f"cell {index}, check({name!r}) under {heading!r}")
+            expected[kind] = number + 1
+            checked += 1
+    if heading and re.match(r"### (Exercise|Case) ", heading) and checked == 0:
+        problems.append(f"{heading!r} is followed by no check cell")
+    return problems, asked
+
+
+@pytest.mark.parametrize("notebook", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
+    """A check cell is answered under the question it checks: the nearest markdown heading above it is
+    '### Exercise k', k running 1, 2, 3, ... through the notebook (the clinic's cases: '### Case k', and
+    its check is NN.case_k), one check per question and no question without a check."""
+    problems, asked = _question_order(notebook)
+    assert asked, f"{notebook.name} has no check cell"
+    assert not problems, problems
+
+
 @pytest.mark.parametrize("name, wrong, hint", [
     ("00.first_clip", [0.1, 0.5], "sign"),  # the sign lost
     ("00.first_clip", [0.0167, -0.4997], "clipnorm"),

@@ -111,3 +111,21 @@ def test_descend_follows_keras_sgd_where_rounding_does_not_matter():
         assert not many["diverged"].any()
     with pytest.raises(ValueError, match="clip must name"):
         exploding.descend((1.1, 0.5), 0.01, 3, "clip", 1.0, 0)
+
+
+def test_steady_cycle_tells_a_two_step_cycle_from_an_erratic_bounce():
+    cycle = np.tile([0.02, 0.0058], 30)  # back and forth between two losses
+    erratic = 0.01 + 0.5 * np.abs(np.sin(np.arange(60) * 1.7))  # rises and falls, never repeating
+    assert exploding.steady_cycle(cycle)
+    assert exploding.steady_cycle(cycle * (1 + 0.004 * (np.arange(60) // 2 % 2)))  # within 1 %, not exactly equal
+    assert not exploding.steady_cycle(erratic)
+    assert not exploding.steady_cycle(np.geomspace(10.0, 0.01, 60))  # settling: 21 % lower every two updates
+    assert exploding.steady_cycle(np.geomspace(10.0, 0.01, 60), tolerance=0.3)
+    ending = np.concatenate([erratic[:40], cycle[:20]])  # erratic, then a cycle over the last 20 losses
+    assert exploding.steady_cycle(ending) and not exploding.steady_cycle(ending, window=21)
+    with pytest.raises(ValueError, match="loss must be a 1-D array of at least window = 20 values"):
+        exploding.steady_cycle(cycle[:19])
+    with pytest.raises(ValueError, match="window must be at least 3, got 2"):
+        exploding.steady_cycle(cycle, window=2)
+    with pytest.raises(ValueError, match="tolerance must be a positive finite number, got 0.0"):
+        exploding.steady_cycle(cycle, tolerance=0.0)

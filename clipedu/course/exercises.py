@@ -134,12 +134,6 @@ def _bounce_forms(answer):
     return forms
 
 
-def _steady_cycle(run):
-    """Whether each of a run's last 20 losses is within 1 % of the one two updates before (notebook 02, section 3)."""
-    loss = run[-20:]
-    return bool(np.allclose(loss[2:], loss[:-2], rtol=1e-2, atol=0))
-
-
 @_exercise("02.bounce_seeds", "the data seeds, of 0 to 4, on which the global_clipnorm=1 run at learning_rate=0.027 "
                               "from (1.1, 0.5) bounces after 100 updates, each with its form, 'cycle' or 'erratic' "
                               "(a dict, such as {1: 'cycle'}, or {} for none)")
@@ -162,7 +156,7 @@ def _bounce_seeds(answer):
                        "seeds' limits in section 3 lie above 0.027?")
     for seed in sorted(bouncing):
         clipped = int(runs["clipped"][seed].sum())
-        form = "cycle" if _steady_cycle(runs["loss"][seed]) else "erratic"
+        form = "cycle" if exploding.steady_cycle(runs["loss"][seed]) else "erratic"
         if answer[seed] != form:
             return False, (f"The right seeds; but on seed {seed} the run clipped {clipped} of its 100 updates, and "
                            f"its bounce is {'a steady cycle' if form == 'cycle' else 'erratic'}. Hint: a clipped "
@@ -171,8 +165,8 @@ def _bounce_seeds(answer):
     return True, (f"{sorted(bouncing)}: 0.027 is above plain gradient descent's stability limit 2/λmax on these "
                   "seeds only (section 3: 0.0178 on seed 0, 0.024 on seed 4; 0.0287 and more on the others), so "
                   "clipping cannot remove the bounce. But the bounce outgrows τ = 1: every one of the 100 updates "
-                  "was clipped on both seeds, so every step is lr · τ = 0.027 long, steps that never shrink, and "
-                  "the bounce is a steady two-step cycle.")
+                  "was clipped on both seeds, so every step is lr · τ = 0.027 long, and, as in every bounce of "
+                  "section 3 whose every step was clipped, the bounce is a steady two-step cycle.")
 
 
 GUARD_RATE = 0.01

@@ -186,8 +186,9 @@ def step_on_surface(figure, state, surface, loss):
     that the zoom's contours are computed on a grid of its own window. The zoom is a square at most as tall
     as the whole panel, drawn there as a dotted square, which is kept inside the panel (moved off-centre
     near an edge); the zoom's axes are relative to the start, so that they stay while the start moves. A
-    step longer than the zoom is drawn as its shaft, and the zoom says so; where steps land on the same
-    point (the demo's ``together``), it says that too.
+    step longer than the zoom is drawn as its shaft, and the zoom says so; a step that lands off the whole
+    panel is drawn there up to the panel's edge, marked with a red triangle, and its legend entry says so;
+    where steps land on the same point (the demo's ``together``), the zoom says that too.
     """
     whole, zoom = _fresh_axes(figure, 1, 2)
     x, y, surface_loss = surface
@@ -221,10 +222,16 @@ def step_on_surface(figure, state, surface, loss):
             head = _head(ax, step, span)
             label = f"{LABELS[kind]}: loss {state['loss_after'][kind]:.3f}"
             outside = ax is zoom and not all(window[i][0] <= step[i] <= window[i][1] for i in range(2))
+            off_panel = ax is whole and not np.all((low <= state["landing"][kind]) & (state["landing"][kind] <= high))
             if outside:  # leaves the zoom: its shaft only
                 ax.plot([0, step[0]], [0, step[1]], color=COLORS[kind], lw=look["width"], ls=look["style"],
                         alpha=look["alpha"], zorder=look["zorder"])
                 notes.append(f"{LABELS[kind]} leaves the zoom")
+            elif off_panel:  # lands off the whole panel: its shaft to the edge, and a triangle where it leaves
+                edge = _mark_exit(ax, start, state["landing"][kind], low, high)
+                ax.plot([start[0], edge[0]], [start[1], edge[1]], color=COLORS[kind], lw=look["width"],
+                        ls=look["style"], alpha=look["alpha"], zorder=look["zorder"],
+                        label=label + " (lands off the plot, past the red triangle)")
             else:
                 _arrow(ax, start - origin, state["landing"][kind] - origin, kind, width=look["width"],
                        style=look["style"], label=label, zorder=look["zorder"], head=head, alpha=look["alpha"])
@@ -250,6 +257,22 @@ def step_on_surface(figure, state, surface, loss):
                   bbox=dict(facecolor="white", edgecolor="0.6", alpha=0.9), zorder=7)
 
 
+def _mark_exit(ax, a, b, low, high):
+    """Marks with a red triangle, pointing outwards, where the segment from ``a`` (inside the box from ``low``
+    to ``high``) to ``b`` (outside it) crosses the box's edge; returns that point."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fractions = [((low[i] if b[i] < low[i] else high[i]) - a[i]) / (b[i] - a[i])
+                     if not low[i] <= b[i] <= high[i] else 1.0 for i in range(2)]
+    edge = a + min(fractions) * (b - a)
+    if fractions[0] <= fractions[1]:
+        marker = "<" if b[0] < low[0] else ">"
+    else:
+        marker = "v" if b[1] < low[1] else "^"
+    ax.plot(*edge, marker=marker, color="red", markersize=9, markeredgecolor="k", zorder=6, clip_on=False, ls="none")
+    return edge
+
+
 def exploding_runs(figure, state, surface):
     """Trajectories on a recurrent unit's loss surface, the loss and the gradient norm per update.
 
@@ -272,19 +295,7 @@ def exploding_runs(figure, state, surface):
         label = LABELS[kind]
         if not inside.all():
             leaves = int(np.argmin(inside))  # the first point outside; the start is inside
-            a, b = points[leaves - 1], points[leaves]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                fractions = [((w[0] if b[0] < w[0] else w[-1]) - a[0]) / (b[0] - a[0]) if not w[0] <= b[0] <= w[-1]
-                             else 1.0,
-                             ((u[0] if b[1] < u[0] else u[-1]) - a[1]) / (b[1] - a[1]) if not u[0] <= b[1] <= u[-1]
-                             else 1.0]
-            edge = a + min(fractions) * (b - a)
-            if fractions[0] <= fractions[1]:
-                marker = "<" if b[0] < w[0] else ">"
-            else:
-                marker = "v" if b[1] < u[0] else "^"
-            ax_surface.plot(*edge, marker=marker, color="red", markersize=9, markeredgecolor="k", zorder=6,
-                            clip_on=False, ls="none")
+            _mark_exit(ax_surface, points[leaves - 1], points[leaves], (w[0], u[0]), (w[-1], u[-1]))
             label += " (left the plot at the red triangle)"
         ax_surface.plot(run["w"], run["u"], label=label, **style)
         ax_loss.plot(run["loss"], **style)
