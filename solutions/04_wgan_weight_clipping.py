@@ -1,8 +1,8 @@
 """Answers to the exercises of notebooks/04_wgan_weight_clipping.ipynb, worked by hand."""
 
 ANSWERS = {
-    # L = sqrt(6 / 128) = 0.2165; everything outside [-0.02, 0.02] lands on ±0.02: 1 - 0.02 / 0.2165.
-    "04.glorot_at_bound": 0.908,
+    # L = sqrt(6 / (128 + 128)) = 0.1531; the clip moves the share 1 - c / L onto ±c, which is 1/2 at c = L / 2.
+    "04.glorot_at_bound": 0.0765,
     # RMSprop divides g by √(g² + 1e-7) ≈ 3.2e-4; Adam by √v + 1e-7 ≈ 1e-7 for g ≈ 1e-10 (ε outside the root
     # competes with |g|, not g²): up to 1.4e-3 learning rates against 4.4e-7. Longer, still a stall.
     "04.adam_steps": "longer",

@@ -239,3 +239,50 @@ def test_a_callback_that_stops_its_run_stops_that_run_alone():
         callbacks=lambda: next(stops))}
     assert [len(runs[seed].history.history["critic_loss"]) for seed in (3, 4, 5)] == [4, 2, 4]
     assert [int(runs[seed].generator_optimizer.iterations) for seed in (3, 4, 5)] == [40, 20, 40]
+
+
+# The notebooks' clipping regimes, on small networks (2 × 16), each batched run against the same WGAN trained alone
+# by WGAN.fit: notebook 04's c = 0.001 critic started inside ±c, its RMSprop at ε = 1e-20 (an ε too small to shorten
+# the steps: a weight moves by more than c / 2) and at Keras' ε = 1e-7 (the steps shortened: every weight moves less
+# than a tenth of c); notebook 06's section 2, a bias-free critic at c = 0.01 with ε = 1e-30 in both RMSprops; and
+# its matched row, clipping at c = 0.01 with Adam(1e-4, β1 = 0.5, β2 = 0.9) for both players.
+REGIMES = {  # c, the critic's optimizer, the generator's, biases or not, the range of the largest move over c
+    "04, c = 0.001, RMSprop eps = 1e-20": (0.001, lambda: keras.optimizers.RMSprop(5e-5, epsilon=1e-20),
+                                           lambda: keras.optimizers.RMSprop(5e-5), True, (0.5, np.inf)),
+    "04, c = 0.001, RMSprop eps = 1e-7": (0.001, lambda: keras.optimizers.RMSprop(5e-5),
+                                          lambda: keras.optimizers.RMSprop(5e-5), True, (0, 0.1)),
+    "06, bias-free, c = 0.01, RMSprop eps = 1e-30": (0.01, lambda: keras.optimizers.RMSprop(5e-5, epsilon=1e-30),
+                                                     lambda: keras.optimizers.RMSprop(5e-5, epsilon=1e-30), False,
+                                                     (0.1, np.inf)),
+    "06, c = 0.01, Adam beta1 = 0.5": (0.01, lambda: keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
+                                       lambda: keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9), True,
+                                       (0.5, np.inf)),
+}
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+def test_fit_seeds_equals_fit_in_the_notebooks_clipping_regimes(regime):
+    c, critic_optimizer, generator_optimizer, use_bias, (low, high) = REGIMES[regime]
+
+    def build(seed):
+        critic = mlp(2, 1, depth=2, width=16, initializer=keras.initializers.RandomUniform(-c, c), use_bias=use_bias,
+                     seed=seed)
+        wgan = WGAN(critic, mlp(2, 2, depth=2, width=16, seed=seed + 100), 2, n_critic=N_CRITIC,
+                    method=WeightClipping(c), seed=seed)
+        wgan.compile(critic_optimizer(), generator_optimizer())
+        return wgan
+
+    yielded = list(clipedu.fit_seeds(build, X, [3, 4], batch_size=N_CRITIC * M, epochs=5, verbose=0))
+    assert len({id(wgan) for _, wgan, _ in yielded}) == 2  # stacked: each yielded WGAN is the one build returned
+    batched = {seed: (wgan.critic.get_weights(), wgan.generator.get_weights()) for seed, wgan, _ in yielded}
+    for seed in (3, 4):
+        fresh = build(seed)
+        start = fresh.critic.get_weights()
+        fresh.fit(X, batch_size=N_CRITIC * M, epochs=5, verbose=0)  # 50 generator iterations, WGAN's own step
+        critic, generator = batched[seed]
+        for a, b in zip(critic, fresh.critic.get_weights()):
+            np.testing.assert_allclose(a, b, rtol=0, atol=1e-4 * c)  # within a ten-thousandth of c
+        for a, b in zip(generator, fresh.generator.get_weights()):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+        moved = max(np.max(np.abs(a - b)) for a, b in zip(fresh.critic.get_weights(), start)) / c
+        assert low < moved < high  # the regime named: steps of about the learning rate, or shortened

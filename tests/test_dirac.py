@@ -82,6 +82,9 @@ def test_demo_state_follows_the_sliders_and_matches_trajectory():
     demo.update()
     labels = demo.figure.axes[1].get_legend_handles_labels()[1]
     assert "GAN loss alone (γ = 0)" in labels
+    # each method with the setting that reaches it, the learning rate in the title
+    assert {"WGAN", "weight clipping (c = 0.1)", "gradient penalty (λ = 0.3)", "R1 (GAN loss, γ = 1)"} <= set(labels)
+    assert demo.figure.axes[1].get_title().endswith("learning rate 0.1")
 
 
 def test_demo_rejects_values_not_on_its_sliders():

@@ -248,18 +248,24 @@ def _frozen_layer(answer):
     return False, "Hint: the critic has three kernels; which of them does the optimizer update in that step?"
 
 
-@_exercise("04.glorot_at_bound", "the fraction of a Glorot-uniform 64 × 64 kernel that the first clip at "
-                                 "c = 0.02 puts exactly on ±c (a number between 0 and 1)")
+@_exercise("04.glorot_at_bound", "the largest c at which the first clip puts at least half of a Glorot-uniform "
+                                 "128 × 128 kernel (section 2's hidden layers) on ±c (one number)")
 def _glorot_at_bound(answer):
     answer = _number(answer)
-    limit, expected = _glorot_outside(64, 64, 0.02)
-    if math.isclose(answer, expected, abs_tol=0.01):
-        return True, (f"Every value outside [-0.02, 0.02] lands on ±0.02: {expected:.1%} of the kernel, before "
-                      "any learning.")
-    if math.isclose(answer, 1 - expected, abs_tol=0.01):
-        return False, "That is the share inside [-c, c], which the clip leaves where it is. Hint: which values move?"
-    return False, (f"Hint: Glorot uniform draws from [-L, L] with L = sqrt(6 / (64 + 64)) = {limit:.4f}; "
-                   "every value outside [-c, c] is moved onto ±c.")
+    limit = math.sqrt(6 / (128 + 128))
+    half = limit / 2  # 1 - c / L = 1/2
+    if math.isclose(answer, half, abs_tol=0.002):
+        return True, (f"The values are uniform on [-L, L] with L = sqrt(6 / 256) = {limit:.4f}; the clip moves the "
+                      f"share 1 - c / L of them onto ±c, at least half while c ≤ L / 2 = {half:.4f}. Section 2's "
+                      "c = 0.01 is far below that: most of the kernel lands on ±c.")
+    if math.isclose(answer, limit, abs_tol=0.002):
+        return False, ("That is the Glorot limit L itself: at c = L the clip moves nothing. Hint: which share of "
+                       "U[-L, L] lies outside [-c, c], and for which c is it one half?")
+    if math.isclose(answer, math.sqrt(6 / 128) / 2, abs_tol=0.002):
+        return False, ("That is half the limit of a 64 × 64 kernel, sqrt(6 / 128). Hint: Glorot's limit is "
+                       "sqrt(6 / (fan_in + fan_out)); what are fan_in and fan_out of a 128 × 128 kernel?")
+    return False, ("Hint: Glorot uniform draws from [-L, L] with L = sqrt(6 / (fan_in + fan_out)); the first clip "
+                   "moves the share 1 - c / L onto ±c. Solve 1 - c / L = 1/2 for c.")
 
 
 
@@ -397,8 +403,9 @@ _multiple_choice(
     "(epsilon inside the root): are Adam's steps 'longer', 'about as long' or 'shorter' (a string)",
     "longer", "Keras' RMSprop divides g by √(v + 1e-7) ≈ 3.2e-4 for gradients this small: 4.4e-7 learning rates "
               "per step. Adam divides by √v + 1e-7, and √v, about |g| = 1.4e-10 at most, is far below 1e-7: its step "
-              "is at most about 1.4e-10 / 1e-7 = 1.4e-3 learning rates, less in its first hundreds of steps, where "
-              "its bias correction scales it (Keras: 4.4e-5 at the first). A hundred to thousands of times "
+              "is at most about 1.4e-10 / 1e-7 = 1.4e-3 learning rates, less in its first thousands of steps, where "
+              "its bias correction scales it by √(1 - 0.999ᵗ) (Keras: 4.4e-5 at the first, half the limit after "
+              "about 290 steps, 0.9 of it after about 1 700). A hundred to thousands of times "
               "RMSprop's, and still far shorter than the learning rate: ε outside the root competes with |g|, "
               "inside it with g², as with PyTorch's RMSprop in section 4.",
     {"about as long": "Hint: both add ε = 1e-7, but in different places. For g ≈ 1e-10, which is smaller: √(g² + 1e-7) "
@@ -469,19 +476,24 @@ _multiple_choice(
 
 _multiple_choice(
     "06.deep_penalty",
-    "what the gradient penalty did to the 64 × 64 layers of a critic of 12 hidden layers of 64 ReLU units "
-    "(He-uniform start), whose largest singular values lie between 2.6 and 3.0 before training, between 3.6 and 4.4 "
-    "after it, and between 3.5 and 4.5 when the same critic, from the same start, is trained the same way without "
-    "the penalty: 'pushed them up', 'held them below the control's' or 'nothing these numbers show' (a string)",
+    "what the gradient penalty did to the eleven 64 × 64 layers of a critic of 12 hidden layers of 64 ReLU units "
+    "(He-uniform start), five seeds, whose largest singular values lie between 2.6 and 3.0 before training, between "
+    "3.6 and 4.4 after it, and between 3.5 and 4.5 when the same critic, from the same start, is trained the same way "
+    "without the penalty; paired seed by seed and layer by layer, the penalty's σ after training is below the "
+    "control's in 29 of the 55 pairs: 'pushed them up', 'held them below the control's' or 'nothing these numbers "
+    "show' (a string)",
     "nothing these numbers show", "Training raised the layers' σ with the penalty (2.6 to 3.0 before, 3.6 to 4.4 "
-    "after) and as much without it (3.5 to 4.5): the rise comes with the training both runs share, and the "
-    "penalty's layers end inside the control's range. Before and after alone would blame the penalty for what "
-    "the training did; the control shows neither a push up nor a hold-down. (What the penalty acts on, the "
-    "gradient where it measures it, these σ do not show.)",
+    "after) and without it (3.5 to 4.5): the rise comes with the training both runs share, not with the penalty. "
+    "Whether the penalty held them below the control's, the ranges cannot say (overlapping ranges can hide a "
+    "difference that every pair shows: notebook 03, section 7); the pairs can. A hold-down would put the penalty's "
+    "σ below the control's in (nearly) every pair, as section 4's 20 of 20; 29 of 55 is about half, what two runs "
+    "that differ in nothing that matters to σ give. (What the penalty acts on, the gradient where it measures it, "
+    "these σ do not show.)",
     {"pushed them up": "Hint: where did the same critic's σ end when it was trained without the penalty? Does "
                        "the rise follow the penalty, or the training both runs share?",
-     "held them below the control's": "Hint: compare the penalty's σ after training, 3.6 to 4.4, with the "
-                                      "control's, 3.5 to 4.5. Is either lower?"})
+     "held them below the control's": "Hint: read the pairs, not the ranges. In section 4 a hold-down showed as "
+                                      "the penalty's σ below its control's in 20 of 20 pairs; in how many of these "
+                                      "55 pairs is it below, and what would chance alone give?"})
 
 R1_EIGENVALUE = -0.5  # R1's (gamma = 1) field Jacobian at the Dirac-GAN's equilibrium: -0.5 twice (section 6)
 

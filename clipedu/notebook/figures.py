@@ -545,9 +545,12 @@ def dirac_paths(figure, state):
     plane.set_ylabel("ψ: the critic's slope, D(x) = ψ x")
     plane.legend(fontsize=8, loc="lower left")
     fixed_title(plane, chosen)
+    settings = {"weight clipping": f" (c = {state['c']:g})", "gradient penalty": f" (λ = {state['gp_weight']:g})",
+                "R1": f" (GAN loss, γ = {state['r1_weight']:g})"}
     for method, (thetas, _) in state["paths"].items():
         bold = method == chosen
-        over_time.plot(thetas, lw=2.2 if bold else 1, alpha=1 if bold else 0.45, label=method)
+        over_time.plot(thetas, lw=2.2 if bold else 1, alpha=1 if bold else 0.45,
+                       label=method + settings.get(method, ""))
     over_time.plot(state["control"], color="0.3", ls="--", lw=1, label="GAN loss alone (γ = 0)")
     over_time.axhline(0, color="0.5", lw=0.8, zorder=0)
     over_time.set_xlim(0, max(len(path[0]) for path in state["paths"].values()) - 1)
@@ -555,7 +558,7 @@ def dirac_paths(figure, state):
     over_time.set_xlabel("training step")
     over_time.set_ylabel("θ")
     over_time.legend(fontsize=8, loc="upper right")
-    fixed_title(over_time, "θ over training, every method")
+    fixed_title(over_time, f"θ over training, every method, learning rate {state['learning_rate']:g}")
 
 
 def _apart(angle):

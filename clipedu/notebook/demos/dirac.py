@@ -44,10 +44,12 @@ class DiracGANDemo(Demo):
                                  for gp, runs in paths.items() for m in dirac.METHODS},
                        "theta": (min(t.min() for t in thetas), max(t.max() for t in thetas))}
 
+    R1_WEIGHT = 1.0  # R1's γ: no slider sets it
+
     def _paths(self, c, learning_rate, gp_weight):
         theta, psi = self.start
         return {m: dirac.trajectory(m, theta=theta, psi=psi, learning_rate=learning_rate, steps=self.steps, c=c,
-                                    gp_weight=gp_weight) for m in dirac.METHODS}
+                                    gp_weight=gp_weight, r1_weight=self.R1_WEIGHT) for m in dirac.METHODS}
 
     def _control(self, learning_rate):
         """θ over the steps for the GAN loss alone: R1 with γ = 0, the control for R1's penalty."""
@@ -63,7 +65,8 @@ class DiracGANDemo(Demo):
             raise ValueError(f"method must be one of {dirac.METHODS}, got {method!r}")
         paths = self._paths(c, learning_rate, gp_weight)
         return {"method": method, "limits": self.limits, "c": c, "learning_rate": learning_rate,
-                "gp_weight": gp_weight, "paths": paths, "control": self._control(learning_rate),
+                "gp_weight": gp_weight, "r1_weight": self.R1_WEIGHT, "paths": paths,
+                "control": self._control(learning_rate),
                 "converges": {m: dirac.converges(thetas) for m, (thetas, _) in paths.items()},
                 "final_theta": {m: float(thetas[-1]) for m, (thetas, _) in paths.items()}}
 
