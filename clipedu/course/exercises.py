@@ -406,8 +406,9 @@ _multiple_choice(
               "is at most about 1.4e-10 / 1e-7 = 1.4e-3 learning rates, less in its first thousands of steps, where "
               "its bias correction scales it by √(1 - 0.999ᵗ) (Keras: 4.4e-5 at the first, half the limit after "
               "about 290 steps, 0.9 of it after about 1 700). A hundred to thousands of times "
-              "RMSprop's, and still far shorter than the learning rate: ε outside the root competes with |g|, "
-              "inside it with g², as with PyTorch's RMSprop in section 4.",
+              "RMSprop's, though still far shorter than the learning rate: ε outside the root competes with |g|, "
+              "inside it with g², as with PyTorch's RMSprop in section 4. Whether thousands of such steps move the "
+              "weights out of the stall, this notebook does not run: try it on section 4's critic.",
     {"about as long": "Hint: both add ε = 1e-7, but in different places. For g ≈ 1e-10, which is smaller: √(g² + 1e-7) "
                       "or |g| + 1e-7? The step is the learning rate times g divided by it.",
      "shorter": "Hint: compare the denominators for g ≈ 1e-10: √(g² + 1e-7) for RMSprop, about |g| + 1e-7 for Adam. "
@@ -486,14 +487,15 @@ _multiple_choice(
     "after) and without it (3.5 to 4.5): the rise comes with the training both runs share, not with the penalty. "
     "Whether the penalty held them below the control's, the ranges cannot say (overlapping ranges can hide a "
     "difference that every pair shows: notebook 03, section 7); the pairs can. A hold-down would put the penalty's "
-    "σ below the control's in (nearly) every pair, as section 4's 20 of 20; 29 of 55 is about half, what two runs "
-    "that differ in nothing that matters to σ give. (What the penalty acts on, the gradient where it measures it, "
-    "these σ do not show.)",
+    "σ below the control's in most pairs, as section 4's 20 of 20 did; 29 of 55 is about half, close to what no "
+    "effect would give. These numbers show no hold-down, which does not show that the penalty has no effect on σ: "
+    "the 55 pairs come from 5 runs, and a small effect could hide in them. (What the penalty acts on, the gradient "
+    "where it measures it, these σ do not show.)",
     {"pushed them up": "Hint: where did the same critic's σ end when it was trained without the penalty? Does "
                        "the rise follow the penalty, or the training both runs share?",
      "held them below the control's": "Hint: read the pairs, not the ranges. In section 4 a hold-down showed as "
                                       "the penalty's σ below its control's in 20 of 20 pairs; in how many of these "
-                                      "55 pairs is it below, and what would chance alone give?"})
+                                      "55 pairs is it below, and would that be far from what no effect gives?"})
 
 R1_EIGENVALUE = -0.5  # R1's (gamma = 1) field Jacobian at the Dirac-GAN's equilibrium: -0.5 twice (section 6)
 
