@@ -6,6 +6,8 @@ functions of a run's numbers (spikes, distances, modes) are plain numpy: the mod
 inside the functions that measure a model, so that ``clipedu.gradlog`` loads without TensorFlow.
 """
 
+import functools
+
 import numpy as np
 
 from clipedu import checks
@@ -137,15 +139,7 @@ def peak_prominences(values):
         raise ValueError(f"values must be a finite 2-D grid of at least 2 × 2, got shape {values.shape}")
     rows, columns = values.shape
     flat = values.ravel()
-    row, column = np.divmod(np.arange(flat.size), columns)
-    neighbours = []
-    for dy in (-1, 0, 1):
-        for dx in (-1, 0, 1):
-            if dy or dx:
-                y, x = row + dy, column + dx
-                inside = (y >= 0) & (y < rows) & (x >= 0) & (x < columns)
-                neighbours.append(np.where(inside, y * columns + x, -1))
-    neighbours = np.stack(neighbours, axis=1).tolist()
+    neighbours = _grid_neighbours(rows, columns)
     height = flat.tolist()
     # Grid points are flooded from the highest down (union-find): a point none of whose neighbours is
     # flooded yet starts a component, with itself as its peak; where components meet, every peak but
@@ -160,7 +154,10 @@ def peak_prominences(values):
 
     order = np.argsort(-flat, kind="stable").tolist()
     for i in order:
-        met = {root(j) for j in neighbours[i] if j >= 0 and parent[j] >= 0}
+        met = {root(j) for j in neighbours[i] if parent[j] >= 0}
+        if len(met) == 1:  # the usual case: a flank of one component
+            parent[i] = met.pop()
+            continue
         if not met:
             parent[i], peak[i] = i, i
             continue
@@ -174,6 +171,20 @@ def peak_prominences(values):
     ranked = sorted(prominence, key=lambda i: (-height[i], i))
     return (np.array([i // columns for i in ranked], dtype=int), np.array([i % columns for i in ranked], dtype=int),
             np.array([prominence[i] for i in ranked]))
+
+
+@functools.lru_cache(maxsize=4)
+def _grid_neighbours(rows, columns):
+    """For each point of a rows × columns grid (flattened row by row), its up to eight neighbours."""
+    row, column = np.divmod(np.arange(rows * columns), columns)
+    neighbours = []
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy or dx:
+                y, x = row + dy, column + dx
+                inside = (y >= 0) & (y < rows) & (x >= 0) & (x < columns)
+                neighbours.append(np.where(inside, y * columns + x, -1))
+    return tuple(tuple(j for j in point if j >= 0) for point in np.stack(neighbours, axis=1).tolist())
 
 
 def marked_modes(axis, values, centres, *, radius, prominence):

@@ -135,8 +135,8 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("04.adam_steps", "about as long", "different places"),  # the same ε taken to act the same
     ("04.adam_steps", "shorter", "smaller denominator"),
     ("04.gap_width", "yes", "What sets K besides c"),  # the gap read as the distance
-    ("05.clipped_start", "the untrained critic", "once its first update has been clipped"),  # the He start as baseline
-    ("05.clipped_start", "a longer run", "what did the first clip alone do"),
+    ("05.clipped_start", "the clipped start's g", "which run answered that?"),  # a value at the start, not a control
+    ("05.clipped_start", "a longer run", "Which run changes only one of them"),
     ("05.needs_control", "nothing", "the penalty's critics, trained the same way"),  # one bump read as clipping's
     ("05.needs_control", "more seeds", "only the constraint changes"),
     ("05.penalty_budget", "a longer run", "would have marked them too"),  # one suspect tested, the other left

@@ -58,6 +58,39 @@ def test_the_penalty_of_a_critic_with_gradient_norm_5_is_16():
     assert values["gradient_penalty"][0, 0] == pytest.approx(16.0, rel=1e-5)
 
 
+def test_the_penalty_is_the_formula_at_interpolates_of_each_real_row_and_its_noisy_copy():
+    # D(x) = 2 relu(x0 + x1 - 1/2): ‖∇D‖ = 2√2 where x0 + x1 > 1/2, 0 elsewhere. The term at the first update, worked
+    # out in numpy from the draws that train_critics documents (run r's draws from its seed and the update count:
+    # rows, noise and ε with counters 0, 1 and 2 at update 0), must be the formula's: x̂ = ε real + (1 - ε) fake with one
+    # ε per sample, fake = real + noise, and (‖∇D(x̂)‖ - 1)² averaged over the batch, both sides of 1 counted.
+    import tensorflow as tf
+
+    critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="relu"), keras.layers.Dense(1)])
+    critic.set_weights([np.ones((2, 1)), np.array([-0.5]), np.array([[2.0]]), np.zeros(1)])
+    seed, batch = 7, 256
+    values = train_critics([critic], [keras.optimizers.Adam(1e-9)], REAL, steps=1, seeds=[seed], batch_size=batch,
+                           method=GradientPenalty(10.0))
+    rows = tf.random.stateless_uniform((batch,), [seed, 0], 0, len(REAL), dtype="int32").numpy()
+    noise = tf.random.stateless_normal((batch, 2), [seed, 1]).numpy()
+    epsilon = tf.random.stateless_uniform((batch, 1), [seed, 2]).numpy()
+    real = REAL[rows].astype(np.float32)
+    fake = real + noise
+
+    def term(points, one_sided=False):
+        norms = 2 * np.sqrt(2) * (points.sum(axis=1) > 0.5)
+        gaps = norms - 1.0
+        return np.mean(np.square(np.maximum(gaps, 0) if one_sided else gaps))
+
+    formula = term(epsilon * real + (1 - epsilon) * fake)
+    measured = values["gradient_penalty"][0, 0]
+    assert measured == pytest.approx(formula, rel=1e-5)
+    per_coordinate = tf.random.stateless_uniform((batch, 2), [seed, 2]).numpy()
+    wrongs = [term(fake), term(real), term(epsilon * real + (1 - epsilon) * fake, one_sided=True),
+              term(per_coordinate * real + (1 - per_coordinate) * fake), term(epsilon * fake + (1 - epsilon) * real)]
+    for wrong in wrongs:
+        assert abs(wrong - formula) > 1e-3  # each mistake gives another term on these draws
+
+
 def test_the_fake_samples_are_the_real_ones_plus_noise():
     # D(x) = x0: E[D(real)] - E[D(real + noise)] = -mean(noise_0), about 0 with a spread of 1/√batch.
     critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])

@@ -429,20 +429,24 @@ _multiple_choice(
 
 _multiple_choice(
     "05.clipped_start",
-    "which measurement the conclusion 'the clip slowed the gradient's growth' still needs, drawn from a 12-layer "
-    "critic 64 units wide clipped at c = 0.05 that has g = 0.35 after 100 generator iterations, against g = 1.3 for "
-    "the same training without the clip: 'the untrained critic', 'the clipped start' or 'a longer run' (a string)",
-    "the clipped start", "The clipped critic does not train from the He start: its first update is followed by the "
-                         "clip, which moves every weight beyond ±c onto the bound and by itself lowers g (in section "
-                         "3, at c = 0.1, to between 0.4 and 0.6 on every seed, before any learning). A g of 0.35 after "
-                         "100 iterations says how far the gradient grew only against g at that clipped start (the He "
-                         "start clipped to ±c, no update): growth is the factor from each run's own start, compared "
-                         "with the unclipped run's factor from its own, the He start.",
-    {"the untrained critic": "Hint: the untrained (He) critic is where the unclipped run starts. Where does the "
-                             "clipped run start once its first update has been clipped, and in section 3 what was g "
-                             "there at c = 0.1?",
-     "a longer run": "Hint: a longer run says where g goes next, not where it started. In section 3, what did the "
-                     "first clip alone do to g at c = 0.1?"})
+    "which run the conclusion 'the clip slowed the gradient's growth' still needs, drawn from a 12-layer critic 64 "
+    "units wide clipped at c = 0.05 that has g = 0.35 after 100 generator iterations, against g = 1.3 for the same "
+    "training from the He start without the clip: 'the clipped start's g', 'the same training from the clipped start "
+    "without the clip' or 'a longer run' (a string)",
+    "the same training from the clipped start without the clip",
+    "The two runs differ in two things: the clip during training, and the start, since the first update is followed "
+    "by the clip, which moves every weight beyond ±c onto the bound and by itself lowers g (in section 3, at c = 0.1, "
+    "to between 0.4 and 0.6 on every seed). A lower g after 100 iterations can come from the lower start alone. g at "
+    "the clipped start is one number at the start: it says where the clipped run began, not how the same training "
+    "would have gone from there without the clip, so it cannot separate the clip from the start (a growth factor from "
+    "each run's own start still compares runs from two starts, and a run pushed down may rise faster for that "
+    "reason alone). The run that can is the same training from the clipped start without the clip: one change. In "
+    "section 3 that control, at c = 0.1, reached a higher g than the clipped run on every seed after 200 iterations.",
+    {"the clipped start's g": "Hint: g at the clipped start says where the clipped run began. Does it say how far the "
+                              "same training, without the clip, would have raised g from there? In section 3, which "
+                              "run answered that?",
+     "a longer run": "Hint: a longer run of the same two settings still differs in the start and in the clip. Which "
+                     "run changes only one of them?"})
 
 _multiple_choice(
     "05.needs_control",
@@ -461,10 +465,12 @@ _multiple_choice(
 
 _multiple_choice(
     "05.penalty_budget",
-    "what would tell whether the short training (3000 updates) or the small width (64 units) kept section 2's "
+    "assuming the short training (3000 updates) and the small width (64 units) are the only suspects (section 4 "
+    "lists other differences from the paper and its code), what would tell which of the two kept section 2's "
     "penalty critics on the 25 Gaussians from resolving the 25 modes: 'a longer run', 'a wider critic' or "
     "'two runs, one change each' (a string)",
-    "two runs, one change each", "Two suspects take two runs, each changing one of them beside section 2's row as "
+    "two runs, one change each", "Two suspects (the ones assumed) take two runs, each changing one of them beside "
+                                 "section 2's row as "
                                  "the control: the same critics trained longer, and wider critics trained for 3000 "
                                  "updates. A single run answers for one suspect only: if a longer run marks the modes "
                                  "the budget was short for this width, but a wider critic might have done it in 3000 "
