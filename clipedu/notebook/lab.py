@@ -504,7 +504,7 @@ class LabView:
         for ax in (samples, weights, layers, curves, self.distance_axes):  # fixed places: no measuring of ticks
             ax.xaxis.set_label_coords(0.5, -0.12)
         samples.tick_params(labelsize=8)
-        samples.yaxis.set_label_coords(-0.15, 0.5)
+        samples.yaxis.set_label_coords(-0.21, 0.5)  # clear of tick labels such as "−0.5"
         weights.yaxis.set_label_coords(-0.16, 0.5)
         curves.yaxis.set_label_coords(-0.2, 0.5)
         self.distance_axes.yaxis.set_label_coords(1.15, 0.5)
