@@ -464,6 +464,7 @@ class LabView:
         self.fake = samples.scatter([], [], s=4, color="tab:red")
         samples.set_xlim(-2, 2)
         samples.set_ylim(-2, 2)
+        samples.set_yticks([-2, -1, 0, 1, 2])  # short labels, clear of the axis label (as on the x axis)
         samples.set_aspect("equal")
         samples.set_xlabel("x₁ (data units)")
         samples.set_ylabel("x₂ (data units)")
@@ -504,7 +505,7 @@ class LabView:
         for ax in (samples, weights, layers, curves, self.distance_axes):  # fixed places: no measuring of ticks
             ax.xaxis.set_label_coords(0.5, -0.12)
         samples.tick_params(labelsize=8)
-        samples.yaxis.set_label_coords(-0.21, 0.5)  # clear of tick labels such as "−0.5"
+        samples.yaxis.set_label_coords(-0.15, 0.5)
         weights.yaxis.set_label_coords(-0.16, 0.5)
         curves.yaxis.set_label_coords(-0.2, 0.5)
         self.distance_axes.yaxis.set_label_coords(1.15, 0.5)
