@@ -16,6 +16,19 @@ def test_modes_covered_counts_modes_with_a_quarter_of_their_share_nearby():
     assert modes_covered(np.zeros((800, 2)), datasets.mode_centres("eight_gaussians")) == 0
 
 
+def test_set_distance_by_hand_and_against_every_pairwise_difference():
+    # samples (0, 0), (3, 4); data (0, 1): nearest from the samples 1 and √(9 + 9) = √18, mean (1 + √18) / 2;
+    # from the data 1; the two directions averaged.
+    assert measures.set_distance([[0.0, 0.0], [3.0, 4.0]], [[0.0, 1.0]]) == pytest.approx(((1 + 18 ** 0.5) / 2 + 1) / 2)
+    assert measures.set_distance([[1.0, 2.0]], [[1.0, 2.0]]) == 0.0  # a point to itself: 0, not a rounding residue
+    a, b = np.random.default_rng(0).normal(size=(300, 2)), np.random.default_rng(1).normal(size=(200, 2)) + 0.5
+    pairwise = np.linalg.norm(a[:, None, :] - b[None, :, :], axis=2)
+    expected = (pairwise.min(axis=1).mean() + pairwise.min(axis=0).mean()) / 2
+    assert measures.set_distance(a, b) == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match=r"as many columns, got shapes \(1, 3\) and \(1, 2\)"):
+        measures.set_distance(np.zeros((1, 3)), np.zeros((1, 2)))
+
+
 @pytest.mark.parametrize("samples, centres, radius, error, match", [
     (np.zeros((4, 3)), CENTRES, 0.1, ValueError, r"as many columns, got shapes \(4, 3\) and \(4, 2\)"),
     (np.zeros((0, 2)), CENTRES, 0.1, ValueError, "samples must be a non-empty 2-D array"),

@@ -464,6 +464,7 @@ class LabView:
         self.fake = samples.scatter([], [], s=4, color="tab:red")
         samples.set_xlim(-2, 2)
         samples.set_ylim(-2, 2)
+        samples.set_yticks([-2, -1, 0, 1, 2])  # short labels, clear of the axis label (as on the x axis)
         samples.set_aspect("equal")
         samples.set_xlabel("x₁ (data units)")
         samples.set_ylabel("x₂ (data units)")
