@@ -49,10 +49,12 @@ def _forward(weights, x):
     import tensorflow as tf
 
     kernel, recurrent, bias, dense_kernel, dense_bias = weights
-    inputs = tf.einsum("rbti,riu->trbu", x, kernel) + bias[None, :, None, :]
+    # One tensor per step, by unstacking: indexing the stacked tensor step by step instead would make the
+    # gradient add up one zero-padded copy of the whole tensor per step, a cost quadratic in the length.
+    inputs = tf.unstack(tf.einsum("rbti,riu->trbu", x, kernel) + bias[None, :, None, :])
     h = tf.tanh(inputs[0])
-    for t in range(1, x.shape[2]):
-        h = tf.tanh(inputs[t] + tf.matmul(h, recurrent))
+    for step_input in inputs[1:]:
+        h = tf.tanh(step_input + tf.matmul(h, recurrent))
     return tf.matmul(h, dense_kernel) + dense_bias[:, None, :]
 
 

@@ -162,7 +162,7 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("08.adam_always_on", "longer", "both halve"),
     ("08.adam_always_on", "unchanged", "Keras' ε"),
     ("08.replica_step", 0.1, "summed gradient"),
-    ("08.replica_step", 0.025, "once too often"),
+    ("08.replica_step", 0.025, "so multiply"),
     ("08.replica_step", 1.0, "Hint"),
     ("09.raise_c", "higher", "five Adam steps"),  # the lowering of section 2 carried over to raising
     ("09.raise_c", "the same", "only weights outside"),

@@ -44,6 +44,16 @@ def test_read_takes_the_grad_norm_column_in_the_order_of_the_rows(tmp_path):
     assert norms.tolist() == NORMS
 
 
+def test_read_log_gives_the_step_column_as_written_or_none(tmp_path):
+    norms, steps = gradlog.read_log(_write(tmp_path, RUN))
+    assert norms.tolist() == NORMS and steps.dtype == np.int64 and steps.tolist() == list(range(11))
+    # under gradient accumulation GradientNormHistory writes every second step
+    norms, steps = gradlog.read_log(_write(tmp_path, "grad_norm,step\n0.5,1\n1.5,3\n2.5,5\n"))
+    assert norms.tolist() == [0.5, 1.5, 2.5] and steps.tolist() == [1, 3, 5]
+    assert gradlog.read_log(_write(tmp_path, "grad_norm\n0.5\n1.5\n"))[1] is None
+    assert gradlog.read_log(_write(tmp_path, "0.5\n1.5\n"))[1] is None
+
+
 def test_report_of_a_hand_computed_log(tmp_path):
     result = gradlog.report(gradlog.read(_write(tmp_path, RUN)), threshold=6)
     assert result.count == 11
@@ -73,7 +83,10 @@ def test_spikes_are_found_and_the_guard_leaves_them_out():
     # would clip none of them; without them it is 1, and the guard clips exactly the three spikes.
     assert np.percentile(norms, 99) == 50.0
     assert result.guard == 1.0 and result.shares["guard"] == 0.03
-    assert "3, at steps 60, 70, 80" in str(result)
+    # without steps the table names the rows, counted from 1; with them, the steps
+    assert "3, at rows 61, 71, 81 (counted from 1)" in str(result)
+    stepped = gradlog.report(norms, steps=2 * np.arange(100) + 1)
+    assert stepped.spikes.tolist() == [60, 70, 80] and "3, at steps 121, 141, 161\n" in str(stepped)
 
 
 @pytest.mark.parametrize("text", ["0.5\n1.5\n2.5\n", "grad_norm\n0.5\n1.5\n2.5\n", "norm\n0.5\n\n1.5\n2.5\n"])
@@ -100,6 +113,7 @@ def test_a_saved_gradient_norm_history_reads_back_as_its_norms(tmp_path):
     assert lines[1].split(",")[2] in ("0", "1")
     norms = gradlog.read(path)
     np.testing.assert_array_equal(norms, history.norms)
+    assert gradlog.read_log(path)[1].tolist() == history.steps == list(range(12))
     assert gradlog.share_clipped(norms, 1.0) == np.mean(history.clipped) > 0
 
 
@@ -114,6 +128,11 @@ def test_a_saved_gradient_norm_history_reads_back_as_its_norms(tmp_path):
     ("step,loss\n0,1.0\n", r"line 1: no 'grad_norm' column in 'step,loss'"),
     ("step,grad_norm\n0,1.0\n1\n", r"line 3: no value in the 'grad_norm' column: '1'"),
     ("step,grad_norm\n0,1.0\n1,n/a\n", r"line 3: 'n/a' is not a number"),
+    ("step,grad_norm\n0,1.0\nlast,2.0\n", r"line 3: the step 'last' is not a number"),
+    ("step,grad_norm\n0.5,1.0\n", r"line 2: the step '0.5' is not a whole number of at least 0"),
+    ("step,grad_norm\n-1,1.0\n", r"line 2: the step '-1' is not a whole number of at least 0"),
+    ("step,grad_norm\n3,1.0\n3,2.0\n", r"line 3: the step '3' is not larger than the step before it, 3"),
+    ("grad_norm,step\n1.0,0\n2.0\n", r"line 3: no value in the 'step' column: '2.0'"),
 ])
 def test_read_names_the_file_the_line_and_the_value(tmp_path, text, where):
     path = _write(tmp_path, text)
@@ -136,6 +155,18 @@ def test_share_clipped_and_report_reject_bad_arguments(norms, threshold, error, 
         gradlog.report(norms, threshold=threshold)
 
 
+@pytest.mark.parametrize("steps, error, match", [
+    ([0, 1], ValueError, r"one whole number per norm, 3, got an array of shape \(2,\)"),
+    ([0, 2, 1], ValueError, r"steps must increase, got steps\[2\] = 1.0 after 2.0"),
+    ([0, 1.5, 2], ValueError, r"whole numbers of at least 0, got steps\[1\] = 1.5"),
+    ([-1, 0, 1], ValueError, r"whole numbers of at least 0, got steps\[0\] = -1.0"),
+    (["a", "b", "c"], TypeError, "steps must be a sequence of whole numbers, got list"),
+])
+def test_report_rejects_bad_steps(steps, error, match):
+    with pytest.raises(error, match=match):
+        gradlog.report([1.0, 2.0, 3.0], steps=steps)
+
+
 def _cli(*args):
     return subprocess.run([sys.executable, "-m", "clipedu.gradlog", *map(str, args)], capture_output=True,
                           text=True, timeout=120, cwd=ROOT)
@@ -144,7 +175,7 @@ def _cli(*args):
 def test_the_command_line_prints_the_table(tmp_path):
     result = _cli(_write(tmp_path, RUN), "--threshold", 6)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(gradlog.report(NORMS, threshold=6))
+    assert result.stdout.strip() == str(gradlog.report(NORMS, threshold=6, steps=range(11)))
     assert "yours" in result.stdout and "45.5%" in result.stdout
 
 
@@ -179,11 +210,16 @@ def test_the_figure_labels_its_axes_and_marks_every_threshold():
     figure = Figure()
     gradient_norm_log(figure, gradlog.report(norms, threshold=2.0), norms)
     steps, histogram = figure.axes
-    assert steps.get_yscale() == "log" and steps.get_xlabel() == "step"
+    assert steps.get_yscale() == "log" and steps.get_xlabel() == "row of the log"
+    assert steps.lines[0].get_xdata()[0] == 1 and steps.lines[1].get_xdata().tolist() == [61, 71, 81]
     assert histogram.get_ylabel() == "steps" and histogram.get_xscale() == "log"
     labels = [text.get_text() for text in figure.legends[0].get_texts()]
     assert labels == ["gradient norm", "spike (3)", "guard τ = 1: clips 3.0%", "always-on τ = 1: clips 3.0%",
                       "your τ = 2: clips 3.0%"]
+    stepped = Figure()
+    gradient_norm_log(stepped, gradlog.report(norms, steps=2 * np.arange(100) + 1), norms)
+    assert stepped.axes[0].get_xlabel() == "step"
+    assert stepped.axes[0].lines[1].get_xdata().tolist() == [121, 141, 161]  # the spikes, at their steps
 
 
 def test_a_file_that_is_not_utf8_is_named(tmp_path):

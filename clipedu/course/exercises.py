@@ -637,9 +637,9 @@ def _replica_step(answer):
         return False, ("That would be the bound if Keras clipped the summed gradient. Hint: section 7 measured which "
                        "gradient it clips on two devices.")
     if math.isclose(answer, 0.1 / 4, rel_tol=1e-2):
-        return False, ("That divides by the number of replicas once too often. Hint: each replica's gradient is "
-                       "clipped to norm at most τ before the four are summed; how long can a sum of four vectors of "
-                       "length at most 1 be?")
+        return False, ("That divides by the number of replicas; Keras sums the four clipped gradients, so "
+                       "multiply. Hint: each replica's gradient is clipped to norm at most τ before the four are "
+                       "summed; how long can a sum of four vectors of length at most 1 be?")
     return False, "Hint: how long can each replica's clipped gradient be, and what does Keras do with the four of them?"
 
 

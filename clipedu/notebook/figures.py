@@ -639,12 +639,14 @@ def steady_limits(current, low, high, log=False):
 
 
 def gradient_norm_log(figure, report, norms):
-    """A gradient-norm log (``clipedu.gradlog``): the norm at each step with its spikes marked, and how
-    often each norm occurred, with a line at each suggested τ (and at the τ asked about)."""
+    """A gradient-norm log (``clipedu.gradlog``): the norm at each step (the report's steps, or else the
+    log's rows, counted from 1) with its spikes marked, and how often each norm occurred, with a line at
+    each suggested τ (and at the τ asked about)."""
     ax_steps, ax_hist = _fresh_axes(figure, 1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
     norms = np.asarray(norms, dtype=np.float64)
-    ax_steps.plot(norms, lw=0.6, color="0.35", label="gradient norm")
-    ax_steps.plot(report.spikes, norms[report.spikes], "v", color="tab:red", ms=5,
+    where = report.steps if report.steps is not None else np.arange(1, len(norms) + 1)
+    ax_steps.plot(where, norms, lw=0.6, color="0.35", label="gradient norm")
+    ax_steps.plot(where[report.spikes], norms[report.spikes], "v", color="tab:red", ms=5,
                   label=f"spike ({len(report.spikes)})")
     positive = norms[norms > 0]  # a log axis has no place for a norm of 0
     if len(positive):
@@ -659,7 +661,7 @@ def gradient_norm_log(figure, report, norms):
             ax_steps.axhline(tau, color=color, ls=style, lw=1.2, label=label)
             ax_hist.axvline(tau, color=color, ls=style, lw=1.2, label=label)
     ax_steps.set_yscale("log")
-    ax_steps.set_xlabel("step")
+    ax_steps.set_xlabel("step" if report.steps is not None else "row of the log")
     ax_steps.set_ylabel("global gradient norm")
     fixed_title(ax_steps, f"{report.count} steps")
     ax_hist.set_xscale("log")
