@@ -123,6 +123,24 @@ def test_step_demo_zoom_is_a_square_inside_the_main_panel_with_its_own_contours(
         assert points[:, 0].min() >= zoom.get_xlim()[0] - 1e-9 and points[:, 0].max() <= zoom.get_xlim()[1] + 1e-9
 
 
+@pytest.mark.parametrize("values, off_plot", [
+    ({"x": 3.0, "y": 1.0, "learning_rate": 0.5, "threshold": 10.0}, "no clipping, clipvalue, clipnorm land"),
+    ({"x": -3.8, "y": -2.8, "learning_rate": 0.5, "threshold": 1.0}, "no clipping lands"),
+])
+def test_step_demo_names_steps_off_the_plot_once_and_its_legend_stays_inside_the_figure(values, off_plot):
+    demo = StepOnSurfaceDemo()
+    demo.set(**values)
+    figure = demo.figure
+    whole, zoom = figure.demo_axes
+    notes = " ".join(text.get_text() for text in zoom.texts)
+    assert off_plot + " off the left plot,\npast the red triangle" in notes
+    (legend,) = figure.legends
+    assert not any("triangle" in text.get_text() for text in legend.get_texts())
+    figure.canvas.draw()
+    box, frame = legend.get_window_extent(), figure.bbox
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+
+
 @pytest.mark.parametrize("start, learning_rate, threshold, together", [
     ((3.0, 1.0), 0.3, 10.0, [("none", "clipvalue")]),  # gradient (3, 10): no element above 10, its norm above
     ((2.0, 0.2), 0.1, 10.0, [("none", "clipvalue", "clipnorm")]),  # gradient (2, 2): nothing clipped

@@ -164,8 +164,8 @@ def _bounce_seeds(answer):
                            "whose every step was clipped, and what form did it take there?")
     return True, (f"{sorted(bouncing)}: 0.027 is above plain gradient descent's stability limit 2/λmax on these "
                   "seeds only (section 3: 0.0178 on seed 0, 0.024 on seed 4; 0.0287 and more on the others), so "
-                  "clipping cannot remove the bounce. But the bounce outgrows τ = 1: every one of the 100 updates "
-                  "was clipped on both seeds, so every step is lr · τ = 0.027 long, and, as in every bounce of "
+                  "clipping cannot remove the bounce. But the gradient never fell below τ = 1: every one of the 100 "
+                  "updates was clipped on both seeds, so every step is lr · τ = 0.027 long, and, as in every bounce of "
                   "section 3 whose every step was clipped, the bounce is a steady two-step cycle.")
 
 

@@ -187,8 +187,9 @@ def step_on_surface(figure, state, surface, loss):
     as the whole panel, drawn there as a dotted square, which is kept inside the panel (moved off-centre
     near an edge); the zoom's axes are relative to the start, so that they stay while the start moves. A
     step longer than the zoom is drawn as its shaft, and the zoom says so; a step that lands off the whole
-    panel is drawn there up to the panel's edge, marked with a red triangle, and its legend entry says so;
-    where steps land on the same point (the demo's ``together``), the zoom says that too.
+    panel is drawn there up to the panel's edge, marked with a red triangle, and the zoom's note names them
+    (once, so that the legend stays narrow); where steps land on the same point (the demo's
+    ``together``), the zoom says that too.
     """
     whole, zoom = _fresh_axes(figure, 1, 2)
     x, y, surface_loss = surface
@@ -201,7 +202,7 @@ def step_on_surface(figure, state, surface, loss):
     window = [(centre[i] - reach - start[i], centre[i] + reach - start[i]) for i in range(2)]  # relative to start
     zoom_x, zoom_y = np.meshgrid(np.linspace(*window[0], 121), np.linspace(*window[1], 121))
     levels = [1, 5, 10, 20, 40]
-    notes = []
+    notes, off_plot = [], []
     for ax, origin, grid in ((whole, np.zeros(2), (x, y, surface_loss)),
                              (zoom, start, (zoom_x, zoom_y, loss(zoom_x + start[0], zoom_y + start[1])))):
         grid_x, grid_y, grid_loss = grid
@@ -230,8 +231,8 @@ def step_on_surface(figure, state, surface, loss):
             elif off_panel:  # lands off the whole panel: its shaft to the edge, and a triangle where it leaves
                 edge = _mark_exit(ax, start, state["landing"][kind], low, high)
                 ax.plot([start[0], edge[0]], [start[1], edge[1]], color=COLORS[kind], lw=look["width"],
-                        ls=look["style"], alpha=look["alpha"], zorder=look["zorder"],
-                        label=label + " (lands off the plot, past the red triangle)")
+                        ls=look["style"], alpha=look["alpha"], zorder=look["zorder"], label=label)
+                off_plot.append(LABELS[kind])
             else:
                 _arrow(ax, start - origin, state["landing"][kind] - origin, kind, width=look["width"],
                        style=look["style"], label=label, zorder=look["zorder"], head=head, alpha=look["alpha"])
@@ -239,6 +240,11 @@ def step_on_surface(figure, state, surface, loss):
     whole.add_patch(Rectangle(tuple(centre - reach), 2 * reach, 2 * reach, fill=False, color="k", lw=0.8, ls=":"))
     whole.set_xlabel("x")
     whole.set_ylabel("y")
+    zoom.xaxis.set_major_locator(MaxNLocator(5))  # tick labels that do not run together
+    zoom.yaxis.set_major_locator(MaxNLocator(5))
+    if off_plot:
+        notes.append(", ".join(off_plot) + (" lands" if len(off_plot) == 1 else " land")
+                     + " off the left plot,\npast the red triangle" + ("" if len(off_plot) == 1 else "s"))
     zoom.set_xlabel("x − start x")
     zoom.set_ylabel("y − start y")
     fixed_title(whole, f"one step from loss {state['loss_before']:.3f} (grey contours: the loss)")
