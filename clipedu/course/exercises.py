@@ -457,7 +457,7 @@ _multiple_choice(
                  "trained the same way, were one bump on the 25 Gaussians and the roll too: the short training and "
                  "the small network can leave one bump by themselves. What the conclusion needs is a control: a row "
                  "that differs from the clipped one in the constraint alone (the penalty, say) and does mark the "
-                 "sixteen modes. Only then is the clip why.",
+                 "sixteen modes. Only then is the clip, rather than what the two rows share, the reason.",
     {"nothing": "Hint: in section 2, what did the penalty's critics, trained the same way, look like on the 25 "
                 "Gaussians and on the roll?",
      "more seeds": "Hint: 5 of 5 seeds already agree. Would more clipped seeds tell clipping apart from the short "
