@@ -429,7 +429,7 @@ _multiple_choice(
 
 _multiple_choice(
     "05.clipped_start",
-    "which run the conclusion 'the clip slowed the gradient's growth' still needs, drawn from a 12-layer critic 64 "
+    "what the conclusion 'the clip slowed the gradient's growth' still needs, drawn from a 12-layer critic 64 "
     "units wide clipped at c = 0.05 that has g = 0.35 after 100 generator iterations, against g = 1.3 for the same "
     "training from the He start without the clip: 'the clipped start's g', 'the same training from the clipped start "
     "without the clip' or 'a longer run' (a string)",
