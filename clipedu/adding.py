@@ -1,6 +1,7 @@
 """Many runs of a small recurrent network on the adding problem, trained side by side as one model.
 
-Each run is Keras' ``SimpleRNN(units)`` followed by ``Dense(1)``, with the initial weights Keras gives
+Each run is Keras' ``SimpleRNN(units)`` (or, with ``cell="LSTM"`` or ``"GRU"``, Keras' ``LSTM(units)`` or
+``GRU(units)`` with their default settings) followed by ``Dense(1)``, with the initial weights Keras gives
 that model after ``keras.utils.set_random_seed(seed)``, trained on its own data:
 ``datasets.adding_problem`` drawn with the run's seed, a fresh batch every step. Seeds therefore differ
 in initial weights *and* data; runs with the same seed and different settings start from the same
@@ -34,34 +35,58 @@ from clipedu import datasets
 
 PROBE_SEED, TEST_SEED = 10_001, 10_002
 SETTINGS = ("learning_rate", "global_clipnorm", "adaptive", "clip_final_layer")
+CELLS = ("SimpleRNN", "LSTM", "GRU")
 
 
-def initial_weights(seed, length=20, units=32):
-    """The weights Keras gives ``SimpleRNN(units)`` + ``Dense(1)`` after ``set_random_seed(seed)``: input
+def _checked_cell(cell):
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+    return cell
+
+
+def initial_weights(seed, length=20, units=32, cell="SimpleRNN"):
+    """The weights Keras gives ``cell(units)`` + ``Dense(1)`` after ``set_random_seed(seed)``: input
     kernel, recurrent kernel, bias, Dense kernel, Dense bias."""
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([keras.Input((length, 2)), keras.layers.SimpleRNN(units), keras.layers.Dense(1)])
+    layer = getattr(keras.layers, _checked_cell(cell))(units)
+    model = keras.Sequential([keras.Input((length, 2)), layer, keras.layers.Dense(1)])
     return [w.numpy() for w in model.weights]
 
 
-def _forward(weights, x):
-    """The runs' outputs: x of shape (runs, batch, length, 2) gives (runs, batch, 1)."""
+def _forward(weights, x, cell):
+    """The runs' outputs: x of shape (runs, batch, length, 2) gives (runs, batch, 1), computed as Keras'
+    ``SimpleRNN``, ``LSTM`` (gates i, f, c, o) or ``GRU`` (``reset_after=True``: gates z, r, h) does."""
     import tensorflow as tf
 
     kernel, recurrent, bias, dense_kernel, dense_bias = weights
+    input_bias = bias[:, 0] if cell == "GRU" else bias  # GRU's bias holds an input and a recurrent row
     # One tensor per step, by unstacking: indexing the stacked tensor step by step instead would make the
     # gradient add up one zero-padded copy of the whole tensor per step, a cost quadratic in the length.
-    inputs = tf.unstack(tf.einsum("rbti,riu->trbu", x, kernel) + bias[None, :, None, :])
-    h = tf.tanh(inputs[0])
-    for step_input in inputs[1:]:
-        h = tf.tanh(step_input + tf.matmul(h, recurrent))
+    inputs = tf.unstack(tf.einsum("rbti,riu->trbu", x, kernel) + input_bias[None, :, None, :])
+    if cell == "SimpleRNN":
+        h = tf.tanh(inputs[0])
+        for step_input in inputs[1:]:
+            h = tf.tanh(step_input + tf.matmul(h, recurrent))
+    elif cell == "LSTM":
+        h = c = tf.zeros_like(tf.split(inputs[0], 4, axis=-1)[0])
+        for step_input in inputs:
+            i, f, candidate, o = tf.split(step_input + tf.matmul(h, recurrent), 4, axis=-1)
+            c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(candidate)
+            h = tf.sigmoid(o) * tf.tanh(c)
+    else:
+        h = tf.zeros_like(tf.split(inputs[0], 3, axis=-1)[0])
+        for step_input in inputs:
+            x_z, x_r, x_h = tf.split(step_input, 3, axis=-1)
+            h_z, h_r, h_h = tf.split(tf.matmul(h, recurrent) + bias[:, 1, None, :], 3, axis=-1)
+            z = tf.sigmoid(x_z + h_z)
+            h = z * h + (1 - z) * tf.tanh(x_h + tf.sigmoid(x_r + h_r) * h_h)
     return tf.matmul(h, dense_kernel) + dense_bias[:, None, :]
 
 
-def _losses(weights, x, y):
+def _losses(weights, x, y, cell):
     import tensorflow as tf
 
-    return tf.reduce_mean(tf.square(_forward(weights, x) - y), axis=(1, 2))
+    return tf.reduce_mean(tf.square(_forward(weights, x, cell) - y), axis=(1, 2))
 
 
 def _per_run(tensor_list, op):
@@ -76,7 +101,8 @@ def _column(vector, like):
     return tf.reshape(vector, [-1] + [1] * (len(like.shape) - 1))
 
 
-def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100, chunk=100, probe=True):
+def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100, chunk=100, probe=True,
+          cell="SimpleRNN"):
     """Trains every run; returns a dict of numpy arrays whose first axis is the run.
 
     Args:
@@ -86,13 +112,17 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
             ``adaptive`` (λ) and ``clip_final_layer`` (for adaptive clipping; False by default).
         probe: whether to compute the probe-set loss after every update. It costs about as much as
             a third of a training step and changes no run; without it the result has no ``probe``.
+        cell: the recurrent layer, ``"SimpleRNN"``, ``"LSTM"`` or ``"GRU"``; adaptive clipping is for
+            ``"SimpleRNN"`` only.
 
     Returns:
         ``norms``, ``clipped``, ``update_norms``, ``losses`` (batch, before the update) and ``probe`` (probe
         set, after the update): (runs, steps); ``clipped_variables``: (runs, steps, 5), whether adaptive
         clipping cut some unit of each variable (input kernel, recurrent kernel, bias, Dense kernel,
         Dense bias); ``test``: (runs, steps // every), the test loss after
-        ``every``, 2 · ``every``, ... steps (inf once diverged); ``diverged``: (runs,).
+        ``every``, 2 · ``every``, ... steps (inf once diverged); ``diverged``: (runs,); ``weights``: the
+        final weights, in ``initial_weights``' order, each with the run axis first (a stopped run's as
+        they were when it stopped).
     """
     import tensorflow as tf
 
@@ -101,12 +131,14 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
     if optimizer.global_clipnorm or optimizer.clipnorm or optimizer.clipvalue or optimizer.weight_decay:
         raise ValueError("optimizer must have no clip argument and no weight decay: train clips each run itself")
     runs = [dict(run) for run in runs]
+    if _checked_cell(cell) != "SimpleRNN" and any(run.get("adaptive") is not None for run in runs):
+        raise ValueError(f"adaptive clipping is for cell='SimpleRNN' only, got cell={cell!r}")
     unknown = {key for run in runs for key in run} - {"seed", *SETTINGS}
     if unknown or any("seed" not in run or "learning_rate" not in run for run in runs):
         raise ValueError(f"each run needs a seed and a learning_rate, and knows only {SETTINGS}; got {runs!r}")
     count = len(runs)
     seeds = sorted({run["seed"] for run in runs})
-    starts = {seed: initial_weights(seed, length, units) for seed in seeds}
+    starts = {seed: initial_weights(seed, length, units, cell) for seed in seeds}
     weights = [keras.Variable(np.stack([starts[run["seed"]][i] for run in runs]), name=f"w{i}") for i in range(5)]
     data = [datasets.adding_problem(batch * steps, length=length, seed=seed) for seed in seeds]
     train_x = tf.constant(np.stack([x for x, _ in data]).reshape(len(seeds), steps, batch, length, 2))
@@ -131,7 +163,7 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
         values = [tf.identity(w.value) for w in weights]  # this step's weights, kept after the update
         with tf.GradientTape() as tape:
             tape.watch(values)
-            losses = _losses(values, x, y)
+            losses = _losses(values, x, y, cell)
             total = tf.reduce_sum(tf.where(alive, losses, 0.0))
         grads = tape.gradient(total, values)
         norms = tf.sqrt(_per_run(grads, tf.square))
@@ -155,7 +187,7 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
             change = tf.where(_column(alive, old), (w.value - old) * _column(learning_rate, old), 0.0)
             w.assign(old + change)
             changes.append(change)
-        after = _losses([w.value for w in weights], probe_x, probe_y) if probe else tf.zeros([count])
+        after = _losses([w.value for w in weights], probe_x, probe_y, cell) if probe else tf.zeros([count])
         return norms, clipped, tf.sqrt(_per_run(changes, tf.square)), losses, after, tf.stack(by_variable, axis=1)
 
     @tf.function
@@ -167,7 +199,7 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
         *per_step, by_variable = [r.stack() for r in records]  # (steps, runs), and (steps, runs, 5)
         return [tf.transpose(v) for v in per_step] + [tf.transpose(by_variable, [1, 0, 2])]
 
-    test_losses = tf.function(lambda: _losses([w.value for w in weights], test_x, test_y))
+    test_losses = tf.function(lambda: _losses([w.value for w in weights], test_x, test_y, cell))
     keys = ["norms", "clipped", "update_norms", "losses", "probe", "clipped_variables"]
     out, tests = {key: [] for key in keys}, []
     for start in range(0, steps, chunk):
@@ -196,4 +228,5 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
     result["test"] = np.array(tests, dtype=np.float64).T
     result["test"][diverged] = np.inf
     result["diverged"] = diverged
+    result["weights"] = [w.numpy() for w in weights]
     return result

@@ -8,28 +8,43 @@ from clipedu.recording import GradientNormHistory, LossHistory
 STEPS = 30
 
 
-def _keras_run(optimizer, seed):
+def _keras_run(optimizer, seed, cell="SimpleRNN", length=20, steps=STEPS):
     keras.utils.set_random_seed(seed)
-    x, y = datasets.adding_problem(64 * STEPS, length=20, seed=seed)
-    model = keras.Sequential([keras.Input((20, 2)), keras.layers.SimpleRNN(32), keras.layers.Dense(1)])
-    model.compile(optimizer=optimizer, loss="mse", steps_per_execution=STEPS)
+    x, y = datasets.adding_problem(64 * steps, length=length, seed=seed)
+    model = keras.Sequential([keras.Input((length, 2)), getattr(keras.layers, cell)(32), keras.layers.Dense(1)])
+    model.compile(optimizer=optimizer, loss="mse", steps_per_execution=steps)
     record, loss_log = GradientNormHistory(), LossHistory()
-    model.fit(x, y, batch_size=64, steps_per_epoch=STEPS, shuffle=False, verbose=0, callbacks=[record, loss_log])
-    return record, loss_log
+    model.fit(x, y, batch_size=64, steps_per_epoch=steps, shuffle=False, verbose=0, callbacks=[record, loss_log])
+    return record, loss_log, model
 
 
 def test_each_run_is_the_run_keras_fit_makes():
     runs = [{"seed": 1, "learning_rate": 3e-3, "global_clipnorm": 1.0}, {"seed": 2, "learning_rate": 0.05}]
     side = adding.train(keras.optimizers.Adam(), runs[:1], steps=STEPS, every=STEPS, chunk=STEPS)
-    record, loss_log = _keras_run(keras.optimizers.Adam(3e-3, global_clipnorm=1.0), 1)
+    record, loss_log, _ = _keras_run(keras.optimizers.Adam(3e-3, global_clipnorm=1.0), 1)
     np.testing.assert_allclose(side["losses"][0], loss_log.losses, rtol=1e-4)
     np.testing.assert_allclose(side["norms"][0], record.norms, rtol=1e-4)
     np.testing.assert_allclose(side["update_norms"][0], record.update_norms, rtol=1e-4)
     assert side["clipped"][0].tolist() == record.clipped
     sgd = adding.train(keras.optimizers.SGD(), runs[1:], steps=STEPS, every=STEPS, chunk=STEPS)
-    record, loss_log = _keras_run(keras.optimizers.SGD(0.05), 2)
+    record, loss_log, _ = _keras_run(keras.optimizers.SGD(0.05), 2)
     np.testing.assert_allclose(sgd["losses"][0], loss_log.losses, rtol=1e-4)
     np.testing.assert_allclose(sgd["update_norms"][0], record.update_norms, rtol=1e-4)
+
+
+@pytest.mark.parametrize("cell", ["LSTM", "GRU"])
+def test_gated_cells_train_as_keras_fit_trains_them(cell):
+    """LSTM and GRU runs, at length 30, against Keras' own layers fitted with the same optimizer, data and start."""
+    steps = 10
+    side = adding.train(keras.optimizers.Adam(), [{"seed": 3, "learning_rate": 3e-3, "global_clipnorm": 0.5}],
+                        steps=steps, length=30, every=steps, chunk=steps, cell=cell)
+    record, loss_log, model = _keras_run(keras.optimizers.Adam(3e-3, global_clipnorm=0.5), 3, cell, 30, steps)
+    np.testing.assert_allclose(side["losses"][0], loss_log.losses, rtol=1e-4)
+    np.testing.assert_allclose(side["norms"][0], record.norms, rtol=1e-4)
+    assert side["clipped"][0].tolist() == record.clipped and any(record.clipped)
+    assert [w.shape[1:] for w in side["weights"]] == [tuple(w.shape) for w in model.weights]
+    for ours, theirs in zip(side["weights"], model.weights):
+        np.testing.assert_allclose(ours[0], theirs.numpy(), atol=1e-5)
 
 
 def test_runs_side_by_side_do_not_interact_and_clipping_is_per_run():
@@ -65,6 +80,10 @@ def test_bad_arguments_are_named():
         adding.train(keras.optimizers.SGD(global_clipnorm=1.0), [{"seed": 0, "learning_rate": 0.1}], steps=1)
     with pytest.raises(ValueError, match="learning_rate"):
         adding.train(keras.optimizers.SGD(), [{"seed": 0}], steps=1)
+    with pytest.raises(ValueError, match="cell must be one of .* got 'RNN'"):
+        adding.train(keras.optimizers.SGD(), [{"seed": 0, "learning_rate": 0.1}], steps=1, cell="RNN")
+    with pytest.raises(ValueError, match="adaptive clipping is for cell='SimpleRNN' only, got cell='GRU'"):
+        adding.train(keras.optimizers.SGD(), [{"seed": 0, "learning_rate": 0.1, "adaptive": 0.01}], steps=1, cell="GRU")
 
 
 def test_adaptive_clipping_is_clipedu_gradients_adaptive_clip():
@@ -99,6 +118,7 @@ def test_leaving_out_the_probe_loss_changes_no_run():
     without = adding.train(keras.optimizers.SGD(), runs, steps=20, every=10, chunk=10, probe=False)
     assert "probe" in with_probe and "probe" not in without
     for key, value in without.items():
-        np.testing.assert_array_equal(value, with_probe[key])
+        for ours, theirs in zip(value, with_probe[key]) if key == "weights" else [(value, with_probe[key])]:
+            np.testing.assert_array_equal(ours, theirs)
     with pytest.raises(TypeError, match="probe must be True or False, got 'no'"):
         adding.train(keras.optimizers.SGD(), runs, steps=1, probe="no")
