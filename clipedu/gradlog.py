@@ -149,7 +149,7 @@ class Report:
         if self.threshold is not None:
             rows.append(("yours", self.threshold, self.shares["threshold"]))
         return "\n".join([
-            f"gradient-norm log: {self.count} steps",
+            f"gradient-norm log: {self.count} updates",
             f"percentiles: median {p[50]:.4g}, 90th {p[90]:.4g}, 99th {p[99]:.4g}, largest {p[100]:.4g}",
             f"spikes (norm above {SPIKE_FACTOR:g} × the median of the {SPIKE_WINDOW} norms before): "
             f"{len(self.spikes)}" + (f", at {where} {shown}" if len(self.spikes) else "")

@@ -64,7 +64,7 @@ def test_report_of_a_hand_computed_log(tmp_path):
     # guard: only 100 is above 91; always-on: all but 1; τ = 6: 7, 8, 9, 10 and 100, not 6 itself
     assert result.shares == {"guard": 1 / 11, "always-on": 10 / 11, "threshold": 5 / 11}
     table = str(result)
-    assert "11 steps" in table and "median 6," in table and "99th 91," in table and "largest 100" in table
+    assert "11 updates" in table and "median 6," in table and "99th 91," in table and "largest 100" in table
     assert "45.5%" in table and "90.9%" in table and "9.1%" in table
 
 

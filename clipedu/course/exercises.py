@@ -612,8 +612,9 @@ _multiple_choice(
 
 _multiple_choice(
     "08.adam_always_on",
-    "Keras' Adam (epsilon 1e-7) on a model of 1e8 weights with global_clipnorm=0.001 clips every step. Halving "
-    "tau makes the median step: 'unchanged', 'shorter' or 'longer' (a string)",
+    "Keras' Adam (epsilon 1e-7) on a model of 1e8 weights, its gradient spread over many of them, with "
+    "global_clipnorm=0.001 clips every step. Halving tau makes the median step: 'unchanged', 'shorter' or 'longer' "
+    "(a string)",
     "shorter",
     "Spread evenly, a clipped gradient is 0.001 / √(1e8) = 1e-7 per weight, Keras' ε itself, so τ no longer "
     "cancels: Keras' m / (√v + ε) falls when m and √v halve and ε does not (ε is added to the uncorrected √v, so "
