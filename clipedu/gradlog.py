@@ -120,7 +120,7 @@ class Report:
     """What ``report`` reads from a log; ``str(report)`` is its table.
 
     Attributes:
-        count: the number of steps.
+        count: the number of updates (rows of the log).
         percentiles: {50: median, 90: ..., 99: ..., 100: the largest norm}.
         spikes: the places in the log (0-based) of the norms that exceed 3 times the median of the 50
             norms before them (``clipedu.measures.loss_spikes``' rule; the first 50 are never one).

@@ -157,7 +157,7 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("07.estimate_reading", "it measures the samples inversely", "inverse measure would"),  # one run's sign
     ("07.estimate_reading", "the samples got worse", "which way did it move"),  # the distance fell
     ("08.outlier_step", "about the same", "e-folding time"),  # the bounded step at the outlier carried over
-    ("08.outlier_step", "longer", "larger v"),
+    ("08.outlier_step", "longer", "keeps the outlier"),
     ("08.adam_always_on", "unchanged", "much larger than"),  # τ cancels only far above ε
     ("08.adam_always_on", "longer", "both halve"),
     ("08.adam_always_on", "unchanged", "Keras' ε"),

@@ -212,7 +212,7 @@ def test_the_figure_labels_its_axes_and_marks_every_threshold():
     steps, histogram = figure.axes
     assert steps.get_yscale() == "log" and steps.get_xlabel() == "row of the log"
     assert steps.lines[0].get_xdata()[0] == 1 and steps.lines[1].get_xdata().tolist() == [61, 71, 81]
-    assert histogram.get_ylabel() == "steps" and histogram.get_xscale() == "log"
+    assert histogram.get_ylabel() == "updates" and histogram.get_xscale() == "log"
     labels = [text.get_text() for text in figure.legends[0].get_texts()]
     assert labels == ["gradient norm", "spike (3)", "guard τ = 1: clips 3.0%", "always-on τ = 1: clips 3.0%",
                       "your τ = 2: clips 3.0%"]

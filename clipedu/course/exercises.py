@@ -599,20 +599,22 @@ _multiple_choice(
     "x10 000 one it is 'about the same' (within a factor 2), 'much shorter' (more than 2 times shorter) or 'longer' "
     "(a string)",
     "much shorter",
-    "At the outlier itself Adam's step is bounded, whatever its size (it tends to 1.82 η at step 400). After it, m "
-    "forgets the outlier within a few dozen steps (β1 = 0.9), but v keeps (1 − β2) times its square and forgets it "
-    "only by a factor e every 1 000 steps: a gradient 100 times longer than the x100 one leaves √v about 100 times "
-    "larger, and the steps m / (√v + ε) after it much shorter (measured: 2.0e-5, 16 times shorter than 0.000315). "
-    "A guard at a high percentile would have cut either outlier to τ.",
+    "At the outlier itself Adam's step is bounded, whatever its size (it tends to 1.82 η at step 400). After it, v "
+    "keeps (1 − β2) times its square and forgets it only by a factor e every 1 000 steps: a gradient 100 times longer "
+    "than the x100 one leaves √v about 100 times larger. m keeps an echo of the outlier, shrinking by β1 = 0.9 a "
+    "step, and a larger outlier's echo outlasts the ordinary gradients for longer (most of the 100 steps after x10 "
+    "000, about a third after x100). Either way each step m / (√v + ε) is much shorter: the echo over a √v that "
+    "shrinks far more slowly, or an ordinary gradient over a √v about 100 times larger (measured: median 2.0e-5, 16 "
+    "times shorter than 0.000315). A guard at a high percentile would have cut either outlier to τ.",
     {"about the same": "Hint: that holds at step 400 itself, where m and √v both grow with the outlier. After it, "
-                       "m forgets the outlier within a few dozen steps (β1 = 0.9); how long does v keep it "
+                       "m's echo of the outlier shrinks by β1 = 0.9 a step; how long does v keep it "
                        "(section 3: its e-folding time), and how much larger is it than after the x100 outlier?",
-     "longer": "Hint: once m has forgotten the outlier, what does a larger v do to m / (√v + ε)?"})
+     "longer": "Hint: what does a √v that keeps the outlier's square do to m / (√v + ε)?"})
 
 
 _multiple_choice(
     "08.adam_always_on",
-    "Keras' Adam (epsilon 1e-7) on a model of 1e8 weights, its gradient spread over many of them, with "
+    "Keras' Adam (epsilon 1e-7) on a model of 1e8 weights, its gradient spread evenly over all of them, with "
     "global_clipnorm=0.001 clips every step. Halving tau makes the median step: 'unchanged', 'shorter' or 'longer' "
     "(a string)",
     "shorter",

@@ -669,10 +669,10 @@ def gradient_norm_log(figure, report, norms):
     ax_steps.set_yscale("log")
     ax_steps.set_xlabel("step" if report.steps is not None else "row of the log")
     ax_steps.set_ylabel("global gradient norm")
-    fixed_title(ax_steps, f"{report.count} steps")
+    fixed_title(ax_steps, f"{report.count} updates")
     ax_hist.set_xscale("log")
     ax_hist.set_xlabel("global gradient norm")
-    ax_hist.set_ylabel("steps")
+    ax_hist.set_ylabel("updates")
     fixed_title(ax_hist, "how often each norm occurred")
     # One legend for both panels, under them, where it hides no step of the log.
     figure.set_layout_engine("constrained")
