@@ -53,6 +53,11 @@ def why_not_stackable_network(network):
     return None
 
 
+def _stacked_weights(networks):
+    return np.stack([np.concatenate([w.ravel() for w in network.get_weights()]) for network in networks]).astype(
+        "float32")
+
+
 def _shapes(network):
     return [tuple(w.shape) for w in network.weights], [layer.activation for layer in network.layers]
 
@@ -95,8 +100,17 @@ class StackedMLP:
         self.activations = [layer.activation for layer in networks[0].layers]
         self.shapes = [tuple(w.shape) for w in networks[0].get_weights()]
         self.use_bias = [layer.use_bias for layer in networks[0].layers]
-        self.params = tf.Variable(np.stack([np.concatenate([w.ravel() for w in network.get_weights()])
-                                            for network in networks]).astype("float32"), name="stacked_params")
+        self.params = tf.Variable(_stacked_weights(networks), name="stacked_params")
+
+    def load(self, networks):
+        """Sets ``params`` to these networks' weights, one network per run, alike those it was built from."""
+        for network in networks:
+            if ([tuple(w.shape) for w in network.get_weights()] != self.shapes
+                    or [layer.activation for layer in network.layers] != self.activations
+                    or [layer.use_bias for layer in network.layers] != self.use_bias):
+                raise ValueError(f"networks must be alike those the stack was built from, got {network.name}, "
+                                 f"whose layers differ")
+        self.params.assign(_stacked_weights(networks))
 
     def views(self):
         """Each layer's (kernels (runs, in, out), biases (runs, 1, out) or None) cut from ``params``."""
@@ -150,6 +164,7 @@ class StackedOptimizer:
         first = optimizers[0]
         self.kind = type(first).__name__
         self.config = first.get_config()
+        self.settings = optimizer_settings(first)
         self.runs = len(optimizers)
         self.learning_rate = tf.constant([[keras.ops.convert_to_numpy(o.learning_rate)] for o in optimizers], "float32")
         self.epsilon = tf.constant([[o.epsilon] for o in optimizers], "float32")
@@ -158,6 +173,19 @@ class StackedOptimizer:
         self.names = ["velocity"] if self.kind == "RMSprop" else ["momentum", "velocity"]
         self.slots = {name: tf.Variable(np.stack([self._flat_slots(o, i) for o in optimizers]), name=f"stacked_{name}")
                       for i, name in enumerate(self.names)}
+
+    def load(self, optimizers):
+        """Sets the count of updates and the slots to these optimizers' (one per run, alike those it was built
+        from, with the same learning rates and ε; the count is the first one's)."""
+        for run, optimizer in enumerate(optimizers):
+            if (optimizer_settings(optimizer) != self.settings
+                    or keras.ops.convert_to_numpy(optimizer.learning_rate) != self.learning_rate.numpy()[run, 0]
+                    or np.float32(optimizer.epsilon) != self.epsilon.numpy()[run, 0]):
+                raise ValueError(f"optimizers must be alike those the stack was built from, with the same learning "
+                                 f"rates and ε, got {optimizer.name} for run {run}: {optimizer.get_config()}")
+        self.iterations.assign(int(keras.ops.convert_to_numpy(optimizers[0].iterations)))
+        for i, name in enumerate(self.names):
+            self.slots[name].assign(np.stack([self._flat_slots(o, i) for o in optimizers]))
 
     def _flat_slots(self, optimizer, which):
         slots = optimizer.variables[2:][which::len(self.names)]
@@ -212,6 +240,46 @@ class StackedOptimizer:
                 start += size
 
 
+def _checked_runs(critics, generators, critic_optimizers, generator_optimizers, clip, penalty, seeds):
+    """The runs' networks and optimizers as lists, after checking that they can be stacked (see ``BatchedWGAN``)."""
+    critics, generators = list(critics), list(generators)
+    critic_optimizers, generator_optimizers = list(critic_optimizers), list(generator_optimizers)
+    runs = len(critics)
+    if runs == 0:
+        raise ValueError("critics must hold at least one network, got none")
+    for name, values in [("generators", generators), ("critic_optimizers", critic_optimizers),
+                         ("generator_optimizers", generator_optimizers), ("seeds", list(seeds))] + \
+            [(name, list(values)) for name, values in [("clip", clip), ("penalty", penalty)] if values is not None]:
+        if len(values) != runs:
+            raise ValueError(f"{name} must hold one entry per run ({runs} critics), got {len(values)}")
+    if clip is not None and penalty is not None:
+        raise ValueError(f"clip and penalty exclude each other, got clip={clip!r} and penalty={penalty!r}")
+    for name, networks in [("critics", critics), ("generators", generators)]:
+        for network in networks:
+            reason = why_not_stackable_network(network) if isinstance(network, keras.Model) else \
+                f"{network!r} is not a keras Model"
+            if reason is None and _shapes(network) != _shapes(networks[0]):
+                reason = f"{network.name}'s weights are not shaped as {networks[0].name}'s"
+            if reason:
+                raise TypeError(f"{name} must be alike Sequential stacks of Dense layers: {reason}")
+    for name, optimizers in [("critic_optimizers", critic_optimizers),
+                             ("generator_optimizers", generator_optimizers)]:
+        for optimizer in optimizers:
+            reason = why_not_stackable_optimizer(optimizer) if isinstance(optimizer, keras.optimizers.Optimizer) \
+                else f"{optimizer!r} is not a Keras optimizer"
+            if reason is None and optimizer_settings(optimizer) != optimizer_settings(optimizers[0]):
+                reason = f"{optimizer.name} has other settings than {optimizers[0].name}"
+            if reason:
+                raise TypeError(f"{name} must be alike Keras RMSprop or Adam optimizers: {reason}")
+    for name, values in [("clip", clip), ("penalty", penalty)]:
+        for value in values if values is not None else []:
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or \
+                    not np.isfinite(value) or value < 0 or (name == "clip" and value == 0):
+                raise ValueError(f"{name} must hold {'positive' if name == 'clip' else 'non-negative'} finite "
+                                 f"numbers, got {value!r}")
+    return critics, generators, critic_optimizers, generator_optimizers
+
+
 class BatchedWGAN:
     """Algorithm 1 (weight clipping), WGAN-GP or an unconstrained critic for several runs at once.
 
@@ -234,41 +302,9 @@ class BatchedWGAN:
                  penalty=None, seeds, batch_size, jit_compile=False):
         import tensorflow as tf
 
-        critics, generators = list(critics), list(generators)
-        critic_optimizers, generator_optimizers = list(critic_optimizers), list(generator_optimizers)
+        critics, generators, critic_optimizers, generator_optimizers = _checked_runs(
+            critics, generators, critic_optimizers, generator_optimizers, clip, penalty, seeds)
         self.runs = len(critics)
-        if self.runs == 0:
-            raise ValueError("critics must hold at least one network, got none")
-        for name, values in [("generators", generators), ("critic_optimizers", critic_optimizers),
-                             ("generator_optimizers", generator_optimizers), ("seeds", list(seeds))] + \
-                [(name, list(values)) for name, values in [("clip", clip), ("penalty", penalty)] if values is not None]:
-            if len(values) != self.runs:
-                raise ValueError(f"{name} must hold one entry per run ({self.runs} critics), got {len(values)}")
-        if clip is not None and penalty is not None:
-            raise ValueError(f"clip and penalty exclude each other, got clip={clip!r} and penalty={penalty!r}")
-        for name, networks in [("critics", critics), ("generators", generators)]:
-            for network in networks:
-                reason = why_not_stackable_network(network) if isinstance(network, keras.Model) else \
-                    f"{network!r} is not a keras Model"
-                if reason is None and _shapes(network) != _shapes(networks[0]):
-                    reason = f"{network.name}'s weights are not shaped as {networks[0].name}'s"
-                if reason:
-                    raise TypeError(f"{name} must be alike Sequential stacks of Dense layers: {reason}")
-        for name, optimizers in [("critic_optimizers", critic_optimizers),
-                                 ("generator_optimizers", generator_optimizers)]:
-            for optimizer in optimizers:
-                reason = why_not_stackable_optimizer(optimizer) if isinstance(optimizer, keras.optimizers.Optimizer) \
-                    else f"{optimizer!r} is not a Keras optimizer"
-                if reason is None and optimizer_settings(optimizer) != optimizer_settings(optimizers[0]):
-                    reason = f"{optimizer.name} has other settings than {optimizers[0].name}"
-                if reason:
-                    raise TypeError(f"{name} must be alike Keras RMSprop or Adam optimizers: {reason}")
-        for name, values in [("clip", clip), ("penalty", penalty)]:
-            for value in values if values is not None else []:
-                if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or \
-                        not np.isfinite(value) or value < 0 or (name == "clip" and value == 0):
-                    raise ValueError(f"{name} must hold {'positive' if name == 'clip' else 'non-negative'} finite "
-                                     f"numbers, got {value!r}")
         n_critic = checks.positive_int("n_critic", n_critic)
         batch_size = checks.positive_int("batch_size", batch_size)
         self.n_critic = n_critic
@@ -292,6 +328,33 @@ class BatchedWGAN:
         # retracing when a notebook trains several batches one after another, each tracing its own step.
         self._train = tf.function(functools.partial(self._iterations), input_signature=signature,
                                   jit_compile=jit_compile, autograph=False)
+
+    def restart(self, critics, generators, critic_optimizers, generator_optimizers, *, clip=None, penalty=None, seeds):
+        """Starts again from these runs, as a new ``BatchedWGAN`` of them (with this one's ``n_critic``,
+        ``batch_size`` and ``jit_compile``) would start, in this one's traced step: their weights, optimizer
+        states and seeds; every run training, no iteration run. The runs must be as many as this one's and
+        alike them, with the same c or λ, learning rates and ε: the step holds these as constants.
+        """
+        import tensorflow as tf
+
+        critics, generators, critic_optimizers, generator_optimizers = _checked_runs(
+            critics, generators, critic_optimizers, generator_optimizers, clip, penalty, seeds)
+        if len(critics) != self.runs:
+            raise ValueError(f"critics must hold {self.runs} networks, one per run of this BatchedWGAN, "
+                             f"got {len(critics)}")
+        for name, values, held in [("clip", clip, self.clip), ("penalty", penalty, self.penalty)]:
+            if (values is None) != (held is None) or (
+                    values is not None and not np.array_equal(np.asarray(values, "float32"), held.numpy())):
+                shown = None if held is None else f"[{', '.join(f'{v:g}' for v in held.numpy())}]"
+                raise ValueError(f"{name} must be this BatchedWGAN's {shown}, got {values!r}")
+        self.critic.load(critics)
+        self.generator.load(generators)
+        self.critic_optimizer.load(critic_optimizers)
+        self.generator_optimizer.load(generator_optimizers)
+        self.seeds.assign(np.asarray(seeds, "int64").reshape(self.runs, 2))
+        self.active.assign(tf.ones(self.runs, bool))
+        self.iteration.assign(0)
+        self.stopped_at.assign(tf.fill([self.runs], tf.constant(-1, "int64")))
 
     def train(self, x, orders):
         """Runs ``orders.shape[1]`` generator iterations of every run.

@@ -402,11 +402,14 @@ def fit_seeds(build, x, seeds, *, settings=None, callbacks=None, **fit_kwargs):
     (Keras' RMSprop or Adam, without momentum, centering, AMSGrad, weight decay, EMA or clip
     arguments; the learning rate and ε may differ) train as one model, ``clipedu.batched.BatchedWGAN``,
     whose weights have a leading run axis: one traced step and one call into TensorFlow serve all of
-    them. Each yielded ``wgan`` is the one ``build`` returned, its weights, optimizer state and noise
-    seed copied out of the batch; during training, before every callback event, its networks hold
-    the run's current weights, so that the callbacks of ``clipedu.recording`` work unchanged. A run
-    whose losses or weights stop being finite is stopped, with a RuntimeWarning naming it and the
-    iteration; the others train on. A callback that sets ``wgan.stop_training`` stops its run alone.
+    them. The traced step is kept for later calls: a later group of the same kind, as many runs, batch
+    size, c or λ, learning rates and ε (as in a schedule of calls) trains in it, restarted from its
+    own runs' weights, optimizer states and seeds. Each yielded ``wgan`` is the one ``build``
+    returned, its weights, optimizer state and noise seed copied out of the batch; during training,
+    before every callback event, its networks hold the run's current weights, so that the callbacks
+    of ``clipedu.recording`` work unchanged. A run whose losses or weights stop being finite is
+    stopped, with a RuntimeWarning naming it and the iteration; the others train on. A callback
+    that sets ``wgan.stop_training`` stops its run alone.
 
     Other runs (spectral normalization, other layers or optimizers, a ``tf.data.Dataset`` as ``x``,
     ``fit`` arguments other than ``batch_size``, ``epochs``, ``steps_per_epoch``, ``shuffle`` and
@@ -507,6 +510,16 @@ def _copy_state(source, target):
 
 def _batch_kind(wgan):
     """What WGANs must share to train as one ``BatchedWGAN``, or None if this one cannot."""
+    kind = _step_kind(wgan)
+    if kind is None:
+        return None
+    return kind + (int(keras.ops.convert_to_numpy(wgan.critic_optimizer.iterations)),
+                   int(keras.ops.convert_to_numpy(wgan.generator_optimizer.iterations)))
+
+
+def _step_kind(wgan):
+    """What WGANs must share for ``BatchedWGAN``'s traced step to serve them (their counts of updates
+    may differ), or None if this one cannot be batched."""
     if type(wgan) is not WGAN or any(batched.why_not_stackable_network(n) for n in (wgan.critic, wgan.generator)) \
             or any(batched.why_not_stackable_optimizer(o) for o in (wgan.critic_optimizer, wgan.generator_optimizer)):
         return None
@@ -514,9 +527,38 @@ def _batch_kind(wgan):
             repr(batched.optimizer_settings(wgan.critic_optimizer)),
             repr(batched.optimizer_settings(wgan.generator_optimizer)),
             repr(_structure(wgan.critic.get_config())), repr(_structure(wgan.generator.get_config())),
-            tuple(tuple(w.shape) for w in wgan.critic.weights + wgan.generator.weights),
-            int(keras.ops.convert_to_numpy(wgan.critic_optimizer.iterations)),
-            int(keras.ops.convert_to_numpy(wgan.generator_optimizer.iterations)))
+            tuple(tuple(w.shape) for w in wgan.critic.weights + wgan.generator.weights))
+
+
+# BatchedWGANs traced already, by what their step holds fixed (see _engine), the most recently used last.
+_ENGINES = {}
+_ENGINES_KEPT = 4
+
+
+def _engine(wgans, batch_size):
+    """A ``BatchedWGAN`` starting from the alike ``wgans``: one traced for an earlier group that its
+    step can serve (the same kind of run, runs, batch size, c or λ, learning rates and ε), restarted
+    from these runs, or else a new one, kept for later groups."""
+    first, method = wgans[0], wgans[0].method
+    runs = {"critics": [w.critic for w in wgans], "generators": [w.generator for w in wgans],
+            "critic_optimizers": [w.critic_optimizer for w in wgans],
+            "generator_optimizers": [w.generator_optimizer for w in wgans],
+            "clip": [w.method.c for w in wgans] if isinstance(method, WeightClipping) else None,
+            "penalty": [w.method.weight for w in wgans] if isinstance(method, GradientPenalty) else None,
+            "seeds": [keras.ops.convert_to_numpy(w.seed_generator.state) for w in wgans]}
+    constants = [(float(keras.ops.convert_to_numpy(o.learning_rate)), float(np.float32(o.epsilon)))
+                 for w in wgans for o in (w.critic_optimizer, w.generator_optimizer)]
+    key = (_step_kind(first), batch_size, len(wgans), repr(runs["clip"]), repr(runs["penalty"]), repr(constants))
+    engine = _ENGINES.pop(key, None)
+    if engine is None:
+        engine = batched.BatchedWGAN(**runs, n_critic=first.n_critic, batch_size=batch_size,
+                                     jit_compile=bool(first.jit_compile))
+    else:
+        engine.restart(**runs)
+    _ENGINES[key] = engine
+    while len(_ENGINES) > _ENGINES_KEPT:
+        del _ENGINES[next(iter(_ENGINES))]
+    return engine
 
 
 def _fit_batched(wgans, runs, x, run_callbacks, fit_kwargs):
@@ -528,16 +570,9 @@ def _fit_batched(wgans, runs, x, run_callbacks, fit_kwargs):
     batch_size = fit_kwargs.get("batch_size")
     x = _checked_samples(x, first.critic)
     batch_size = first.n_critic * 64 if batch_size is None else checks.positive_int("batch_size", batch_size)
-    orders = [_RunOrder(_batch_orders(x, batch_size, first.n_critic, shuffle, w.seed_generator), steps_per_epoch)
-              for w in wgans]
+    orders = [_RunOrder(x, batch_size, first.n_critic, shuffle, w.seed_generator, steps_per_epoch) for w in wgans]
     steps = orders[0].steps_per_epoch
-    method = first.method
-    engine = batched.BatchedWGAN(
-        [w.critic for w in wgans], [w.generator for w in wgans], [w.critic_optimizer for w in wgans],
-        [w.generator_optimizer for w in wgans], n_critic=first.n_critic, batch_size=batch_size,
-        clip=[w.method.c for w in wgans] if isinstance(method, WeightClipping) else None,
-        penalty=[w.method.weight for w in wgans] if isinstance(method, GradientPenalty) else None,
-        seeds=[keras.ops.convert_to_numpy(w.seed_generator.state) for w in wgans], jit_compile=bool(first.jit_compile))
+    engine = _engine(wgans, batch_size)
     lists = [keras.callbacks.CallbackList(c, add_history=True, add_progbar=verbose != 0, verbose=verbose,
                                           epochs=epochs, steps=steps, model=w) for c, w in zip(run_callbacks, wgans)]
     per_call = first.steps_per_execution or 1
@@ -607,25 +642,33 @@ def _fit_batched(wgans, runs, x, run_callbacks, fit_kwargs):
 
 
 class _RunOrder:
-    """The rows of x, batch by batch, that ``WGAN.fit`` gives one run: a new order per pass over x."""
+    """The rows of x, batch by batch, that ``WGAN.fit`` gives one run: a new order per pass over x.
 
-    def __init__(self, orders, steps_per_epoch):
-        self.orders = orders.repeat() if steps_per_epoch is not None else orders
-        self.steps_per_epoch = steps_per_epoch or int(orders.element_spec.shape[0])
-        self.passes = iter(self.orders) if steps_per_epoch is not None else None
-        self.pending = np.zeros((0, int(orders.element_spec.shape[1])), "int32")
+    It gives the orders of ``_batch_orders``, the dataset ``fit`` iterates, without iterating it: each
+    pass's seed comes from the same ``tf.data`` random numbers (an iterator of them costs a fraction of
+    one of the orders, whose map function is instantiated anew for every iterator), and the pass's
+    order from the same function of that seed.
+    """
+
+    def __init__(self, x, batch_size, n_critic, shuffle, seed_generator, steps_per_epoch):
+        seeds, self.order = _pass_seeds(x, batch_size, n_critic, shuffle, seed_generator)
+        seeds = seeds.with_options(_data_options())
+        self.seeds = seeds.repeat() if steps_per_epoch is not None else seeds
+        self.steps_per_epoch = steps_per_epoch or len(x) // batch_size
+        self.passes = iter(self.seeds) if steps_per_epoch is not None else None
+        self.pending = np.zeros((0, batch_size), "int32")
 
     def next(self, k):
         """The next ``k`` batches' row indices, shape (k, batch_size)."""
         while len(self.pending) < k:
             if self.passes is not None:  # with steps_per_epoch, fit's one iterator runs on over the passes
-                batch = next(self.passes)
+                seed = next(self.passes)
             else:
                 # Without it, fit iterates x anew every epoch and, at each epoch's end, makes the next
                 # epoch's iterator ahead of time: the random order moves on by two iterations an epoch.
-                batch = next(iter(self.orders))
-                iter(self.orders)
-            self.pending = np.concatenate([self.pending, batch.numpy()])
+                seed = next(iter(self.seeds))
+                iter(self.seeds)
+            self.pending = np.concatenate([self.pending, self.order(seed).numpy()])
         taken, self.pending = self.pending[:k], self.pending[k:]
         return taken
 
@@ -665,11 +708,13 @@ def _checked_samples(x, critic):
     return values
 
 
-def _batch_orders(x, batch_size, n_critic, shuffle, seed_generator):
-    """A tf.data.Dataset of the row indices of x, one (steps, batch_size) matrix per pass over x, in a
-    new order every pass if ``shuffle``; steps = ``len(x) // batch_size``.
+def _pass_seeds(x, batch_size, n_critic, shuffle, seed_generator):
+    """The seeds of the passes over x, and the order of a pass as a function of its seed.
 
-    It draws one number from ``seed_generator``, the seed of all its passes, as ``fit`` does once per call.
+    Returns a tf.data.Dataset of one random number, a new one at every iteration over it, and a
+    function of that number giving the row indices of x as a (steps, batch_size) matrix, in a random
+    order if ``shuffle``; steps = ``len(x) // batch_size``. It draws one number from
+    ``seed_generator``, the seed of all the passes, as ``fit`` does once per call.
     """
     import tensorflow as tf
 
@@ -687,10 +732,23 @@ def _batch_orders(x, batch_size, n_critic, shuffle, seed_generator):
             indices = tf.random.experimental.stateless_shuffle(indices, seed=tf.stack([epoch_seed, 0]))
         return tf.reshape(indices[:steps * batch_size], (steps, batch_size))
 
+    return tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1), order
+
+
+def _data_options():
+    import tensorflow as tf
+
     options = tf.data.Options()
     options.autotune.enabled = False
     options.experimental_optimization.apply_default_optimizations = False  # as Keras: no graph rewrite of x
-    return tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1).map(order).with_options(options)
+    return options
+
+
+def _batch_orders(x, batch_size, n_critic, shuffle, seed_generator):
+    """A tf.data.Dataset of the row indices of x, one (steps, batch_size) matrix per pass over x, in a
+    new order every pass if ``shuffle``; steps = ``len(x) // batch_size`` (see ``_pass_seeds``)."""
+    seeds, order = _pass_seeds(x, batch_size, n_critic, shuffle, seed_generator)
+    return seeds.map(order).with_options(_data_options())
 
 
 def _real_batches(x, batch_size, n_critic, shuffle, seed_generator):

@@ -286,3 +286,49 @@ def test_fit_seeds_equals_fit_in_the_notebooks_clipping_regimes(regime):
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
         moved = max(np.max(np.abs(a - b)) for a, b in zip(fresh.critic.get_weights(), start)) / c
         assert low < moved < high  # the regime named: steps of about the learning rate, or shortened
+
+
+@pytest.mark.parametrize("method", [WeightClipping(0.05), GradientPenalty(1.0)])  # RMSprop, and Adam
+def test_a_later_fit_seeds_of_the_same_kind_reuses_the_traced_step_and_computes_what_a_new_one_computes(method):
+    class StopAtEpoch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.stop_training = True
+
+    def train(stop=False):
+        stops = iter([[], [StopAtEpoch()] if stop else []])  # a stopped run leaves its flags and counters behind
+        return {seed: [wgan.history.history, wgan.critic.get_weights(), wgan.generator.get_weights(),
+                       [v.numpy() for v in wgan.critic_optimizer.variables + wgan.generator_optimizer.variables],
+                       wgan.seed_generator.state.numpy()]
+                for seed, wgan, _ in clipedu.fit_seeds(lambda seed: _wgan(seed, method), X, [3, 4],
+                                                       batch_size=N_CRITIC * M, epochs=3, verbose=0,
+                                                       callbacks=lambda: next(stops))}
+
+    clipedu.wgan._ENGINES.clear()
+    fresh = train()  # a new BatchedWGAN
+    train(stop=True)  # the same kind: one engine, one trace, its state left as the stopped run left it
+    (engine,) = clipedu.wgan._ENGINES.values()
+    again = train()
+    assert list(clipedu.wgan._ENGINES.values()) == [engine] and engine._train.experimental_get_tracing_count() == 1
+    for seed in (3, 4):
+        assert again[seed][0] == fresh[seed][0] and len(fresh[seed][0]["critic_loss"]) == 3  # histories, exactly
+        for a, b in zip(again[seed][1:], fresh[seed][1:]):  # weights, optimizer variables, noise seed: bit for bit
+            for u, v in zip(*(x if isinstance(x, list) else [x] for x in (a, b))):
+                np.testing.assert_array_equal(u, v)
+
+
+def test_restart_takes_runs_alike_the_engines_only():
+    wgans = [_wgan(seed, WeightClipping(0.01)) for seed in (0, 1)]
+    runs = {"critics": [w.critic for w in wgans], "generators": [w.generator for w in wgans],
+            "critic_optimizers": [w.critic_optimizer for w in wgans],
+            "generator_optimizers": [w.generator_optimizer for w in wgans], "clip": [0.01, 0.01],
+            "seeds": [[0, 0], [1, 0]]}
+    engine = BatchedWGAN(**runs, n_critic=N_CRITIC, batch_size=N_CRITIC * M)
+    for change, match in [({"clip": [0.01, 0.02]}, r"clip must be this BatchedWGAN's \[0.01"),
+                          ({"clip": None, "penalty": [1.0, 1.0]}, "clip must be"),
+                          ({name: value[:1] for name, value in runs.items()}, "critics must hold 2 networks"),
+                          ({"critics": [mlp(2, 1, depth=3, width=16)] * 2}, "networks must be alike"),
+                          ({"critic_optimizers": [keras.optimizers.RMSprop(2e-3)] * 2}, "the same learning rates")]:
+        if "critic_optimizers" in change:
+            change["critic_optimizers"][0].build(wgans[0].critic.trainable_variables)
+        with pytest.raises(ValueError, match=match):
+            engine.restart(**{**runs, **change})

@@ -92,6 +92,54 @@ def test_real_batches_are_a_new_order_of_distinct_rows_every_epoch():
     np.testing.assert_array_equal(_epochs(in_order, 1)[0], x[:20])
 
 
+def _fit_orders(rows, batch_size, shuffle, seed, epochs, steps_per_epoch):
+    """The row indices of every batch of ``epochs`` epochs as fit iterates its tf.data pipeline: a random
+    dataset re-randomized per iterator, mapped to a shuffle; with steps_per_epoch one repeated iterator,
+    without it a new iterator per epoch and the next epoch's made ahead of time (Keras' epoch iterator)."""
+    import tensorflow as tf
+
+    data_seed = int(keras.random.randint((), 0, 2**31 - 1, seed=keras.random.SeedGenerator(seed)))
+    steps = rows // batch_size
+
+    def order(epoch_seed):
+        indices = tf.range(rows)
+        if shuffle:
+            indices = tf.random.experimental.stateless_shuffle(indices, seed=tf.stack([epoch_seed, 0]))
+        return tf.reshape(indices[:steps * batch_size], (steps, batch_size))
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    options.experimental_optimization.apply_default_optimizations = False
+    orders = tf.data.Dataset.random(seed=data_seed, rerandomize_each_iteration=True).take(1).map(order)
+    orders = orders.with_options(options)
+    if steps_per_epoch is not None:
+        passes = iter(orders.repeat())
+        needed = -(-epochs * steps_per_epoch // steps)
+        return np.concatenate([next(passes).numpy() for _ in range(needed)])[:epochs * steps_per_epoch]
+    batches = []
+    for _ in range(epochs):
+        batches.append(next(iter(orders)).numpy())
+        iter(orders)  # the next epoch's iterator, made at this one's end
+    return np.concatenate(batches)
+
+
+@pytest.mark.parametrize("steps_per_epoch", [None, 3, 7])
+def test_run_orders_are_the_batches_of_fits_data_pipeline(steps_per_epoch):
+    x = np.zeros((23, 2), "float32")  # 4 batches of 5 a pass; 3 rows left out
+    for seed in (0, 7, 12345):
+        for shuffle in (True, False):
+            expected = _fit_orders(23, 5, shuffle, seed, 4, steps_per_epoch)
+            orders = clipedu.wgan._RunOrder(x, 5, 5, shuffle, keras.random.SeedGenerator(seed), steps_per_epoch)
+            assert orders.steps_per_epoch == (steps_per_epoch or 4)
+            got = np.concatenate([orders.next(k) for k in [3, 1, 2] * 10])[:len(expected)]  # calls of k batches
+            np.testing.assert_array_equal(got, expected)
+            passes = expected[:12].reshape(3, 20)  # the first three passes over x
+            if shuffle:
+                assert len({tuple(p) for p in passes}) == 3 and all(len(set(p)) == 20 for p in passes)
+            else:
+                assert (passes == np.arange(20)).all()
+
+
 def test_fit_rejects_batches_that_cannot_be_split_into_n_critic_updates():
     wgan = WGAN(*_nets(), latent_dim=3, n_critic=4)
     wgan.compile()
