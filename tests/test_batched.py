@@ -263,6 +263,10 @@ REGIMES = {  # c, the critic's optimizer, the generator's, biases or not, the ra
 @pytest.mark.parametrize("regime", REGIMES)
 def test_fit_seeds_equals_fit_in_the_notebooks_clipping_regimes(regime):
     c, critic_optimizer, generator_optimizer, use_bias, (low, high) = REGIMES[regime]
+    # fit's batch order is drawn by tf.data, whose op seeds combine with the global seed: fixed here, so that the
+    # runs do not depend on the tests before. Under some orders, at ε = 1e-20 a gradient element near 0 takes the
+    # other sign in the batched run (a last-bit difference) and the weight moves by 2 · lr the other way.
+    keras.utils.set_random_seed(0)
 
     def build(seed):
         critic = mlp(2, 1, depth=2, width=16, initializer=keras.initializers.RandomUniform(-c, c), use_bias=use_bias,
