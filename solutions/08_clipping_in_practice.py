@@ -9,7 +9,8 @@ ANSWERS = {
     "08.outlier_step": "much shorter",
     # With every step clipped, each gradient Adam sees has length τ; τ cancels between m and √v only while the
     # clipped gradients are far above ε (notebook 08, section 3). Spread evenly over all 1e8 weights, τ = 0.001 is
-    # 1e-7 per weight, Keras' ε itself: Keras' m / (√v + ε) falls when m and √v halve and ε does not, so the step is shorter.
+    # 1e-7 per weight, Keras' ε itself: Keras' m / (√v + ε) falls when m and √v halve and ε does not, so the step
+    # is shorter.
     "08.adam_always_on": "shorter",
     # Keras clips each replica's gradient before the replicas' gradients are summed (section 7): four clipped
     # gradients of norm at most 1 sum to at most 4, and the step is at most 0.1 · 4.
