@@ -5,7 +5,7 @@ ANSWERS = {
     # forgetting it by a factor e every 1 000 steps: a x10 000 outlier leaves √v about 100 times larger than the x100
     # one did. m keeps an echo of the outlier that shrinks by β1 = 0.9 a step and, after x10 000, outlasts the
     # ordinary gradients for most of the next 100 steps. Either way the steps m / (√v + ε) after it are much shorter
-    # (Keras: median 2.0e-5 over steps 401-500, against 0.000315).
+    # (Keras: median 2.0e-5 over steps 401-499, against 0.000315).
     "08.outlier_step": "much shorter",
     # With every step clipped, each gradient Adam sees has length τ; τ cancels between m and √v only while the
     # clipped gradients are far above ε (notebook 08, section 3). Spread evenly over all 1e8 weights, τ = 0.001 is

@@ -157,13 +157,15 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("07.estimate_reading", "it measures the samples inversely", "inverse measure would"),  # one run's sign
     ("07.estimate_reading", "the samples got worse", "which way did it move"),  # the distance fell
     ("08.outlier_step", "about the same", "e-folding time"),  # the bounded step at the outlier carried over
-    ("08.outlier_step", "longer", "keeps the outlier"),
+    ("08.outlier_step", "longer", "which of the two dominates"),  # the few longer steps right after the outlier
     ("08.adam_always_on", "unchanged", "much larger than"),  # τ cancels only far above ε
     ("08.adam_always_on", "longer", "both halve"),
     ("08.adam_always_on", "unchanged", "Keras' ε"),
     ("08.replica_step", 0.1, "summed gradient"),
     ("08.replica_step", 0.025, "so multiply"),
     ("08.replica_step", 1.0, "Hint"),
+    ("08.replica_step", 4.0, "learning rate times it"),  # the summed gradient's bound, without the learning rate
+    ("08.replica_step", 0.2, "this setup has four"),  # section 7's two replicas
     ("09.raise_c", "higher", "five Adam steps"),  # the lowering of section 2 carried over to raising
     ("09.raise_c", "the same", "only weights outside"),
     ("09.compare_across_c", "first", "the one change between"),  # the smaller estimate read as the closer generator

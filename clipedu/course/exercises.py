@@ -595,7 +595,7 @@ _multiple_choice(
 _multiple_choice(
     "08.outlier_step",
     "Keras' Adam(1e-3), no clipping, on section 3's sequence of 500 gradients with step 400's gradient 10 000 times "
-    "longer instead of 100 times: after the x100 outlier the median step over steps 401-500 was 0.000315; after the "
+    "longer instead of 100 times: after the x100 outlier the median step over steps 401-499 was 0.000315; after the "
     "x10 000 one it is 'about the same' (within a factor 2), 'much shorter' (more than 2 times shorter) or 'longer' "
     "(a string)",
     "much shorter",
@@ -609,7 +609,9 @@ _multiple_choice(
     {"about the same": "Hint: that holds at step 400 itself, where m and √v both grow with the outlier. After it, "
                        "m's echo of the outlier shrinks by β1 = 0.9 a step; how long does v keep it "
                        "(section 3: its e-folding time), and how much larger is it than after the x100 outlier?",
-     "longer": "Hint: what does a √v that keeps the outlier's square do to m / (√v + ε)?"})
+     "longer": "Hint: right after the outlier m's echo of it makes a few steps longer, but that echo shrinks by "
+               "β1 = 0.9 a step and √v by only about 0.9995: which of the two dominates over most of the next 100 "
+               "steps, and what does that do to their median?"})
 
 
 _multiple_choice(
@@ -639,6 +641,12 @@ def _replica_step(answer):
     if math.isclose(answer, 0.1, rel_tol=1e-2):
         return False, ("That would be the bound if Keras clipped the summed gradient. Hint: section 7 measured which "
                        "gradient it clips on two devices.")
+    if math.isclose(answer, 4.0, rel_tol=1e-2):
+        return False, ("That is how long the summed gradient can be; the update is the learning rate times it. Hint: "
+                       "what does SGD(0.1) multiply the gradient by?")
+    if math.isclose(answer, 0.1 * 2, rel_tol=1e-2):
+        return False, ("That is the bound with section 7's two replicas; this setup has four. Hint: how many clipped "
+                       "gradients are summed here?")
     if math.isclose(answer, 0.1 / 4, rel_tol=1e-2):
         return False, ("That divides by the number of replicas; Keras sums the four clipped gradients, so "
                        "multiply. Hint: each replica's gradient is clipped to norm at most τ before the four are "
