@@ -30,6 +30,20 @@ def _all_finite(value):
     return bool(np.all(np.isfinite(value)))
 
 
+@pytest.mark.parametrize("g0, g1, threshold, leaves", [(0.1, 3.0, 0.5, True),  # the default view: 6 thresholds long
+                                                        (0.6, 0.5, 0.5, False)])  # 1.6 thresholds long
+def test_gradient_demo_zoom_shows_a_gradient_longer_than_it_as_a_shaft_and_says_so(g0, g1, threshold, leaves):
+    demo = GradientClipDemo()
+    demo.set(g0=g0, g1=g1, threshold=threshold)
+    zoom = demo.figure.axes[1]
+    end = np.array([g0, g1]) / threshold  # the zoom is in units of the threshold
+    shafts = [line for line in zoom.lines if len(line.get_xydata()) == 2 and np.allclose(line.get_xydata()[1], end)]
+    arrows = [a for a in zoom.texts if hasattr(a, "xy") and np.allclose(a.xy, end)]  # annotations: the arrows
+    notes = [t.get_text() for t in zoom.texts if t.get_text() == "the gradient leaves the zoom"]
+    assert (len(shafts), len(arrows), len(notes)) == ((1, 0, 1) if leaves else (0, 1, 0))
+    assert zoom.get_xlim() == (-2.0, 2.0)
+
+
 def test_gradient_demo_shows_the_worked_example():
     demo = GradientClipDemo()
     demo.set(g0=0.1, g1=3.0, threshold=0.5)

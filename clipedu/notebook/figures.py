@@ -116,19 +116,24 @@ def clipped_gradient(figure, state):
     the vector be. The zoom is drawn in units of the threshold, so that its axes stay as the
     threshold moves.
     """
-    t = state["threshold"]
+    t, zoom_reach = state["threshold"], 2.0
     for ax, unit in zip(_fresh_axes(figure, 1, 2), [1.0, t]):
         ax.add_patch(Rectangle((-t / unit, -t / unit), 2 * t / unit, 2 * t / unit, fill=False,
                                color=COLORS["clipvalue"], lw=1, ls=":"))
         ax.add_patch(Circle((0, 0), t / unit, fill=False, color=COLORS["clipnorm"], lw=1, ls=":"))
-        _arrow(ax, (0, 0), state["gradient"] / unit, "original", width=2.5)
+        gradient = state["gradient"] / unit
+        if unit != 1.0 and np.max(np.abs(gradient)) > zoom_reach:  # leaves the zoom: its shaft, cut by the frame
+            ax.plot([0, gradient[0]], [0, gradient[1]], color=COLORS["original"], lw=2.5)
+            ax.text(0.02, 0.02, "the gradient leaves the zoom", transform=ax.transAxes, fontsize=8)
+        else:
+            _arrow(ax, (0, 0), gradient, "original", width=2.5)
         _arrow(ax, (0, 0), state["clipped"]["clipvalue"] / unit, "clipvalue", width=3)
         _arrow(ax, (0, 0), state["clipped"]["clipnorm"] / unit, "clipnorm", width=3.5)
         _arrow(ax, (0, 0), state["clipped"]["global_clipnorm"] / unit, "global_clipnorm", style="--",
                label="global_clipnorm (= clipnorm: one tensor)")
     whole, zoom = figure.axes[:2]
     _square_axes(whole, [state["gradient"], np.array([t, t])])
-    _square_axes(zoom, [np.array([1.6, 1.6])], margin=1.0)
+    _square_axes(zoom, [np.array([zoom_reach, zoom_reach])], margin=1.0)
     whole.set_xlabel("g[0]")
     whole.set_ylabel("g[1]")
     zoom.set_xlabel("g[0] / threshold")
