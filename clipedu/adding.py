@@ -63,7 +63,7 @@ def _forward(weights, x, cell):
     # One tensor per step, by unstacking: indexing the stacked tensor step by step instead would make the
     # gradient add up one zero-padded copy of the whole tensor per step, a cost quadratic in the length.
     # Whatever does not change from step to step (the gates' input parts, the recurrent bias) is cut once,
-    # before the loop: the same numbers in fewer operations.
+    # before the loop: the same forward values in fewer operations.
     inputs = tf.einsum("rbti,riu->trbu", x, kernel) + input_bias[None, :, None, :]
     if cell == "SimpleRNN":
         inputs = tf.unstack(inputs)
