@@ -33,13 +33,13 @@ test-slow: $(INSTALLED)
 # TensorFlow's oneDNN kernels switched on (the notebooks switch them off) and limited to AVX2, numpy's
 # OpenBLAS on another kernel, and two threads splitting each operation (the notebooks use one); once on
 # one CPU with one TensorFlow thread. Either way a cell may take twice as long as alone (two notebooks share
-# the cores, or one core does all), so the timeout guards against a hang, not a slow machine: `make bench`
-# measures speed. README: "Reproducible".
+# the cores, or one core does all); nbval's cell timeout (pyproject.toml, 600 s, as for `make test`) guards
+# against a hang, not a slow machine: `make bench` measures speed. README: "Reproducible".
 test-perturbed: $(INSTALLED)
 	TF_ENABLE_ONEDNN_OPTS=1 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Sandybridge TF_NUM_INTRAOP_THREADS=2 \
-		$(PY) -m pytest -n 2 --dist loadscope --nbval-cell-timeout=300 notebooks
+		$(PY) -m pytest -n 2 --dist loadscope notebooks
 	taskset -c 0 env TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 \
-		$(PY) -m pytest -p no:xdist --nbval-cell-timeout=300 notebooks
+		$(PY) -m pytest -p no:xdist notebooks
 
 # The notebooks in a real JupyterLab and headless Chromium (Debian's: apt-get install chromium).
 # Screenshots of every figure before and after its sliders move go to artifacts/browser/.
