@@ -31,6 +31,7 @@ def _all_finite(value):
 
 
 @pytest.mark.parametrize("g0, g1, threshold, leaves", [(0.1, 3.0, 0.5, True),  # the default view: 6 thresholds long
+                                                        (0.1, 3.0, 1.0, True),  # the zoom's unit is then the whole's
                                                         (0.6, 0.5, 0.5, False)])  # 1.6 thresholds long
 def test_gradient_demo_zoom_shows_a_gradient_longer_than_it_as_a_shaft_and_says_so(g0, g1, threshold, leaves):
     demo = GradientClipDemo()

@@ -117,12 +117,12 @@ def clipped_gradient(figure, state):
     threshold moves.
     """
     t, zoom_reach = state["threshold"], 2.0
-    for ax, unit in zip(_fresh_axes(figure, 1, 2), [1.0, t]):
+    for ax, unit, zoomed in zip(_fresh_axes(figure, 1, 2), [1.0, t], [False, True]):
         ax.add_patch(Rectangle((-t / unit, -t / unit), 2 * t / unit, 2 * t / unit, fill=False,
                                color=COLORS["clipvalue"], lw=1, ls=":"))
         ax.add_patch(Circle((0, 0), t / unit, fill=False, color=COLORS["clipnorm"], lw=1, ls=":"))
         gradient = state["gradient"] / unit
-        if unit != 1.0 and np.max(np.abs(gradient)) > zoom_reach:  # leaves the zoom: its shaft, cut by the frame
+        if zoomed and np.max(np.abs(gradient)) > zoom_reach:  # leaves the zoom: its shaft, cut by the frame
             ax.plot([0, gradient[0]], [0, gradient[1]], color=COLORS["original"], lw=2.5)
             ax.text(0.02, 0.02, "the gradient leaves the zoom", transform=ax.transAxes, fontsize=8)
         else:
