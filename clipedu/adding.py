@@ -105,7 +105,7 @@ def _column(vector, like):
 
 
 def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100, chunk=100, probe=True,
-          cell="SimpleRNN"):
+          cell="SimpleRNN", snapshots=False, data_steps=None):
     """Trains every run; returns a dict of numpy arrays whose first axis is the run.
 
     Args:
@@ -117,6 +117,10 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
             a third of a training step and changes no run; without it the result has no ``probe``.
         cell: the recurrent layer, ``"SimpleRNN"``, ``"LSTM"`` or ``"GRU"``; adaptive clipping is for
             ``"SimpleRNN"`` only.
+        snapshots: whether to keep every run's weights each time the test loss is recorded.
+        data_steps: how many steps' batches are drawn for each seed (``steps`` if None; at least
+            ``steps``). The batches depend on it: two calls with the same ``data_steps`` give a seed the
+            same batches in the same order, whatever their ``steps``.
 
     Returns:
         ``norms``, ``clipped``, ``update_norms``, ``losses`` (batch, before the update) and ``probe`` (probe
@@ -125,12 +129,14 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
         Dense bias); ``test``: (runs, steps // every), the test loss after
         ``every``, 2 · ``every``, ... steps (inf once diverged); ``diverged``: (runs,); ``weights``: the
         final weights, in ``initial_weights``' order, each with the run axis first (a stopped run's as
-        they were when it stopped).
+        they were when it stopped); with ``snapshots=True``, ``snapshots``: one such list of weights per
+        entry of ``test``, after the same steps.
     """
     import tensorflow as tf
 
-    if not isinstance(probe, bool):
-        raise TypeError(f"probe must be True or False, got {probe!r}")
+    for name, flag in (("probe", probe), ("snapshots", snapshots)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
     if optimizer.global_clipnorm or optimizer.clipnorm or optimizer.clipvalue or optimizer.weight_decay:
         raise ValueError("optimizer must have no clip argument and no weight decay: train clips each run itself")
     runs = [dict(run) for run in runs]
@@ -139,13 +145,16 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
     unknown = {key for run in runs for key in run} - {"seed", *SETTINGS}
     if unknown or any("seed" not in run or "learning_rate" not in run for run in runs):
         raise ValueError(f"each run needs a seed and a learning_rate, and knows only {SETTINGS}; got {runs!r}")
+    data_steps = steps if data_steps is None else data_steps
+    if isinstance(data_steps, bool) or not isinstance(data_steps, int) or data_steps < steps:
+        raise ValueError(f"data_steps must be an integer of at least steps = {steps}, got {data_steps!r}")
     count = len(runs)
     seeds = sorted({run["seed"] for run in runs})
     starts = {seed: initial_weights(seed, length, units, cell) for seed in seeds}
     weights = [keras.Variable(np.stack([starts[run["seed"]][i] for run in runs]), name=f"w{i}") for i in range(5)]
-    data = [datasets.adding_problem(batch * steps, length=length, seed=seed) for seed in seeds]
-    train_x = tf.constant(np.stack([x for x, _ in data]).reshape(len(seeds), steps, batch, length, 2))
-    train_y = tf.constant(np.stack([y for _, y in data]).reshape(len(seeds), steps, batch, 1))
+    data = [datasets.adding_problem(batch * data_steps, length=length, seed=seed) for seed in seeds]
+    train_x = tf.constant(np.stack([x for x, _ in data]).reshape(len(seeds), data_steps, batch, length, 2)[:, :steps])
+    train_y = tf.constant(np.stack([y for _, y in data]).reshape(len(seeds), data_steps, batch, 1)[:, :steps])
     which = tf.constant([seeds.index(run["seed"]) for run in runs])
     probe_x, probe_y = datasets.adding_problem(128, length=length, seed=PROBE_SEED)
     test_x, test_y = datasets.adding_problem(1000, length=length, seed=TEST_SEED)
@@ -205,13 +214,15 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
 
     test_losses = tf.function(lambda: _losses([w.value for w in weights], test_x, test_y, cell))
     keys = ["norms", "clipped", "update_norms", "losses", "probe", "clipped_variables"]
-    out, tests = {key: [] for key in keys}, []
+    out, tests, kept = {key: [] for key in keys}, [], []
     for start in range(0, steps, chunk):
         size = min(chunk, steps - start)
         for key, value in zip(keys, run_chunk(tf.constant(start), tf.constant(size))):
             out[key].append(value.numpy())
         if (start + size) % every == 0:
             tests.append(test_losses().numpy())
+            if snapshots:
+                kept.append([w.numpy() for w in weights])
         if not np.any(alive.numpy()):  # every run has stopped: the rest would be NaN
             break
     result = {key: np.concatenate(values, axis=1) for key, values in out.items()}
@@ -233,4 +244,38 @@ def train(optimizer, runs, steps=1000, length=20, units=32, batch=64, every=100,
     result["test"][diverged] = np.inf
     result["diverged"] = diverged
     result["weights"] = [w.numpy() for w in weights]
+    if snapshots:  # after every run stopped, the weights stay as they were
+        result["snapshots"] = kept + [result["weights"]] * (steps // every - len(kept))
     return result
+
+
+def input_gradient_norms(weights, x, y, cell="SimpleRNN"):
+    """The norm of each run's loss gradient with respect to each step's input, over the batch and the
+    input's two features: how much each step's input can still move the loss.
+
+    Args:
+        weights: the runs' weights in ``initial_weights``' order, each with the run axis first (as
+            ``train`` returns them).
+        x, y: one batch of sequences (batch, length, 2) and targets (batch, 1), the same for every run.
+        cell: the recurrent layer the weights are for.
+
+    Returns:
+        (runs, length): for run r and step t, ‖∂L_r/∂x_t‖, L_r the run's mean squared error on the batch.
+    """
+    import tensorflow as tf
+
+    _checked_cell(cell)
+    if not isinstance(weights, (list, tuple)) or len(weights) != 5:
+        raise ValueError(f"weights must be the five arrays train returns, got {type(weights).__name__} "
+                         f"of length {len(weights) if hasattr(weights, '__len__') else '?'}")
+    x, y = np.asarray(x, np.float32), np.asarray(y, np.float32)
+    if x.ndim != 3 or x.shape[2] != 2 or y.shape != (x.shape[0], 1):
+        raise ValueError(f"x must be (batch, length, 2) and y (batch, 1), got x {x.shape} and y {y.shape}")
+    runs = len(weights[0])
+    values = [tf.constant(w, tf.float32) for w in weights]
+    inputs = tf.constant(np.broadcast_to(x, (runs, *x.shape)))
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        total = tf.reduce_sum(_losses(values, inputs, np.broadcast_to(y, (runs, *y.shape)), cell))
+    grads = tape.gradient(total, inputs)  # each run's loss depends on its own copy of x only
+    return tf.sqrt(tf.reduce_sum(tf.square(grads), axis=[1, 3])).numpy()

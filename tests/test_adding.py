@@ -122,3 +122,68 @@ def test_leaving_out_the_probe_loss_changes_no_run():
             np.testing.assert_array_equal(ours, theirs)
     with pytest.raises(TypeError, match="probe must be True or False, got 'no'"):
         adding.train(keras.optimizers.SGD(), runs, steps=1, probe="no")
+
+
+def test_snapshots_are_the_weights_after_each_recorded_step():
+    """Each snapshot, put into Keras' own layers, gives the test loss recorded after the same steps."""
+    runs = [{"seed": 0, "learning_rate": 3e-3, "global_clipnorm": 0.5}, {"seed": 1, "learning_rate": 3e-3}]
+    result = adding.train(keras.optimizers.Adam(), runs, steps=20, length=8, every=10, chunk=10, probe=False,
+                          snapshots=True)
+    assert len(result["snapshots"]) == result["test"].shape[1] == 2
+    test_x, test_y = datasets.adding_problem(1000, length=8, seed=adding.TEST_SEED)
+    model = keras.Sequential([keras.Input((8, 2)), keras.layers.SimpleRNN(32), keras.layers.Dense(1)])
+    for reading, weights in enumerate(result["snapshots"]):
+        for run in range(2):
+            model.set_weights([w[run] for w in weights])
+            loss = np.mean((keras.ops.convert_to_numpy(model(test_x)) - test_y) ** 2)
+            np.testing.assert_allclose(loss, result["test"][run, reading], rtol=1e-5)
+    for first, last, final in zip(*result["snapshots"], result["weights"]):
+        np.testing.assert_array_equal(last, final)
+        assert not np.allclose(first, final)
+    without = adding.train(keras.optimizers.SGD(), runs, steps=10, every=10, chunk=10, probe=False)
+    assert "snapshots" not in without
+    with pytest.raises(TypeError, match="snapshots must be True or False, got 1"):
+        adding.train(keras.optimizers.SGD(), runs, steps=1, snapshots=1)
+
+
+@pytest.mark.parametrize("cell", adding.CELLS)
+def test_input_gradient_norms_are_keras_layers_gradients_with_respect_to_each_input(cell):
+    """Two runs stacked (two seeds' initial weights), against Keras' own layer differentiated by a tape."""
+    import tensorflow as tf
+
+    x, y = datasets.adding_problem(16, length=12, seed=4)
+    weights = [np.stack(ws) for ws in zip(*(adding.initial_weights(seed, 12, cell=cell) for seed in (2, 3)))]
+    ours = adding.input_gradient_norms(weights, x, y, cell)
+    assert ours.shape == (2, 12)
+    for run, seed in enumerate((2, 3)):
+        keras.utils.set_random_seed(seed)
+        model = keras.Sequential([keras.Input((12, 2)), getattr(keras.layers, cell)(32), keras.layers.Dense(1)])
+        inputs = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            loss = tf.reduce_mean(tf.square(model(inputs) - y))
+        theirs = tf.sqrt(tf.reduce_sum(tf.square(tape.gradient(loss, inputs)), axis=[0, 2]))
+        np.testing.assert_allclose(ours[run], theirs.numpy(), rtol=1e-4)
+    assert not np.allclose(ours[0], ours[1])
+
+
+def test_input_gradient_norms_name_bad_arguments():
+    x, y = datasets.adding_problem(4, length=5, seed=0)
+    weights = [w[None] for w in adding.initial_weights(0, 5)]
+    with pytest.raises(ValueError, match="weights must be the five arrays train returns, got list of length 3"):
+        adding.input_gradient_norms(weights[:3], x, y)
+    with pytest.raises(ValueError, match=r"x must be \(batch, length, 2\) and y \(batch, 1\), got x \(4, 5\)"):
+        adding.input_gradient_norms(weights, x[:, :, 0], y)
+    with pytest.raises(ValueError, match="cell must be one of .* got 'rnn'"):
+        adding.input_gradient_norms(weights, x, y, cell="rnn")
+
+
+def test_runs_of_different_lengths_drawn_alike_see_the_same_batches():
+    runs = [{"seed": 3, "learning_rate": 3e-3, "global_clipnorm": 0.5}]
+    long = adding.train(keras.optimizers.Adam(), runs, steps=20, every=10, chunk=10, probe=False)
+    short = adding.train(keras.optimizers.Adam(), runs, steps=10, every=10, chunk=10, probe=False, data_steps=20)
+    alone = adding.train(keras.optimizers.Adam(), runs, steps=10, every=10, chunk=10, probe=False)
+    np.testing.assert_array_equal(short["losses"][0], long["losses"][0, :10])
+    assert not np.allclose(alone["losses"][0, 1:], long["losses"][0, 1:10])  # drawn for 10 steps: other batches
+    with pytest.raises(ValueError, match="data_steps must be an integer of at least steps = 10, got 5"):
+        adding.train(keras.optimizers.SGD(), runs, steps=10, data_steps=5)
