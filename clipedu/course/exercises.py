@@ -799,3 +799,34 @@ _multiple_choice(
                "the loop without any clipping.",
      "case 1": "Hint: case 1's excess came from the update after the clip. Where does this loop clip, and what did "
                "clipvalue change in case 3's runs?"})
+
+
+_multiple_choice(
+    "11.clip_the_simplernn",
+    "a SimpleRNN(32) trained with Adam(3e-3) on the adding problem at length 50 still sits at the level of always "
+    "answering 1 after 500 steps: which one change has notebook 11's evidence behind it, 'always-on clipping', "
+    "'a guard', 'a GRU' or 'a larger learning rate' (a string)",
+    "a GRU",
+    "With the optimizer, seeds, batches and steps unchanged, Keras' GRU(32) in place of the SimpleRNN came below the "
+    "second-only loss on 5 of 5 seeds by step 500; no SimpleRNN run did, clipped or not (section 3). Norm clipping "
+    "multiplies the whole gradient by one factor: it cannot give step 1's input a larger share of it.",
+    {"always-on clipping": "Hint: section 3 ran it: how many of its five SimpleRNN runs were below the second-only "
+                           "loss at step 500, against the unclipped runs?",
+     "a guard": "Hint: section 3 ran it: on which steps did the guard clip at length 50, and what did its runs look "
+                "like at step 500?",
+     "a larger learning rate": "Hint: this notebook tried one learning rate only; which of the four changes did it "
+                               "actually run against the unclipped SimpleRNN?"})
+
+_multiple_choice(
+    "11.first_or_after",
+    "section 4: the GRU's gradient at step 1 rose from below 1e-8 to above 1e-3 of step 50's by step 300, while "
+    "its test loss was still above three quarters of always answering 1. Which do these runs show: 'it rose "
+    "first', 'it caused the fall' or 'the loss fell first' (a string)",
+    "it rose first",
+    "The runs show an order in time: on every seed the gradient at step 1 had risen by more than five orders of "
+    "magnitude before the loss fell. That fits the idea that a network must first get a gradient to step 1 to "
+    "learn from it, but it does not show the cause: no run changed the gradient's path and nothing else.",
+    {"it caused the fall": "Hint: what was changed, one thing at a time, to show a cause? The runs record two "
+                           "quantities over time; what kind of statement does that support?",
+     "the loss fell first": "Hint: read the step-300 line of section 4: where was the test loss then, and where "
+                            "the ratio?"})
