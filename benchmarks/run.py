@@ -263,6 +263,7 @@ def slider_times(moves):
 
     def wgan():
         return WGAN(mlp(2, 1), mlp(2, 2), 2, seed=0)
+    readings_per_cell = (("SimpleRNN", 10), ("LSTM", 10), ("GRU", 5))
     demo_list = {
         "GradientClipDemo": demos.GradientClipDemo(),
         "TwoTensorDemo": demos.TwoTensorDemo(),
@@ -276,6 +277,10 @@ def slider_times(moves):
                                          rng.standard_normal((1000, 2))),
         "DiracGANDemo": demos.DiracGANDemo(),
         "PerExampleClipDemo": demos.PerExampleClipDemo(),
+        # notebook 11's shape: three cells, five seeds, the start and ten readings (five for the GRU), length 50
+        "GradientThroughTimeDemo": demos.GradientThroughTimeDemo(
+            {cell: 10.0 ** rng.uniform(-10, 0, (5, readings + 1, 50)) for cell, readings in readings_per_cell},
+            {cell: rng.uniform(0, 0.2, (5, readings)) for cell, readings in readings_per_cell}, seeds=range(5, 10)),
     }
     results = {}
     for name, demo in demo_list.items():

@@ -32,7 +32,8 @@ def test_quick_benchmark_produces_every_figure(tmp_path):
                      "3 × 64 critic: fit_seeds / minimal loop", "3 × 64 critic: fit_seeds, share of the matmul's rate"]:
         assert expected in names, expected
     demos = {"GradientClipDemo", "TwoTensorDemo", "StepOnSurfaceDemo", "ExplodingDemo", "WeightHistogramDemo",
-             "WeightDistributionDemo", "SamplesDemo", "DiracGANDemo", "PerExampleClipDemo"}
+             "WeightDistributionDemo", "SamplesDemo", "DiracGANDemo", "PerExampleClipDemo",
+             "GradientThroughTimeDemo"}
     assert demos == {row["name"].split(".")[0] for row in rows if row["group"] == "slider callbacks"
                      and not row["name"].startswith(" ")}
     assert all(isinstance(row["value"], float) and row["value"] > 0 for row in rows if "overhead" not in row["name"])

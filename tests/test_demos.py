@@ -8,6 +8,7 @@ from clipedu import WGAN, gradients, mlp
 from clipedu.notebook.demos import (
     ExplodingDemo,
     GradientClipDemo,
+    GradientThroughTimeDemo,
     PerExampleClipDemo,
     SamplesDemo,
     StepOnSurfaceDemo,
@@ -331,6 +332,16 @@ def test_progress_bar_counts_batches():
         progress_bar(0)
 
 
+def _through_time():
+    """Two seeds; cell A read at the start and after 100 and 200 steps, cell B at the start and after 100."""
+    length = 4
+    a = np.array([[[10.0 ** -(k + 1 - r) * (t + 1) for t in range(length)] for r in range(3)] for k in range(2)])
+    b = np.full((2, 2, length), 2.0)
+    b[:, :, 0] = [[1e-6, 1e-3], [1e-5, 1e-2]]
+    tests = {"A": np.array([[0.15, 0.05], [0.16, 0.10]]), "B": np.array([[0.14], [0.12]])}
+    return GradientThroughTimeDemo({"A": a, "B": b}, tests, seeds=[5, 6])
+
+
 def test_a_slider_move_draws_the_figure_at_most_once_and_keeps_its_layout():
     demo = GradientClipDemo()
     demo.update()  # the first draw lays the axes out
@@ -345,7 +356,8 @@ def test_a_slider_move_draws_the_figure_at_most_once_and_keeps_its_layout():
 
 @pytest.mark.parametrize("make, move", [(GradientClipDemo, {"g0": 0.3}), (TwoTensorDemo, {"bias_scale": 1.0}),
                                         (StepOnSurfaceDemo, {"learning_rate": 0.3}),
-                                        (PerExampleClipDemo, {"outlier": 10.0})])
+                                        (PerExampleClipDemo, {"outlier": 10.0}),
+                                        (_through_time, {"step": 100})])
 def test_a_redraw_on_the_kept_background_equals_a_full_drawing(make, move):
     import io
 
@@ -402,3 +414,36 @@ def test_per_example_demo_gives_the_angle_between_the_two_updates_with_and_witho
     assert 0.1 < state["apart"]["without"] < 5
     # at C = 5 no clean gradient is longer than C, nor is their mean: without the outlier the two coincide
     assert demo.compute(clipnorm=5.0, outlier=20.0)["apart"]["without"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_gradient_through_time_demo_reads_the_chosen_step_and_seed():
+    demo = _through_time()
+    assert demo.sliders["step"].options == (0, 100, 200) and demo.sliders["seed"].options == (5, 6)
+    demo.set(step=100, seed=6)
+    state = demo.state
+    a, b = state["cells"]["A"], state["cells"]["B"]
+    np.testing.assert_allclose(a["relative"], [0.25, 0.5, 0.75, 1.0])  # (t + 1) / 4
+    assert a["ratio"] == pytest.approx(0.25) and a["test"] == 0.16
+    assert b["ratio"] == pytest.approx(1e-2 / 2) and b["test"] == 0.12
+    start = demo.compute(step=0, seed=5)
+    assert start["cells"]["A"]["test"] is None and start["cells"]["B"]["ratio"] == pytest.approx(5e-7)
+    late = demo.compute(step=200, seed=5)
+    assert late["cells"]["B"] is None and late["cells"]["A"]["test"] == 0.05
+    text = demo.summary(late)
+    assert "B          not trained this far" in text and "0.050" in text and "10^ -0.6" in text
+
+
+def test_gradient_through_time_demo_draws_each_cell_and_names_bad_arguments():
+    demo = _through_time()
+    demo.set(step=200)
+    labels = [line.get_label() for line in demo.figure.axes[0].get_lines()]
+    assert labels == ["A: step 1 / last step = 10^-0.6", "B: not trained this far"]
+    assert demo.figure.axes[0].get_yscale() == "log"
+    with pytest.raises(ValueError, match="step must be one of \\[0, 100, 200\\], got 50"):
+        GradientThroughTimeDemo(demo.profiles, demo.tests, seeds=[5, 6], step=50)
+    with pytest.raises(ValueError, match="A: profiles must be .* for 3 seeds, got \\(2, 3, 4\\) and \\(2, 2\\)"):
+        GradientThroughTimeDemo(demo.profiles, demo.tests, seeds=[5, 6, 7])
+    with pytest.raises(ValueError, match="same cells"):
+        GradientThroughTimeDemo(demo.profiles, {"A": demo.tests["A"]}, seeds=[5, 6])
+    with pytest.raises(ValueError, match="A: every gradient norm must be positive and finite"):
+        GradientThroughTimeDemo({"A": -demo.profiles["A"], "B": demo.profiles["B"]}, demo.tests, seeds=[5, 6])

@@ -776,3 +776,23 @@ def clinic_slopes(figure, slopes):
     ax.set_ylabel("count (interpolates × updates × seeds)")
     ax.legend(fontsize="small")
     figure.tight_layout()
+
+
+def gradient_through_time(figure, state):
+    """``GradientThroughTimeDemo``'s figure: each cell's ‖∂loss/∂x_t‖ relative to the last step's, on fixed
+    log axes so that a slider move shows the profile rising or falling."""
+    (ax,) = _fresh_axes(figure)
+    colors = {"SimpleRNN": "tab:blue", "LSTM": "tab:orange", "GRU": "tab:green"}
+    for cell, values in state["cells"].items():
+        if values is None:
+            ax.plot([], [], color=colors.get(cell, "0.5"), lw=1.5, label=f"{cell}: not trained this far")
+            continue
+        relative = values["relative"]
+        ax.plot(np.arange(1, len(relative) + 1), relative, color=colors.get(cell, "0.5"), lw=1.5,
+                label=f"{cell}: step 1 / last step = 10^{np.log10(values['ratio']):.1f}")
+    log_scale(ax)
+    ax.set_ylim(1e-13, 1e3)
+    ax.set_xlabel("input step t")
+    ax.set_ylabel("‖∂loss/∂x_t‖ / ‖∂loss/∂x_last‖")
+    fixed_title(ax, f"after {state['step']} training steps, seed {state['seed']}")
+    ax.legend(loc="lower right", fontsize=8)
