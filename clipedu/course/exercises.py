@@ -802,31 +802,37 @@ _multiple_choice(
 
 
 _multiple_choice(
-    "11.clip_the_simplernn",
-    "a SimpleRNN(32) trained with Adam(3e-3) on the adding problem at length 50 still sits at the level of always "
-    "answering 1 after 500 steps: which one change has notebook 11's evidence behind it, 'always-on clipping', "
-    "'a guard', 'a GRU' or 'a larger learning rate' (a string)",
-    "a GRU",
-    "With the optimizer, seeds, batches and steps unchanged, Keras' GRU(32) in place of the SimpleRNN came below the "
-    "second-only loss on 5 of 5 seeds by step 500; no SimpleRNN run did, clipped or not (section 3). Norm clipping "
-    "multiplies the whole gradient by one factor: it cannot give step 1's input a larger share of it.",
-    {"always-on clipping": "Hint: section 3 ran it: how many of its five SimpleRNN runs were below the second-only "
-                           "loss at step 500, against the unclipped runs?",
-     "a guard": "Hint: section 3 ran it: on which steps did the guard clip at length 50, and what did its runs look "
-                "like at step 500?",
-     "a larger learning rate": "Hint: this notebook tried one learning rate only; which of the four changes did it "
-                               "actually run against the unclipped SimpleRNN?"})
+    "11.sooner_with_clipping",
+    "a SimpleRNN trained with Adam on the adding problem at length 100, one seed: with global_clipnorm=0.1 its loss "
+    "fell sooner than without. Which explanation does notebook 11's evidence admit: 'a larger share' (clipping gave "
+    "the early steps a larger share of the gradient), 'another path' (clipping changed where training took the "
+    "weights, and with Adam how long its steps were) or 'no vanishing' (clipping removed the vanishing gradient) "
+    "(a string)",
+    "another path",
+    "At given weights global_clipnorm multiplies every time step's part of the weight gradient by the same factor, "
+    "so no share changes (section 2). Over training it changes where the weights go, and with Adam it lengthened the "
+    "steps (section 3); after 500 steps an always-on run's ratio and the unclipped run's of the same seed were more "
+    "than 100 times apart on some seed (section 4). On one seed of a chaotic run, 'sooner' may also be chance: on five "
+    "seeds here no effect of clipping was visible.",
+    {"a larger share": "Hint: section 2: what does global_clipnorm do to each time step's part of the weight "
+                       "gradient? If every part is multiplied by the same factor, what happens to one part's share?",
+     "no vanishing": "Hint: section 4: did the always-on runs' gradient reach step 1 better than the unclipped runs' "
+                     "of the same seeds? What did clipping change, and through what?"})
 
 _multiple_choice(
-    "11.first_or_after",
-    "section 4: the GRU's gradient at step 1 rose from below 1e-8 to above 1e-3 of step 50's by step 300, while "
-    "its test loss was still above three quarters of always answering 1. Which do these runs show: 'it rose "
-    "first', 'it caused the fall' or 'the loss fell first' (a string)",
-    "it rose first",
-    "The runs show an order in time: on every seed the gradient at step 1 had risen by more than five orders of "
-    "magnitude before the loss fell. That fits the idea that a network must first get a gradient to step 1 to "
-    "learn from it, but it does not show the cause: no run changed the gradient's path and nothing else.",
-    {"it caused the fall": "Hint: what was changed, one thing at a time, to show a cause? The runs record two "
-                           "quantities over time; what kind of statement does that support?",
-     "the loss fell first": "Hint: read the step-300 line of section 4: where was the test loss then, and where "
-                            "the ratio?"})
+    "11.test_the_cause",
+    "section 4 showed the GRU's gradient reaching step 1 before its loss fell: an order in time. Which experiment "
+    "would test whether the gradient reaching the early steps is what lets it learn: 'more seeds', 'truncate the "
+    "gradient' (the same GRU, data and optimizer, with the gradient stopped after 10 steps back in time) or "
+    "'clip harder' (a string)",
+    "truncate the gradient",
+    "Stopping the gradient after 10 steps back changes one thing, how far back the gradient reaches, and leaves the "
+    "network's forward computation, its data and its optimizer as they were: if the GRU then stays at the level of "
+    "always answering 1 while the untruncated control learns, the gradient's reach is shown to matter. More seeds of "
+    "the same runs make the order surer, not a cause; clipping cannot change how far back the gradient reaches "
+    "(section 2). (Stopped after 10 steps, a dependency of 25 steps or more cannot be learned from the gradient at "
+    "all; the test shows that the reach matters, not how much of it is needed.)",
+    {"more seeds": "Hint: more seeds would show the same order in time on more runs. Does an order, however sure, "
+                   "show a cause? What has to change, one thing only, beside a control?",
+     "clip harder": "Hint: section 2: can norm clipping change which steps the gradient comes from? An experiment "
+                    "on the cause has to change that, and nothing else."})

@@ -11,7 +11,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 
 from clipedu import checks
 
@@ -791,8 +791,9 @@ def gradient_through_time(figure, state):
         ax.plot(np.arange(1, len(relative) + 1), relative, color=colors.get(cell, "0.5"), lw=1.5,
                 label=f"{cell}: step 1 / last step = 10^{np.log10(values['ratio']):.1f}")
     log_scale(ax)
+    ax.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(-12, 4, 3)))  # 1e+00, the last step's level, a tick
     ax.set_ylim(1e-13, 1e3)
     ax.set_xlabel("input step t")
-    ax.set_ylabel("‖∂loss/∂x_t‖ / ‖∂loss/∂x_last‖")
+    ax.set_ylabel("‖∂loss/∂x_t‖ / ‖∂loss/∂x_last‖ (1 at the last step)")
     fixed_title(ax, f"after {state['step']} training steps, seed {state['seed']}")
     ax.legend(loc="lower right", fontsize=8)
