@@ -166,10 +166,10 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("08.replica_step", 1.0, "Hint"),
     ("08.replica_step", 4.0, "learning rate times it"),  # the summed gradient's bound, without the learning rate
     ("08.replica_step", 0.2, "this setup has four"),  # section 7's two replicas
-    ("11.sooner_with_clipping", "a larger share", "one part's share"),  # the fixed-weight argument missed
-    ("11.sooner_with_clipping", "no vanishing", "better than the unclipped runs'"),
+    ("11.sooner_with_clipping", "another path", "rule out that clipping changed"),  # what the runs cannot exclude
+    ("11.sooner_with_clipping", "chance", "by arithmetic alone"),
     ("11.test_the_cause", "more seeds", "one thing only"),  # a surer order taken for a cause
-    ("11.test_the_cause", "clip harder", "which steps the gradient comes from"),
+    ("11.test_the_cause", "clip harder", "the weights' path too"),
     ("09.raise_c", "higher", "five Adam steps"),  # the lowering of section 2 carried over to raising
     ("09.raise_c", "the same", "only weights outside"),
     ("09.compare_across_c", "first", "the one change between"),  # the smaller estimate read as the closer generator

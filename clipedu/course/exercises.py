@@ -804,35 +804,37 @@ _multiple_choice(
 _multiple_choice(
     "11.sooner_with_clipping",
     "a SimpleRNN trained with Adam on the adding problem at length 100, one seed: with global_clipnorm=0.1 its loss "
-    "fell sooner than without. Which explanation does notebook 11's evidence admit: 'a larger share' (clipping gave "
-    "the early steps a larger share of the gradient), 'another path' (clipping changed where training took the "
-    "weights, and with Adam how long its steps were) or 'no vanishing' (clipping removed the vanishing gradient) "
-    "(a string)",
-    "another path",
-    "At given weights global_clipnorm multiplies every time step's part of the weight gradient by the same factor, "
-    "so no share changes (section 2). Over training it changes where the weights go, and with Adam it lengthened the "
-    "steps (section 3); after 500 steps an always-on run's ratio and the unclipped run's of the same seed were more "
-    "than 100 times apart on some seed (section 4). On one seed of a chaotic run, 'sooner' may also be chance: on five "
-    "seeds here no effect of clipping was visible.",
-    {"a larger share": "Hint: section 2: what does global_clipnorm do to each time step's part of the weight "
-                       "gradient? If every part is multiplied by the same factor, what happens to one part's share?",
-     "no vanishing": "Hint: section 4: did the always-on runs' gradient reach step 1 better than the unclipped runs' "
-                     "of the same seeds? What did clipping change, and through what?"})
+    "fell sooner than without. Which explanation can notebook 11's evidence rule out: 'same weights, larger share' "
+    "(at the same weights, clipping gives the early steps a larger share of the gradient), 'another path' (clipping "
+    "changed where training took the weights, and with Adam how long its steps were) or 'chance' (one seed of a "
+    "chaotic run) (a string)",
+    "same weights, larger share",
+    "At given weights global_clipnorm multiplies every time step's part of the weight gradient by the same factor, so "
+    "no share changes (section 2): that explanation is ruled out by arithmetic. The other two stand: clipping changed "
+    "where training went and, with Adam, lengthened the early steps (sections 3 and 4; with Adam, always-on clipping "
+    "left the SimpleRNN's ratio lower after 100 steps, not higher), and one seed of a chaotic run can be chance "
+    "(section 3 saw no effect of clipping on five seeds). What to ask for: more seeds, and the unclipped run beside "
+    "each.",
+    {"another path": "Hint: can these runs rule out that clipping changed where training took the weights? Section 4 "
+                     "compared the always-on runs' ratio with the unclipped runs' of the same seeds after 100 steps.",
+     "chance": "Hint: the runs are chaotic, and the colleague has one seed. Can anything in this notebook rule out "
+               "chance for her run? Which of the three explanations does section 2 rule out by arithmetic alone?"})
 
 _multiple_choice(
     "11.test_the_cause",
-    "section 4 showed the GRU's gradient reaching step 1 before its loss fell: an order in time. Which experiment "
-    "would test whether the gradient reaching the early steps is what lets it learn: 'more seeds', 'truncate the "
-    "gradient' (the same GRU, data and optimizer, with the gradient stopped after 10 steps back in time) or "
-    "'clip harder' (a string)",
+    "section 4: the GRU's ratio rose more than 1000-fold before its loss fell, an order in time. Which experiment "
+    "would test whether the gradient's reach to the first half is what lets it learn: 'more seeds', 'truncate the "
+    "gradient' (the same GRU, data and optimizer, with the gradient stopped after 25 steps back in time, so that "
+    "every second marked number and no first one is within its reach) or 'clip harder' (a string)",
     "truncate the gradient",
-    "Stopping the gradient after 10 steps back changes one thing, how far back the gradient reaches, and leaves the "
-    "network's forward computation, its data and its optimizer as they were: if the GRU then stays at the level of "
-    "always answering 1 while the untruncated control learns, the gradient's reach is shown to matter. More seeds of "
-    "the same runs make the order surer, not a cause; clipping cannot change how far back the gradient reaches "
-    "(section 2). (Stopped after 10 steps, a dependency of 25 steps or more cannot be learned from the gradient at "
-    "all; the test shows that the reach matters, not how much of it is needed.)",
+    "Stopping the gradient 25 steps back changes one thing, how far back the gradient reaches, and leaves the "
+    "network's forward computation, its data and its optimizer as they were; every second marked number (steps 26 "
+    "to 50) stays within reach and no first one (steps 1 to 25) does. If the reach to the first half is what lets "
+    "the GRU learn, the truncated run goes down to about the second-only loss (0.085) and no lower, while the "
+    "untruncated control learns. More seeds of the same runs make the order surer, not a cause; clipping, at given "
+    "weights, cannot change which steps the gradient comes from (section 2), and over training it changes the "
+    "weights too, more than one thing.",
     {"more seeds": "Hint: more seeds would show the same order in time on more runs. Does an order, however sure, "
                    "show a cause? What has to change, one thing only, beside a control?",
-     "clip harder": "Hint: section 2: can norm clipping change which steps the gradient comes from? An experiment "
-                    "on the cause has to change that, and nothing else."})
+     "clip harder": "Hint: section 2: at given weights, can norm clipping change which steps the gradient comes from? "
+                    "And over training, does clipping change only the gradient's reach, or the weights' path too?"})

@@ -782,7 +782,7 @@ def gradient_through_time(figure, state):
     """``GradientThroughTimeDemo``'s figure: each cell's ‖∂loss/∂x_t‖ relative to the last step's, on fixed
     log axes so that a slider move shows the profile rising or falling."""
     (ax,) = _fresh_axes(figure)
-    colors = {"SimpleRNN": "tab:blue", "LSTM": "tab:orange", "GRU": "tab:green"}
+    colors = {"SimpleRNN": "black", "LSTM": "tab:brown", "GRU": "tab:gray"}
     for cell, values in state["cells"].items():
         if values is None:
             ax.plot([], [], color=colors.get(cell, "0.5"), lw=1.5, label=f"{cell}: not trained this far")
