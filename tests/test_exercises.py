@@ -169,7 +169,7 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("11.sooner_with_clipping", "another path", "rule out that clipping changed"),  # what the runs cannot exclude
     ("11.sooner_with_clipping", "chance", "by arithmetic alone"),
     ("11.test_the_cause", "more seeds", "one thing only"),  # a surer order taken for a cause
-    ("11.test_the_cause", "clip harder", "the weights' path too"),
+    ("11.test_the_cause", "clip harder", "does clipping set it"),
     ("09.raise_c", "higher", "five Adam steps"),  # the lowering of section 2 carried over to raising
     ("09.raise_c", "the same", "only weights outside"),
     ("09.compare_across_c", "first", "the one change between"),  # the smaller estimate read as the closer generator

@@ -811,7 +811,7 @@ _multiple_choice(
     "same weights, larger share",
     "At given weights global_clipnorm multiplies every time step's part of the weight gradient by the same factor, so "
     "no share changes (section 2): that explanation is ruled out by arithmetic. The other two stand: clipping changed "
-    "where training went and, with Adam, lengthened the early steps (sections 3 and 4; with Adam, always-on clipping "
+    "where training went and, with Adam, lengthened the early updates (sections 3 and 4; with Adam, always-on clipping "
     "left the SimpleRNN's ratio lower after 100 steps, not higher), and one seed of a chaotic run can be chance "
     "(section 3 saw no effect of clipping on five seeds). What to ask for: more seeds, and the unclipped run beside "
     "each.",
@@ -831,10 +831,10 @@ _multiple_choice(
     "network's forward computation, its data and its optimizer as they were; every second marked number (steps 26 "
     "to 50) stays within reach and no first one (steps 1 to 25) does. If the reach to the first half is what lets "
     "the GRU learn, the truncated run goes down to about the second-only loss (0.085) and no lower, while the "
-    "untruncated control learns. More seeds of the same runs make the order surer, not a cause; clipping, at given "
-    "weights, cannot change which steps the gradient comes from (section 2), and over training it changes the "
-    "weights too, more than one thing.",
+    "untruncated control learns. More seeds of the same runs make the order surer, not a cause. Clipping does not "
+    "set the gradient's reach: at given weights it cannot change which steps the gradient comes from (section 2), "
+    "and whatever it does to the reach over training comes through the weights' path, uncontrolled.",
     {"more seeds": "Hint: more seeds would show the same order in time on more runs. Does an order, however sure, "
                    "show a cause? What has to change, one thing only, beside a control?",
      "clip harder": "Hint: section 2: at given weights, can norm clipping change which steps the gradient comes from? "
-                    "And over training, does clipping change only the gradient's reach, or the weights' path too?"})
+                    "An experiment on the cause has to set the gradient's reach itself; does clipping set it?"})
