@@ -98,3 +98,17 @@ def adding_problem(n, length=20, seed=None):
     markers[rows, rng.integers(length // 2, length, size=n)] = 1
     x = np.stack([numbers, markers], axis=-1).astype(np.float32)
     return x, np.sum(numbers * markers, axis=1, keepdims=True).astype(np.float32)
+
+
+def second_only_loss(x, y):
+    """The mean squared error of answering 0.5 + the second marked number on sequences of
+    ``adding_problem``: the loss of a network that remembers only the second number (1/12 in expectation,
+    the variance of the forgotten uniform number)."""
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim != 3 or x.shape[2] != 2 or y.shape != (x.shape[0], 1) or not len(x):
+        raise ValueError(f"x must be (n, length, 2) and y (n, 1) with n > 0, got x {x.shape} and y {y.shape}")
+    if not np.all(np.sum(x[:, :, 1] == 1, axis=1) == 2):
+        raise ValueError("x must mark exactly two steps of each sequence, as adding_problem does")
+    last = x.shape[1] - 1 - np.argmax(x[:, ::-1, 1] == 1, axis=1)  # the second marked step of each sequence
+    second = x[np.arange(len(x)), last, 0]
+    return float(np.mean((y[:, 0] - 0.5 - second) ** 2))

@@ -88,3 +88,23 @@ def test_adding_problem_marks_one_step_in_each_half_and_sums_the_marked_numbers(
 def test_adding_problem_rejects_bad_arguments(n, length, error):
     with pytest.raises(error, match="n must|length must"):
         datasets.adding_problem(n, length=length)
+
+
+def test_second_only_loss_answers_half_plus_the_second_marked_number():
+    x = np.zeros((2, 4, 2), np.float32)
+    x[0, :, 0], x[0, [0, 3], 1] = [0.2, 0.9, 0.4, 0.7], 1  # marked: 0.2 and 0.7
+    x[1, :, 0], x[1, [1, 2], 1] = [0.5, 0.6, 0.1, 0.3], 1  # marked: 0.6 and 0.1
+    y = np.array([[0.9], [0.7]], np.float32)
+    # answers 0.5 + 0.7 = 1.2 and 0.5 + 0.1 = 0.6: errors 0.3 and 0.1
+    assert datasets.second_only_loss(x, y) == pytest.approx((0.3 ** 2 + 0.1 ** 2) / 2, rel=1e-6)
+    big_x, big_y = datasets.adding_problem(20000, length=10, seed=1)
+    assert datasets.second_only_loss(big_x, big_y) == pytest.approx(1 / 12, rel=0.05)
+
+
+def test_second_only_loss_names_bad_arguments():
+    x, y = datasets.adding_problem(3, length=6, seed=0)
+    with pytest.raises(ValueError, match=r"x must be \(n, length, 2\) and y \(n, 1\) with n > 0, got x \(3, 6\)"):
+        datasets.second_only_loss(x[:, :, 0], y)
+    x[0, :, 1] = 0
+    with pytest.raises(ValueError, match="exactly two steps"):
+        datasets.second_only_loss(x, y)
