@@ -135,12 +135,14 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("04.adam_steps", "about as long", "different places"),  # the same ε taken to act the same
     ("04.adam_steps", "shorter", "smaller denominator"),
     ("04.gap_width", "yes", "What sets K besides c"),  # the gap read as the distance
-    ("05.clipped_start", "the clipped start's g", "which run answered that?"),  # a value at the start, not a control
-    ("05.clipped_start", "a longer run", "Which run changes only one of them"),
     ("05.needs_control", "nothing", "the penalty's critics, trained the same way"),  # one bump read as clipping's
     ("05.needs_control", "more seeds", "only the constraint changes"),
     ("05.penalty_budget", "a longer run", "would have marked them too"),  # one suspect tested, the other left
     ("05.penalty_budget", "a wider critic", "cleared the short training"),
+    ("12.clipped_start", "the clipped start's g", "which run answered that?"),  # a value at the start, not a control
+    ("12.clipped_start", "a longer run", "Which run changes only one of them"),
+    ("12.clipped_before_training", "the untrained He critic's g", "which of the two lowered"),  # two changes
+    ("12.clipped_before_training", "g after 400 iterations", "where the run's training began"),  # more of the same
     ("06.deep_penalty", "pushed them up", "without the penalty"),  # training's rise read as the penalty's doing
     ("06.deep_penalty", "held them below the control's", "read the pairs"),  # 29 of 55 pairs read as a hold-down
     ("06.simultaneous_r1_rate", 2.0, "reach 1 again"),  # the step's eigenvalue 0 taken for the limit

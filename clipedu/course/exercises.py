@@ -428,22 +428,22 @@ _multiple_choice(
             "the two critics?"})
 
 _multiple_choice(
-    "05.clipped_start",
+    "12.clipped_start",
     "what the conclusion 'the clip slowed the gradient's growth' still needs, drawn from a 12-layer critic 64 "
     "units wide clipped at c = 0.05 that has g = 0.35 after 100 generator iterations, against g = 1.3 for the same "
     "training from the He start without the clip: 'the clipped start's g', 'the same training from the clipped start "
     "without the clip' or 'a longer run' (a string)",
     "the same training from the clipped start without the clip",
     "The two runs differ in two things: the clip during training, and the start, since the first update is followed "
-    "by the clip, which moves every weight beyond ±c onto the bound and by itself lowers g (in section 3, at c = 0.1, "
+    "by the clip, which moves every weight beyond ±c onto the bound and by itself lowers g (in section 1, at c = 0.1, "
     "to between 0.4 and 0.6 on every seed). A lower g after 100 iterations can come from the lower start alone. g at "
     "the clipped start is one number at the start: it says where the clipped run began, not how the same training "
     "would have gone from there without the clip, so it cannot separate the clip from the start (a growth factor from "
     "each run's own start still compares runs from two starts, and a run pushed down may rise faster for that "
     "reason alone). The run that can is the same training from the clipped start without the clip: one change. In "
-    "section 3 that control, at c = 0.1, reached a higher g than the clipped run on every seed after 200 iterations.",
+    "section 1 that control, at c = 0.1, reached a higher g than the clipped run on every seed after 200 iterations.",
     {"the clipped start's g": "Hint: g at the clipped start says where the clipped run began. Does it say how far the "
-                              "same training, without the clip, would have raised g from there? In section 3, which "
+                              "same training, without the clip, would have raised g from there? In section 1, which "
                               "run answered that?",
      "a longer run": "Hint: a longer run of the same two settings still differs in the start and in the clip. Which "
                      "run changes only one of them?"})
@@ -480,6 +480,24 @@ _multiple_choice(
                      "3000 updates, would have marked them too?",
      "a wider critic": "Hint: suppose the wider critic still gives one bump after 3000 updates. Has that cleared the "
                        "short training, or the width?"})
+
+_multiple_choice(
+    "12.clipped_before_training",
+    "which one measurement most directly tests the conclusion 'training made the gradient vanish towards the input', "
+    "drawn from a 12-layer critic 64 units wide clipped at c = 0.005 that has g = 0.03 after 200 generator iterations: "
+    "'the clipped start's g, before any update', 'the untrained He critic's g' or 'g after 400 "
+    "iterations' (a string)",
+    "the clipped start's g, before any update",
+    "The clipped run's training starts where the first clip puts the critic: every weight beyond ±c on the bound, "
+    "before any update has changed anything. If g there is already about 0.03, training did not make the gradient "
+    "vanish; the clip did, before training began. At c = 0.005 the ceiling 64c = 0.32 is below 1, so the gradient "
+    "must decay whatever training does, and in section 1, at c = 0.01 and 0.001, g after training stayed within 15 % "
+    "of the clipped start's. The untrained He critic is level (g about 1), but it differs from the trained run in two "
+    "things, the clip and the training, so it cannot say which of the two lowered g.",
+    {"the untrained he critic's g": "Hint: the untrained He critic has neither the clip nor the training. If its g "
+                                     "is about 1, which of the two lowered the clipped run's g to 0.03?",
+     "g after 400 iterations": "Hint: a longer run says how g moves with more training from where it is now. Does it "
+                               "say where the run's training began, and whether g was already 0.03 there?"})
 
 _multiple_choice(
     "06.deep_penalty",
