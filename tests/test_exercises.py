@@ -135,14 +135,16 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("04.adam_steps", "about as long", "different places"),  # the same ε taken to act the same
     ("04.adam_steps", "shorter", "smaller denominator"),
     ("04.gap_width", "yes", "What sets K besides c"),  # the gap read as the distance
-    ("05.needs_control", "nothing", "the penalty's critics, trained the same way"),  # one bump read as clipping's
-    ("05.needs_control", "more seeds", "only the constraint changes"),
-    ("05.penalty_budget", "a longer run", "would have marked them too"),  # one suspect tested, the other left
-    ("05.penalty_budget", "a wider critic", "cleared the short training"),
-    ("12.clipped_start", "the clipped start's g", "which run answered that?"),  # a value at the start, not a control
-    ("12.clipped_start", "a longer run", "Which run changes only one of them"),
-    ("12.clipped_before_training", "the untrained He critic's g", "which of the two lowered"),  # two changes
-    ("12.clipped_before_training", "g after 400 iterations", "where the run's training began"),  # more of the same
+    ("05.needs_control", "nothing", "without any constraint"),  # one bump read as clipping's
+    ("05.needs_control", "more seeds", "a row without the clip"),
+    ("05.needs_control", "the penalty's critics, trained the same way", "which of the two did it"),  # two changes
+    ("05.penalty_budget", "the small width", "was how wide"),  # the run that failed read as the cause
+    ("05.penalty_budget", "both", "Was a wider critic needed"),
+    ("12.ceiling_width", "the 256-wide", "which one is below 1"),  # the wider layer taken to shrink more
+    ("12.ceiling_width", "both", "256 · 0.005"),  # a ceiling above 1 read as a decay
+    ("12.ceiling_width", "neither", "128 · 0.005"),
+    ("12.barely_trained", "g after 400 iterations", "hardly move"),  # more of a run that does not move
+    ("12.barely_trained", "the untrained critic's g", "whether the clipped critic's weights moved"),
     ("06.deep_penalty", "pushed them up", "without the penalty"),  # training's rise read as the penalty's doing
     ("06.deep_penalty", "held them below the control's", "read the pairs"),  # 29 of 55 pairs read as a hold-down
     ("06.simultaneous_r1_rate", 2.0, "reach 1 again"),  # the step's eigenvalue 0 taken for the limit

@@ -428,76 +428,78 @@ _multiple_choice(
             "the two critics?"})
 
 _multiple_choice(
-    "12.clipped_start",
-    "what the conclusion 'the clip slowed the gradient's growth' still needs, drawn from a 12-layer critic 64 "
-    "units wide clipped at c = 0.05 that has g = 0.35 after 100 generator iterations, against g = 1.3 for the same "
-    "training from the He start without the clip: 'the clipped start's g', 'the same training from the clipped start "
-    "without the clip' or 'a longer run' (a string)",
-    "the same training from the clipped start without the clip",
-    "The two runs differ in two things: the clip during training, and the start, since the first update is followed "
-    "by the clip, which moves every weight beyond ±c onto the bound and by itself lowers g (in section 1, at c = 0.1, "
-    "to between 0.4 and 0.6 on every seed). A lower g after 100 iterations can come from the lower start alone. g at "
-    "the clipped start is one number at the start: it says where the clipped run began, not how the same training "
-    "would have gone from there without the clip, so it cannot separate the clip from the start (a growth factor from "
-    "each run's own start still compares runs from two starts, and a run pushed down may rise faster for that "
-    "reason alone). The run that can is the same training from the clipped start without the clip: one change. In "
-    "section 1 that control, at c = 0.1, reached a higher g than the clipped run on every seed after 200 iterations.",
-    {"the clipped start's g": "Hint: g at the clipped start says where the clipped run began. Does it say how far the "
-                              "same training, without the clip, would have raised g from there? In section 1, which "
-                              "run answered that?",
-     "a longer run": "Hint: a longer run of the same two settings still differs in the start and in the clip. Which "
-                     "run changes only one of them?"})
-
-_multiple_choice(
     "05.needs_control",
     "what a classmate's conclusion 'clipping kept the critics from marking the modes', drawn from clipped critics "
     "(c = 0.01, 3000 updates, as section 2) that are one bump on 5 of 5 seeds on sixteen Gaussians on a ring, "
-    "still needs: 'nothing', 'more seeds' or 'a control' (a string)",
-    "a control", "A single bump says what the clipped critics learned, not why. In section 2 the penalty's critics, "
-                 "trained the same way, were one bump on the 25 Gaussians and the roll too: the short training and "
-                 "the small network can leave one bump by themselves. What the conclusion needs is a control: a row "
-                 "that differs from the clipped one in the constraint alone (the penalty, say) and does mark the "
-                 "sixteen modes. Only then is the clip, rather than what the two rows share, the reason.",
-    {"nothing": "Hint: in section 2, what did the penalty's critics, trained the same way, look like on the 25 "
-                "Gaussians and on the roll?",
-     "more seeds": "Hint: 5 of 5 seeds already agree. Would more clipped seeds tell clipping apart from the short "
-                   "training, or does that take a row in which only the constraint changes?"})
+    "still needs: 'nothing', 'more seeds', 'the penalty's critics, trained the same way' or 'the same critics "
+    "trained without the clip' (a string)",
+    "the same critics trained without the clip",
+    "A single bump says what the clipped critics learned, not why. The conclusion is about what the clip took away, "
+    "so it needs the same critics trained the same way without the clip: if they mark the sixteen modes and the "
+    "clipped ones do not, the clip is the difference. In section 2 the critics without a constraint were one bump on "
+    "every data set too, so the short training and the small network can leave one bump by themselves. The penalty's "
+    "critics differ in another constraint as well: if they mark the modes, that shows what the penalty adds (as on "
+    "section 2's 8 Gaussians), not what the clip takes away.",
+    {"nothing": "Hint: in section 2, what did the critics without any constraint, trained the same way, look like?",
+     "more seeds": "Hint: 5 of 5 seeds already agree. Would more clipped seeds tell the clip apart from the short "
+                   "training, or does that take a row without the clip?",
+     "the penalty's critics, trained the same way": "Hint: the penalty's critics differ from the clipped ones in two "
+                                                    "things, no clip and a penalty. If they mark the modes, which of "
+                                                    "the two did it? In section 2, what did critics with neither look "
+                                                    "like?"})
 
 _multiple_choice(
     "05.penalty_budget",
-    "assuming the short training (3000 updates) and the small width (64 units) are the only suspects (section 4 "
-    "lists other differences from the paper and its code), what would tell which of the two kept section 2's "
-    "penalty critics on the 25 Gaussians from resolving the 25 modes: 'a longer run', 'a wider critic' or "
-    "'two runs, one change each' (a string)",
-    "two runs, one change each", "Two suspects (the ones assumed) take two runs, each changing one of them beside "
-                                 "section 2's row as "
-                                 "the control: the same critics trained longer, and wider critics trained for 3000 "
-                                 "updates. A single run answers for one suspect only: if a longer run marks the modes "
-                                 "the budget was short for this width, but a wider critic might have done it in 3000 "
-                                 "updates too; if it still gives one bump, the width is not cleared, nor is a longer "
-                                 "budget still. A run that changes both at once cannot say which did it.",
-    {"a longer run": "Hint: suppose the longer run marks the modes. Does that say whether a wider critic, trained for "
-                     "3000 updates, would have marked them too?",
-     "a wider critic": "Hint: suppose the wider critic still gives one bump after 3000 updates. Has that cleared the "
-                       "short training, or the width?"})
+    "assuming the short training (3000 updates) and the small width (64 units) are the only suspects (section 3 "
+    "lists other differences from the paper and its code): beside section 2's penalty row on the 25 Gaussians, the "
+    "same critics trained for 30 000 updates mark the 25 modes, and critics 512 units wide trained for 3000 updates "
+    "are still one bump. What kept section 2's penalty critics from resolving the modes: 'the short training', "
+    "'the small width' or 'both' (a string)",
+    "the short training", "Each run changes one suspect beside section 2's row. The longer run changed only the "
+                          "length, at 64 units, and resolved the modes: at this width 3000 updates were too few, and "
+                          "no wider critic was needed. The wider run changed only the width and stayed one bump: "
+                          "width alone did not make up for the short training. Whether a wider critic would resolve "
+                          "them in fewer updates than 30 000 only the run that changes both could say; it is not what "
+                          "kept section 2's row from it.",
+    {"the small width": "Hint: the 512-wide critics, trained for 3000 updates, were still one bump. And the longer "
+                        "run, which resolved the modes, was how wide?",
+     "both": "Hint: the longer run resolved the modes at 64 units. Was a wider critic needed for that?"})
 
 _multiple_choice(
-    "12.clipped_before_training",
-    "which one measurement most directly tests the conclusion 'training made the gradient vanish towards the input', "
-    "drawn from a 12-layer critic 64 units wide clipped at c = 0.005 that has g = 0.03 after 200 generator iterations: "
-    "'the clipped start's g, before any update', 'the untrained He critic's g' or 'g after 400 "
-    "iterations' (a string)",
-    "the clipped start's g, before any update",
-    "The clipped run's training starts where the first clip puts the critic: every weight beyond ±c on the bound, "
-    "before any update has changed anything. If g there is already about 0.03, training did not make the gradient "
-    "vanish; the clip did, before training began. At c = 0.005 the ceiling 64c = 0.32 is below 1, so the gradient "
-    "must decay whatever training does, and in section 1, at c = 0.01 and 0.001, g after training stayed within 15 % "
-    "of the clipped start's. The untrained He critic is level (g about 1), but it differs from the trained run in two "
-    "things, the clip and the training, so it cannot say which of the two lowered g.",
-    {"the untrained he critic's g": "Hint: the untrained He critic has neither the clip nor the training. If its g "
-                                     "is about 1, which of the two lowered the clipped run's g to 0.03?",
-     "g after 400 iterations": "Hint: a longer run says how g moves with more training from where it is now. Does it "
-                               "say where the run's training began, and whether g was already 0.03 there?"})
+    "12.ceiling_width",
+    "for which of two 16-layer ReLU critics clipped at c = 0.005, one 128 units wide and one 256 units wide, the "
+    "bound alone says that the gradient must decay on its way back through the hidden layers, whatever training "
+    "does: 'the 128-wide', 'the 256-wide', 'both' or 'neither' (a string)",
+    "the 128-wide",
+    "Back through a hidden layer of n units the gradient is multiplied by at most the kernel's largest singular value, "
+    "which is at most its Frobenius norm, n·c for an n × n kernel with entries in [-c, c] (the ReLUs only zero "
+    "entries). For the 128-wide critic the ceiling is 128 · 0.005 = 0.64, below 1: every hidden layer shrinks the "
+    "gradient, whatever the weights inside the box, as section 1 found at c = 0.01 and 0.001 with 64 units. For the "
+    "256-wide one it is 1.28, above 1: the bound leaves room to grow, and only runs, with their controls, can say "
+    "what the gradient does there, as at c = 0.1 in section 1.",
+    {"the 256-wide": "Hint: a wider layer has more entries in each row. Work out each critic's ceiling, n·c: which "
+                     "one is below 1?",
+     "both": "Hint: work out 256 · 0.005. Does a ceiling above 1 force a decay, or only allow one?",
+     "neither": "Hint: work out 128 · 0.005. If every hidden layer multiplies the gradient by at most that, what "
+                "must it do over 15 layers?"})
+
+_multiple_choice(
+    "12.barely_trained",
+    "which one measurement tells the conclusion 'training cannot move g at this c' from 'the critic barely trained', "
+    "for a 12-layer critic 64 units wide clipped at c = 0.005 whose g stayed at 0.03 from the first generator "
+    "iteration to the 200th: 'g after 400 iterations', 'how far the kernels moved' or 'the untrained critic's g' "
+    "(a string)",
+    "how far the kernels moved",
+    "g stays put either if training moves the weights without moving g, or if training hardly moves the weights. "
+    "How far the kernels moved from the clipped start tells which: in section 1, at c = 0.01 and 0.001, they hardly "
+    "moved, so those runs say nothing about what training could do to g there (the bound 64c below 1 says it must "
+    "decay, not where it settles). A longer run of a critic that barely moves would show a flat g again. The "
+    "untrained critic has no clip: its g (about 1) says where the He start is, not whether the clipped critic "
+    "trained.",
+    {"g after 400 iterations": "Hint: if the critic's weights hardly move, what would g do over 200 more iterations, "
+                               "and would that tell the two conclusions apart?",
+     "the untrained critic's g": "Hint: the untrained critic has no clip and no training. Does its g say whether the "
+                                 "clipped critic's weights moved?"})
 
 _multiple_choice(
     "06.deep_penalty",
