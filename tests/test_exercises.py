@@ -211,8 +211,8 @@ def test_no_answer_and_malformed_answers():
     assert check("01.clip_by_value", [1, 2]).correct is False
     with pytest.raises(ValueError, match="name must be one of"):
         check("99.nothing", 1.0)
-    unknown = check("05.needs_control", "keep")
-    assert unknown.correct is False and "one of ['a control', 'more seeds', 'nothing']" in unknown.message
+    unknown = check("05.penalty_budget", "keep")
+    assert unknown.correct is False and "one of ['both', 'the short training', 'the small width']" in unknown.message
 
 
 def test_the_guard_threshold_accepts_the_range_the_notebook_argues_for():
