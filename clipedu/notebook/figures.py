@@ -11,7 +11,14 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
-from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
+from matplotlib.ticker import (
+    FixedLocator,
+    FuncFormatter,
+    LogFormatterSciNotation,
+    LogLocator,
+    MaxNLocator,
+    NullLocator,
+)
 
 from clipedu import checks
 
@@ -411,11 +418,12 @@ def surface_seeds(figure, surfaces, peaks, centres, titles, marks="mode centre")
     axes[0, 0].legend(loc="lower left", fontsize=7, markerscale=1.5, framealpha=0.6)
 
 
-def layer_profiles(figure, norms, floor, earlier=None, start=None):
+def layer_profiles(figure, norms, floor, earlier=None, start=None, names=("at the end", "earlier", "start")):
     """Gradient norms per critic layer, a panel per setting sharing one log axis, a line per seed in the
     seed's colour; a norm of exactly 0 is drawn as a cross at ``floor``, below every non-zero norm.
     ``norms`` maps a label to an array (seeds, layers); ``earlier`` and ``start``, if given, map some
-    labels to arrays of the same shape, drawn dashed (an earlier measurement) and dotted (a start)."""
+    labels to arrays of the same shape, drawn dashed (an earlier measurement) and dotted (a start);
+    ``names`` says in the legend what the solid, dashed and dotted lines are."""
     axes = np.atleast_1d(figure.subplots(1, len(norms), sharey=True, squeeze=False)[0])
     styles = [(norms, "-", "o"), (earlier or {}, "--", None), (start or {}, ":", None)]
     for ax, label in zip(axes, norms):
@@ -427,18 +435,17 @@ def layer_profiles(figure, norms, floor, earlier=None, start=None):
                         alpha=0.8, label=f"seed {s}" if which == 0 else None)
                 zeros = seed_norms == 0
                 ax.plot(layers[zeros], np.full(zeros.sum(), floor), "x", color=f"C{s}", ms=5)
-        ax.set_title(label, fontsize=8)
+        ax.set_title(label, fontsize=9)
         ax.set_yscale("log")
         ax.set_xticks(layers[::2])
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
     figure.supxlabel("layer (1-12 hidden, 1 = input side; 13 = output)", fontsize=8)
     axes[0].set_ylabel("‖∂ critic loss / ∂ layer output‖ (no unit)", fontsize=8)
     handles = [Line2D([], [], color="0.3", ls=style, lw=1) for _, style, _ in styles]
-    names = ["at the end", "earlier", "start"]
     used = [i for i, (arrays, _, _) in enumerate(styles) if arrays]
-    legend = axes[0].legend(fontsize=6, loc="lower left")
-    axes[-1].legend([handles[i] for i in used], [names[i] for i in used], fontsize=6, loc="lower right")
+    legend = axes[0].legend(fontsize=7, loc="lower left")
+    axes[-1].legend([handles[i] for i in used], [names[i] for i in used], fontsize=7, loc="lower right")
     axes[0].add_artist(legend)
 
 
@@ -466,12 +473,13 @@ def weight_histograms(figure, weights, bounds, start=None, window=None):
             for bound in (-bounds[label], bounds[label]):
                 ax.axvline(bound, color="0.3", ls="--", lw=0.8)
         ax.set_yscale("log")
-        ax.yaxis.set_minor_formatter(NullFormatter())
+        # Minor ticks labelled where the counts span under two decades, so that no panel is left with one label.
+        ax.yaxis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.set_title(label if half is None else f"{label} (bins {2 * half / 60:.2g} wide)", fontsize=9)
         ax.set_xlabel("weight value", fontsize=8)
         ax.set_ylabel("number of weights", fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.tick_params(which="both", labelsize=7)
         ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3)  # below, off the data
 
 
