@@ -467,39 +467,42 @@ _multiple_choice(
 
 _multiple_choice(
     "12.ceiling_width",
-    "for which of two 16-layer ReLU critics clipped at c = 0.005, one 128 units wide and one 256 units wide, the "
-    "bound alone says that the gradient must decay on its way back through the hidden layers, whatever training "
-    "does: 'the 128-wide', 'the 256-wide', 'both' or 'neither' (a string)",
+    "for which of two 16-layer ReLU critics clipped at c = 0.005, one 128 units wide and one 256 units wide, trained "
+    "as section 1 trains and both ending with g below 0.9, you can say without any further run that the gradient "
+    "had to decay whatever training did: 'the 128-wide', 'the 256-wide', 'both' or 'neither' (a string)",
     "the 128-wide",
     "Back through a hidden layer of n units the gradient is multiplied by at most the kernel's largest singular value, "
     "which is at most its Frobenius norm, n·c for an n × n kernel with entries in [-c, c] (the ReLUs only zero "
     "entries). For the 128-wide critic the ceiling is 128 · 0.005 = 0.64, below 1: every hidden layer shrinks the "
-    "gradient, whatever the weights inside the box, as section 1 found at c = 0.01 and 0.001 with 64 units. For the "
-    "256-wide one it is 1.28, above 1: the bound leaves room to grow, and only runs, with their controls, can say "
-    "what the gradient does there, as at c = 0.1 in section 1.",
+    "gradient whatever the weights inside the box, as at c = 0.01 and 0.001 in section 1. For the 256-wide one it is "
+    "1.28, above 1: the bound allows growth, so its decay may be the first clip's (its clipped start), training's, or "
+    "the clip's during training, and only runs can tell: the clipped start's g, and the same training from the "
+    "clipped start without the clip, as for c = 0.1 in section 1.",
     {"the 256-wide": "Hint: a wider layer has more entries in each row. Work out each critic's ceiling, n·c: which "
                      "one is below 1?",
      "both": "Hint: work out 256 · 0.005. Does a ceiling above 1 force a decay, or only allow one?",
      "neither": "Hint: work out 128 · 0.005. If every hidden layer multiplies the gradient by at most that, what "
-                "must it do over 15 layers?"})
+                "must it do over 15 layers, whatever training does?"})
 
 _multiple_choice(
     "12.barely_trained",
-    "which one measurement tells the conclusion 'training cannot move g at this c' from 'the critic barely trained', "
-    "for a 12-layer critic 64 units wide clipped at c = 0.005 whose g stayed at 0.03 from the first generator "
-    "iteration to the 200th: 'g after 400 iterations', 'how far the kernels moved' or 'the untrained critic's g' "
-    "(a string)",
-    "how far the kernels moved",
-    "g stays put either if training moves the weights without moving g, or if training hardly moves the weights. "
-    "How far the kernels moved from the clipped start tells which: in section 1, at c = 0.01 and 0.001, they hardly "
-    "moved, so those runs say nothing about what training could do to g there (the bound 64c below 1 says it must "
-    "decay, not where it settles). A longer run of a critic that barely moves would show a flat g again. The "
-    "untrained critic has no clip: its g (about 1) says where the He start is, not whether the clipped critic "
-    "trained.",
-    {"g after 400 iterations": "Hint: if the critic's weights hardly move, what would g do over 200 more iterations, "
-                               "and would that tell the two conclusions apart?",
-     "the untrained critic's g": "Hint: the untrained critic has no clip and no training. Does its g say whether the "
-                                 "clipped critic's weights moved?"})
+    "which run or measurement tells 'the clip holds the critic in place' from 'its gradients are too small to move "
+    "it, clip or no clip', for a 12-layer critic 64 units wide clipped at c = 0.005 whose g stayed at 0.03 for 200 "
+    "generator iterations and whose kernels moved by less than 1 %: 'how far the kernels moved, layer by layer', "
+    "'the same training from the clipped start without the clip' or 'g after 400 iterations' (a string)",
+    "the same training from the clipped start without the clip",
+    "Both explanations leave the kernels where they are: weights that training pushes outwards and the clip puts back "
+    "on ±c do not move, and neither do weights whose gradients are too small for RMSprop's steps against its ε. "
+    "Taking the clip away, one change, from the same clipped start, tells them apart: if the unclipped critic moves "
+    "and its g changes, the clip was holding it; if it stays put too, the gradients were too small, clip or no clip "
+    "(notebook 04, section 4, rules the clip out this way at c = 0.001). How far the kernels moved, layer by layer, "
+    "says where the critic moved, not why it did not, and 200 more iterations of the same run would show the same "
+    "standstill.",
+    {"how far the kernels moved, layer by layer": "Hint: a weight held on ±c by the clip and a weight whose gradient "
+                                                  "is too small both stay put. Would any measure of how far they moved "
+                                                  "tell the two apart?",
+     "g after 400 iterations": "Hint: if the critic is held in place, by either cause, what would 200 more iterations "
+                               "of the same run show?"})
 
 _multiple_choice(
     "06.deep_penalty",
