@@ -453,8 +453,8 @@ _multiple_choice(
     "assuming the short training (3000 updates) and the small width (64 units) are the only suspects (section 3 "
     "lists other differences from the paper and its code), supposing two runs beside section 2's penalty row on the "
     "25 Gaussians, which the notebook did not make: the same critics trained for 30 000 updates mark the 25 modes, "
-    "and critics 512 units wide trained for 3000 updates are still one bump. What kept section 2's penalty critics from resolving the modes: 'the short training', "
-    "'the small width' or 'both' (a string)",
+    "and critics 512 units wide trained for 3000 updates are still one bump. What kept section 2's penalty critics "
+    "from resolving the modes: 'the short training', 'the small width' or 'both' (a string)",
     "the short training", "Each run changes one suspect beside section 2's row. The longer run changed only the "
                           "length, at 64 units, and resolved the modes: at this width 3000 updates were too few, and "
                           "no wider critic was needed. The wider run changed only the width and stayed one bump: "
