@@ -437,7 +437,7 @@ _multiple_choice(
     "A single bump says what the clipped critics learned, not why. The conclusion is about what the clip took away, "
     "so it needs the same critics trained the same way without the clip: if they mark the sixteen modes and the "
     "clipped ones do not, the clip is the difference. In section 2 the critics without a constraint were one bump on "
-    "every data set too, so the short training and the small network can leave one bump by themselves. The penalty's "
+    "every data set too: one bump comes without the clip as well (why, section 2 does not show). The penalty's "
     "critics differ in another constraint as well: if they mark the modes, that shows what the penalty adds (as on "
     "section 2's 8 Gaussians), not what the clip takes away.",
     {"nothing": "Hint: in section 2, what did the critics without any constraint, trained the same way, look like?",
@@ -488,7 +488,7 @@ _multiple_choice(
     "12.barely_trained",
     "which run or measurement tells 'the clip holds the critic in place' from 'its gradients are too small to move "
     "it, clip or no clip', for a 12-layer critic 64 units wide clipped at c = 0.005 whose g stayed at 0.03 for 200 "
-    "generator iterations and whose kernels moved by less than 1 %: 'how far the kernels moved, layer by layer', "
+    "generator iterations and whose kernels did not move at all: 'how far the kernels moved, layer by layer', "
     "'the same training from the clipped start without the clip' or 'g after 400 iterations' (a string)",
     "the same training from the clipped start without the clip",
     "Both explanations leave the kernels where they are: weights that training pushes outwards and the clip puts back "
@@ -496,11 +496,11 @@ _multiple_choice(
     "Taking the clip away, one change, from the same clipped start, tells them apart: if the unclipped critic moves "
     "and its g changes, the clip was holding it; if it stays put too, the gradients were too small, clip or no clip "
     "(notebook 04, section 4, rules the clip out this way at c = 0.001). How far the kernels moved, layer by layer, "
-    "says where the critic moved, not why it did not, and 200 more iterations of the same run would show the same "
-    "standstill.",
+    "says where a critic moved; here nothing moved, so it cannot say whether the clip or the gradients' size held it, "
+    "and 200 more iterations of the same run would show the same standstill.",
     {"how far the kernels moved, layer by layer": "Hint: a weight held on ±c by the clip and a weight whose gradient "
-                                                  "is too small both stay put. Would any measure of how far they moved "
-                                                  "tell the two apart?",
+                                                  "is too small both stay put, and here no kernel entry moved at all. "
+                                                  "Which run would show whether the clip is what holds them?",
      "g after 400 iterations": "Hint: if the critic is held in place, by either cause, what would 200 more iterations "
                                "of the same run show?"})
 
