@@ -130,12 +130,13 @@ class StackedMLP:
     def __call__(self, x, views):
         import tensorflow as tf
 
+        xs = tf.unstack(x)
         for (kernel, bias), activation in zip(views, self.activations):
-            x = tf.matmul(x, kernel)
+            xs = [tf.matmul(a, k) for a, k in zip(xs, tf.unstack(kernel))]
             if bias is not None:
-                x = x + bias
-            x = activation(x)
-        return x
+                xs = [a + b for a, b in zip(xs, tf.unstack(bias))]
+            xs = [activation(a) for a in xs]
+        return tf.stack(xs)
 
     def weights(self, run, params=None):
         """Run ``run``'s weights as ``network.get_weights()`` orders them, from ``params`` (the value of
@@ -238,6 +239,15 @@ class StackedOptimizer:
                 size = int(np.prod(variable.shape))
                 variable.assign(row[start:start + size].reshape(variable.shape))
                 start += size
+
+
+def _each_mean(values):
+    """Each run's mean of its values (runs, ...), taken as a mean of its own: TensorFlow sums the rows of
+    a matrix in another order than a lone tensor, so that a mean over axes 1 and on would round
+    otherwise for one run than for several, and otherwise than Keras' ``ops.mean`` in ``WGAN``."""
+    import tensorflow as tf
+
+    return tf.stack([tf.reduce_mean(v) for v in tf.unstack(values)])
 
 
 def _checked_runs(critics, generators, critic_optimizers, generator_optimizers, clip, penalty, seeds):
@@ -437,8 +447,8 @@ class BatchedWGAN:
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(watched)
             fake = self.generator(noise, generator)
-            real_score = tf.reduce_mean(self.critic(real, critic), axis=[1, 2])
-            fake_score = tf.reduce_mean(self.critic(fake, critic), axis=[1, 2])
+            real_score = _each_mean(self.critic(real, critic))
+            fake_score = _each_mean(self.critic(fake, critic))
             critic_loss = fake_score - real_score
             if self.penalty is not None:
                 penalty = self._gradient_penalty(real, fake, critic)
@@ -463,7 +473,7 @@ class BatchedWGAN:
         watched = [w for pair in generator for w in pair if w is not None]
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(watched)
-            generator_loss = -tf.reduce_mean(self.critic(self.generator(noise, generator), critic), axis=[1, 2])
+            generator_loss = -_each_mean(self.critic(self.generator(noise, generator), critic))
             total = tf.reduce_sum(generator_loss)
         grads = iter(tape.gradient(total, watched))
         gradient = self.generator.flatten([(next(grads), next(grads) if b is not None else None) for _, b in generator])
@@ -481,4 +491,78 @@ class BatchedWGAN:
             scores = self.critic(interpolates, critic)
         grads = tape.gradient(scores, interpolates)  # each sample's score depends on that sample alone
         norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=2))
-        return tf.reduce_mean(tf.square(norms - 1.0), axis=1)
+        return _each_mean(tf.square(norms - 1.0))
+
+
+# How many shares of its runs fit_seeds trains at the same time: the cores of a laptop or a free cloud CPU.
+# Fixed, not the count of this machine's CPUs: how the runs are shared changes the last bits of their
+# numbers (TensorFlow sums a tensor in an order that depends on where it lies in memory), and every
+# machine must compute the same numbers.
+SHARES = 2
+
+
+def cores():
+    """The CPUs this process may run on: how many shares ``ConcurrentWGANs`` trains at once, at most."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class ConcurrentWGANs:
+    """Several ``BatchedWGAN``s, each a share of the runs, trained at the same time, one thread each,
+    and seen as one: run r of the whole is row r - start of the share that holds it.
+
+    Each share's call into TensorFlow runs on a thread of its own, one per CPU this process may use
+    (TensorFlow lets go of Python's lock while it computes), so two shares keep two cores busy, where
+    one ``BatchedWGAN`` of all the runs keeps one core busy and another at times. Nothing in a
+    ``BatchedWGAN`` mixes its runs, and the shares are the same on any machine, whatever its CPUs.
+    """
+
+    def __init__(self, engines):
+        self.engines = list(engines)
+        if not self.engines or any(not isinstance(e, BatchedWGAN) for e in self.engines):
+            raise TypeError(f"engines must be a non-empty list of BatchedWGANs, got {engines!r}")
+        if len({tuple(e.names) for e in self.engines}) > 1:
+            raise ValueError("engines must all train with clipping, all with the penalty or all with neither")
+        self.names = self.engines[0].names
+        self.starts = np.cumsum([0] + [e.runs for e in self.engines])
+        self.runs = int(self.starts[-1])
+
+    def locate(self, run):
+        """The share that holds run ``run``, and the run's row in it."""
+        share = int(np.searchsorted(self.starts, run, side="right")) - 1
+        return self.engines[share], run - int(self.starts[share])
+
+    def train(self, x, orders):
+        """``BatchedWGAN.train`` for every share at the same time; ``orders`` and the result hold every run."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        parts = [orders[start:start + e.runs] for start, e in zip(self.starts, self.engines)]
+        threads = min(len(self.engines), cores())
+        if threads == 1:
+            results = [e.train(x, part) for e, part in zip(self.engines, parts)]
+        else:
+            with ThreadPoolExecutor(threads) as pool:
+                results = list(pool.map(lambda e, part: e.train(x, part), self.engines, parts))
+        return {name: np.concatenate([r[name] for r in results]) for name in self.names}
+
+    def stopped_at(self):
+        """Each run's last iteration if it is stopped, else -1."""
+        return np.concatenate([e.stopped_at.numpy() for e in self.engines])
+
+    def iteration(self):
+        """The generator iterations every share has run since its start."""
+        return int(self.engines[0].iteration.numpy())
+
+    def weights(self):
+        """Every run's (critic weights, generator weights), as ``network.get_weights()`` orders them."""
+        out = []
+        for e in self.engines:
+            critic, generator = e.critic.params.numpy(), e.generator.params.numpy()
+            out += [(e.critic.weights(row, critic), e.generator.weights(row, generator)) for row in range(e.runs)]
+        return out
+
+    def stop(self, run):
+        """Stops run ``run`` from the next iteration on."""
+        engine, row = self.locate(run)
+        engine.stop(row)

@@ -532,13 +532,14 @@ def _step_kind(wgan):
 
 # BatchedWGANs traced already, by what their step holds fixed (see _engine), the most recently used last.
 _ENGINES = {}
-_ENGINES_KEPT = 4
+_ENGINES_KEPT = 4 * batched.SHARES  # four groups' shares
 
 
-def _engine(wgans, batch_size):
-    """A ``BatchedWGAN`` starting from the alike ``wgans``: one traced for an earlier group that its
-    step can serve (the same kind of run, runs, batch size, c or λ, learning rates and ε), restarted
-    from these runs, or else a new one, kept for later groups."""
+def _engine(wgans, batch_size, share):
+    """A ``BatchedWGAN`` starting from the alike ``wgans``: one traced for an earlier group's share
+    number ``share`` that its step can serve (the same kind of run, runs, batch size, c or λ, learning
+    rates and ε), restarted from these runs, or else a new one, kept for later groups. (The share's
+    number is part of the key: two shares of one group, alike, must not get the same engine.)"""
     first, method = wgans[0], wgans[0].method
     runs = {"critics": [w.critic for w in wgans], "generators": [w.generator for w in wgans],
             "critic_optimizers": [w.critic_optimizer for w in wgans],
@@ -548,7 +549,7 @@ def _engine(wgans, batch_size):
             "seeds": [keras.ops.convert_to_numpy(w.seed_generator.state) for w in wgans]}
     constants = [(float(keras.ops.convert_to_numpy(o.learning_rate)), float(np.float32(o.epsilon)))
                  for w in wgans for o in (w.critic_optimizer, w.generator_optimizer)]
-    key = (_step_kind(first), batch_size, len(wgans), repr(runs["clip"]), repr(runs["penalty"]), repr(constants))
+    key = (share, _step_kind(first), batch_size, len(wgans), repr(runs["clip"]), repr(runs["penalty"]), repr(constants))
     engine = _ENGINES.pop(key, None)
     if engine is None:
         engine = batched.BatchedWGAN(**runs, n_critic=first.n_critic, batch_size=batch_size,
@@ -572,7 +573,10 @@ def _fit_batched(wgans, runs, x, run_callbacks, fit_kwargs):
     batch_size = first.n_critic * 64 if batch_size is None else checks.positive_int("batch_size", batch_size)
     orders = [_RunOrder(x, batch_size, first.n_critic, shuffle, w.seed_generator, steps_per_epoch) for w in wgans]
     steps = orders[0].steps_per_epoch
-    engine = _engine(wgans, batch_size)
+    # The runs in shares, trained at the same time on as many threads as there are CPUs (batched.ConcurrentWGANs).
+    shares = np.array_split(np.arange(len(wgans)), min(batched.SHARES, len(wgans)))
+    engine = batched.ConcurrentWGANs(_engine([wgans[r] for r in runs_of], batch_size, share)
+                                     for share, runs_of in enumerate(shares))
     lists = [keras.callbacks.CallbackList(c, add_history=True, add_progbar=verbose != 0, verbose=verbose,
                                           epochs=epochs, steps=steps, model=w) for c, w in zip(run_callbacks, wgans)]
     per_call = first.steps_per_execution or 1
@@ -601,15 +605,15 @@ def _fit_batched(wgans, runs, x, run_callbacks, fit_kwargs):
                 lists[r].set_model(wgans[r])
                 lists[r].on_train_batch_begin(begin)
             values = engine.train(x, np.stack([order.next(k) for order in orders]))
-            stopped_at = engine.stopped_at.numpy() - engine.iteration.numpy() + k  # within this call, or < 0
-            params = engine.critic.params.numpy(), engine.generator.params.numpy()
+            stopped_at = engine.stopped_at() - engine.iteration() + k  # within this call, or < 0
+            weights = engine.weights()
             for r in list(training):
                 ran = k if stopped_at[r] < 0 else stopped_at[r] + 1
                 for i in range(ran):  # as keras.metrics.Mean adds them, one by one in float32
                     totals[r] += np.array([values[name][r, i] for name in engine.names], "float32")
                 counts[r] += ran
-                wgans[r].critic.set_weights(engine.critic.weights(r, params[0]))
-                wgans[r].generator.set_weights(engine.generator.weights(r, params[1]))
+                wgans[r].critic.set_weights(weights[r][0])
+                wgans[r].generator.set_weights(weights[r][1])
                 epoch_logs[r] = {name: float(totals[r, n] / counts[r]) for n, name in enumerate(engine.names)}
                 lists[r].set_model(wgans[r])
                 lists[r].on_train_batch_end(begin + per_call - 1, dict(epoch_logs[r]))
@@ -630,13 +634,14 @@ def _fit_batched(wgans, runs, x, run_callbacks, fit_kwargs):
                 training.remove(r)
         if not training:
             break
-    stopped_at, iterations = engine.stopped_at.numpy(), int(engine.iteration.numpy())
+    stopped_at, iterations = engine.stopped_at(), engine.iteration()
     for r, w in enumerate(wgans):
         done = iterations if stopped_at[r] < 0 else int(stopped_at[r]) + 1  # the iterations run r made
-        for stacked, optimizer, updates in [(engine.critic_optimizer, w.critic_optimizer, first.n_critic * done),
-                                            (engine.generator_optimizer, w.generator_optimizer, done)]:
-            stacked.write_to(optimizer, r, int(optimizer.iterations) + updates)
-        w.seed_generator.state.assign(engine.seeds.numpy()[r])
+        share, row = engine.locate(r)
+        for stacked, optimizer, updates in [(share.critic_optimizer, w.critic_optimizer, first.n_critic * done),
+                                            (share.generator_optimizer, w.generator_optimizer, done)]:
+            stacked.write_to(optimizer, row, int(optimizer.iterations) + updates)
+        w.seed_generator.state.assign(share.seeds.numpy()[row])
         lists[r].set_model(w)
         lists[r].on_train_end(epoch_logs[r])
 

@@ -309,15 +309,52 @@ def test_a_later_fit_seeds_of_the_same_kind_reuses_the_traced_step_and_computes_
 
     clipedu.wgan._ENGINES.clear()
     fresh = train()  # a new BatchedWGAN
-    train(stop=True)  # the same kind: one engine, one trace, its state left as the stopped run left it
-    (engine,) = clipedu.wgan._ENGINES.values()
+    train(stop=True)  # the same kind: one engine a share, one trace each, its state left as the stopped run left it
+    engines = list(clipedu.wgan._ENGINES.values())
+    assert len(engines) == 2  # the two runs: a share each
     again = train()
-    assert list(clipedu.wgan._ENGINES.values()) == [engine] and engine._train.experimental_get_tracing_count() == 1
+    assert list(clipedu.wgan._ENGINES.values()) == engines
+    assert all(engine._train.experimental_get_tracing_count() == 1 for engine in engines)
     for seed in (3, 4):
         assert again[seed][0] == fresh[seed][0] and len(fresh[seed][0]["critic_loss"]) == 3  # histories, exactly
         for a, b in zip(again[seed][1:], fresh[seed][1:]):  # weights, optimizer variables, noise seed: bit for bit
             for u, v in zip(*(x if isinstance(x, list) else [x] for x in (a, b))):
                 np.testing.assert_array_equal(u, v)
+
+
+@pytest.mark.parametrize("kind", ["clipping", "penalty"])
+def test_fit_seeds_computes_the_same_numbers_however_many_cpus_train_the_shares(kind, monkeypatch):
+    def train(cpus):
+        monkeypatch.setattr(clipedu.batched, "cores", lambda: cpus)
+        clipedu.wgan._ENGINES.clear()
+        trained = {(repr(method), seed): [wgan.history.history, wgan.critic.get_weights(), wgan.generator.get_weights(),
+                                          [v.numpy() for v in wgan.critic_optimizer.variables]]
+                   for (method, seed), wgan, _ in clipedu.fit_seeds(lambda method, seed: _wgan(seed, method), X,
+                                                                    [3, 4], settings=METHODS[kind],
+                                                                    batch_size=N_CRITIC * M, epochs=3, verbose=0)}
+        return trained, sorted(engine.runs for engine in clipedu.wgan._ENGINES.values())
+
+    one, shares = train(1)  # the two shares one after the other
+    assert shares == [3, 3]  # six runs, two shares, on any machine
+    for cpus in (2, 4):  # the two shares at the same time
+        other, shares = train(cpus)
+        assert shares == [3, 3]
+        for run in one:
+            assert other[run][0] == one[run][0]  # histories, exactly
+            for a, b in zip(other[run][1:], one[run][1:]):  # weights and the critic's optimizer state: bit for bit
+                for u, v in zip(a, b):
+                    np.testing.assert_array_equal(u, v)
+
+
+def test_concurrent_wgans_checks_its_engines():
+    with pytest.raises(TypeError, match=r"engines must be a non-empty list of BatchedWGANs, got \[\]"):
+        clipedu.batched.ConcurrentWGANs([])
+    with pytest.raises(TypeError, match="engines must be a non-empty list of BatchedWGANs, got \\['engine'\\]"):
+        clipedu.batched.ConcurrentWGANs(["engine"])
+    clipping, penalty = (_engine([_wgan(seed, METHODS[kind][0]) for seed in (0, 1)])
+                         for kind in ("clipping", "penalty"))
+    with pytest.raises(ValueError, match="engines must all train with clipping, all with the penalty"):
+        clipedu.batched.ConcurrentWGANs([clipping, penalty])
 
 
 def test_restart_takes_runs_alike_the_engines_only():
