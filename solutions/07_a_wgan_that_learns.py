@@ -9,7 +9,7 @@ ANSWERS = {
     "07.report_setting": "seed noise could give this",
     # The set distance fell (the samples improved) while the estimate rose: it moved against them on this run. The same
     # clipped setting in section 5 (clip 0.3, lr 1e-3) had a median rank correlation below 0.5 and no consistent sign
-    # over its seeds (on the authors' machine 0.7 on one, between -0.1 and 0.1 on the others), so it is no inverse
+    # over its seeds (on the authors' machine 0.7 on one, between -0.2 and 0.3 on the others), so it is no inverse
     # measure either; high learning rates and momentum, both in this run, are what Arjovsky et al. name as stopping
     # the critic's loss from tracking.
     "07.estimate_reading": "it does not follow these samples",
