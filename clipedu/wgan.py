@@ -400,16 +400,18 @@ def fit_seeds(build, x, seeds, *, settings=None, callbacks=None, **fit_kwargs):
     ``clipedu.mlp`` builds them) and whose WGANs share ``n_critic``, ``latent_dim``, the kind of method
     (clipping, the penalty or neither), ``steps_per_execution`` and the optimizers' type and settings
     (Keras' RMSprop or Adam, without momentum, centering, AMSGrad, weight decay, EMA or clip
-    arguments; the learning rate and ε may differ) train as one model, ``clipedu.batched.BatchedWGAN``,
-    whose weights have a leading run axis: one traced step and one call into TensorFlow serve all of
-    them. The traced step is kept for later calls: a later group of the same kind, as many runs, batch
-    size, c or λ, learning rates and ε (as in a schedule of calls) trains in it, restarted from its
-    own runs' weights, optimizer states and seeds. Each yielded ``wgan`` is the one ``build``
-    returned, its weights, optimizer state and noise seed copied out of the batch; during training,
-    before every callback event, its networks hold the run's current weights, so that the callbacks
-    of ``clipedu.recording`` work unchanged. A run whose losses or weights stop being finite is
-    stopped, with a RuntimeWarning naming it and the iteration; the others train on. A callback
-    that sets ``wgan.stop_training`` stops its run alone.
+    arguments; the learning rate and ε may differ) train together, in two shares
+    (``clipedu.batched.SHARES``), each one model, ``clipedu.batched.BatchedWGAN``, whose weights have a
+    leading run axis: one traced step and one call into TensorFlow serve all the runs of a share, and
+    the shares train at the same time on a machine of two CPUs or more
+    (``clipedu.batched.ConcurrentWGANs``). The traced steps are kept for later calls: a later group of
+    the same kind, as many runs, batch size, c or λ, learning rates and ε (as in a schedule of calls)
+    trains in them, restarted from its own runs' weights, optimizer states and seeds. Each yielded
+    ``wgan`` is the one ``build`` returned, its weights, optimizer state and noise seed copied out of
+    the batch; during training, before every callback event, its networks hold the run's current
+    weights, so that the callbacks of ``clipedu.recording`` work unchanged. A run whose losses or
+    weights stop being finite is stopped, with a RuntimeWarning naming it and the iteration; the
+    others train on. A callback that sets ``wgan.stop_training`` stops its run alone.
 
     Other runs (spectral normalization, other layers or optimizers, a ``tf.data.Dataset`` as ``x``,
     ``fit`` arguments other than ``batch_size``, ``epochs``, ``steps_per_epoch``, ``shuffle`` and

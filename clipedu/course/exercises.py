@@ -578,9 +578,10 @@ _multiple_choice(
 
 _multiple_choice(
     "07.report_setting",
-    "a clipped WGAN setting chosen on seeds 0-4 covered 7 or 8 modes on eight of fifteen fresh seeds (5-19); trained "
-    "on fifteen further seeds (20-34), on four of them. What do these thirty fresh runs show: 'these runs show that "
-    "its success rate is lower than 8 of 15', 'seed noise could give this' or 'seeds 20-34 were unlucky' (a string)",
+    "a clipped WGAN setting (not section 6's) chosen on its seeds 0-4 covered 7 or 8 modes on eight of fifteen "
+    "fresh seeds; trained on fifteen further seeds (20-34), on four of them. What do these thirty fresh runs show: "
+    "'these runs show that its success rate is lower than 8 of 15', 'seed noise could give this' or 'seeds 20-34 "
+    "were unlucky' (a string)",
     "seed noise could give this",
     "Nothing chose either set of seeds, so both estimate the same success rate, and fifteen seeds estimate it "
     "coarsely: at a rate of 0.4, two sets of fifteen differ by four successes or more about one time in five "
@@ -590,7 +591,7 @@ _multiple_choice(
     {"these runs show that its success rate is lower than 8 of 15":
          "Hint: in section 6, did the three sets of five fresh seeds of one setting give the same count (the table "
          "of the fresh seeds)? How far apart can two sets of fifteen seeds of one setting fall by chance?",
-     "seeds 20-34 were unlucky": "Hint: unlucky compared with what? Nothing chose seeds 5-19 or seeds 20-34, so "
+     "seeds 20-34 were unlucky": "Hint: unlucky compared with what? Nothing chose either set of fifteen, so "
                                  "neither set is more likely than the other to be off the setting's true share. "
                                  "Could chance alone give eight and four?"})
 
@@ -606,8 +607,10 @@ _multiple_choice(
     "iterations) had a median rank correlation below 0.5, with no consistent sign: in the table of every seed "
     "(on the authors' machine) it was 0.7 on one seed and between -0.2 and 0.3 on the others, with the samples on "
     "some seeds, against them on others, mostly neither. An inverse measure would move against the samples on "
-    "every run; this estimate did not follow these samples. Arjovsky et al. name high learning rates and "
-    "momentum, both in this run, as what stops the critic's loss from tracking.",
+    "every run, and for a reason: a rank correlation over time shows only that two quantities trended together "
+    "(section 5: on the authors' machine the unconstrained critic's growing gap ran against its distance on every "
+    "seed). This setting did not even trend one way: its estimate did not follow these samples. Arjovsky et al. "
+    "name high learning rates and momentum, both in this run, as what stops the critic's loss from tracking.",
     {"it measures the samples inversely": "Hint: in section 5's table of every seed, how did the row 'clip 0.3, "
                                           "lr 1e-3' correlate with the samples: against them on every seed, or "
                                           "with them on some, against them on others, mostly near zero? An "
