@@ -245,9 +245,8 @@ class StackedOptimizer:
 
 
 def _each_mean(values):
-    """Each run's mean of its values (runs, ...), taken as a mean of its own: TensorFlow sums the rows of
-    a matrix in another order than a lone tensor, so that a mean over axes 1 and on would round
-    otherwise for one run than for several, and otherwise than Keras' ``ops.mean`` in ``WGAN``."""
+    """Each run's mean of its values (runs, ...), each taken over that run's values alone, as Keras'
+    ``ops.mean`` takes the mean of one run's scores in ``WGAN``."""
     import tensorflow as tf
 
     return tf.stack([tf.reduce_mean(v) for v in tf.unstack(values)])
@@ -498,9 +497,9 @@ class BatchedWGAN:
 
 
 # How many shares of its runs fit_seeds trains at the same time: the cores of a laptop or a free cloud CPU.
-# Fixed, not the count of this machine's CPUs: how the runs are shared changes the last bits of their
-# numbers (TensorFlow sums a tensor in an order that depends on where it lies in memory), and every
-# machine must compute the same numbers.
+# Fixed, not the count of this machine's CPUs: how the runs are shared can change the last bits of their
+# numbers (six runs in shares of 2, 2, 1 and 1 rounded a few weights otherwise than in one share of six),
+# and every machine must compute the same numbers.
 SHARES = 2
 
 
@@ -524,7 +523,7 @@ class ConcurrentWGANs:
     def __init__(self, engines):
         self.engines = list(engines)
         if not self.engines or any(not isinstance(e, BatchedWGAN) for e in self.engines):
-            raise TypeError(f"engines must be a non-empty list of BatchedWGANs, got {engines!r}")
+            raise TypeError(f"engines must be a non-empty list of BatchedWGANs, got {self.engines!r}")
         if len({tuple(e.names) for e in self.engines}) > 1:
             raise ValueError("engines must all train with clipping, all with the penalty or all with neither")
         self.names = self.engines[0].names
