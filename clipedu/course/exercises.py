@@ -609,8 +609,8 @@ _multiple_choice(
     "some seeds, against them on others, mostly neither. An inverse measure would move against the samples on "
     "every run, and for a reason: a rank correlation over time shows only that two quantities trended together "
     "(section 5: on the authors' machine the unconstrained critic's growing gap ran against its distance on every "
-    "seed). In section 5's shorter runs this setting did not trend one way either; over this run its estimate "
-    "moved against the samples: it did not follow them. Arjovsky et al. "
+    "seed). So over this run the estimate moved against the samples, and over section 5's shorter runs its sign "
+    "changed from seed to seed: it has no fixed relation to these samples. Arjovsky et al. "
     "name high learning rates and momentum, both in this run, as what stops the critic's loss from tracking.",
     {"it measures the samples inversely": "Hint: in section 5's table of every seed, how did the row 'clip 0.3, "
                                           "lr 1e-3' correlate with the samples: against them on every seed, or "
