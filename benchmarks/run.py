@@ -322,6 +322,8 @@ def lab_speed(seconds):
     headless = 200 * epochs / (time.perf_counter() - start)
 
     lab = WGANLab()
+    with redirect_stdout(io.StringIO()):  # display() outside a notebook prints a repr
+        lab._ipython_display_()  # shown, as a notebook shows it: a lab draws its pictures once shown
     lab.run(1)  # warm-up: tracing
     drawn = []  # (time, c) of every picture
     draw, refresh, refresh_times = lab.view.draw, lab._refresh, []

@@ -27,7 +27,21 @@ def test_run_trains_generator_iterations_and_state_holds_plain_numbers():
     assert isinstance(state["modes_covered"], int) and 0 <= state["modes_covered"] <= 8
     assert state["diverged"] is False and state["playing"] is False
     assert np.max(np.abs(critic_weights(lab._run.critic))) <= 0.1 + 1e-7
-    assert lab.image.value[:8] == b"\x89PNG\r\n\x1a\n" and "iteration 3" in lab.readout.value
+    assert "iteration 3" in lab.readout.value
+
+
+def test_a_lab_draws_its_picture_once_shown_and_redraws_after_every_run():
+    lab = WGANLab(**SMALL)
+    lab.run(3)
+    assert lab.image.value == b"" and lab.redraws == 0  # only run from code: no picture drawn
+    lab._ipython_display_()  # as a cell's last expression shows it
+    assert lab.image.value[:8] == b"\x89PNG\r\n\x1a\n" and lab.redraws == 1
+    shown = LabView().draw(lab._run.measure(), lab.history)
+    np.testing.assert_array_equal(_pixels(lab.image.value), _pixels(shown))  # the picture of iteration 3
+    lab.run(1)
+    assert lab.redraws == 2 and lab.image.value != shown
+    lab._ipython_display_()  # shown again: nothing new to draw
+    assert lab.redraws == 2
 
 
 def test_c_changes_live_and_the_weights_follow_it_without_a_reset():
@@ -69,6 +83,7 @@ def test_settings_that_need_new_networks_reset_the_lab_and_live_ones_do_not():
 
 def test_play_trains_in_the_background_until_pause():
     lab = WGANLab(**SMALL)
+    lab._ipython_display_()
     lab.play()
     assert lab.playing and lab._buttons["play"].value
     deadline = time.time() + 60

@@ -5,7 +5,7 @@ real and generated samples over the critic's value, the critic's weights with ±
 through each layer, and the Wasserstein estimate and the distance to the data over iterations.
 Press play and the networks train in a background thread while the notebook stays usable; move a
 slider and the training in progress follows. ``run``, ``set`` and ``state`` do the same from code,
-for compared cells and tests.
+for compared cells and tests; a lab that is only run from code and never shown draws no picture.
 
 Threads: the training thread changes only widget values (the picture's PNG bytes, the readout's
 text) and displays nothing. Tested with ipykernel 6, which pip installs for this project. ipykernel
@@ -219,7 +219,8 @@ class WGANLab:
         self._lock = threading.RLock()  # one thing at a time trains or measures the networks
         self._thread, self._stop = None, threading.Event()
         self.history = {"iteration": [], "wasserstein": [], "distance": []}
-        self.redraws = 0
+        self.redraws = 0  # pictures drawn: none until the lab is shown
+        self._shown = False
         self.view = LabView()
         self._build_widgets()
         self._run = _Run(self.settings)
@@ -243,7 +244,7 @@ class WGANLab:
         return self._thread is not None and self._thread.is_alive()
 
     def run(self, iterations):
-        """Trains ``iterations`` generator iterations now, then redraws; returns ``state``."""
+        """Trains ``iterations`` generator iterations now, then redraws (once shown); returns ``state``."""
         iterations = checks.positive_int("iterations", iterations)
         self.pause()
         with self._lock:
@@ -324,14 +325,17 @@ class WGANLab:
         self._buttons["play"].value = False
 
     def _refresh(self):
-        """Measures, records the history and redraws: widget values only, from any thread."""
+        """Measures, records the history, writes the readout and, once the lab has been shown, redraws:
+        widget values only, from any thread. A lab that is only run and measured, never shown, draws
+        no picture (one costs about a tenth of a second); showing it draws the picture of its state."""
         with self._lock:
             measured = self._run.measure()
             if not self.history["iteration"] or self.history["iteration"][-1] != measured["iteration"]:
                 for key in self.history:
                     self.history[key].append(measured[key])
-        self.image.value = self.view.draw(measured, self.history)
-        self.redraws += 1
+        if self._shown:
+            self.image.value = self.view.draw(measured, self.history)
+            self.redraws += 1
         self.readout.value = self._summary(measured)
 
     @staticmethod
@@ -403,7 +407,7 @@ class WGANLab:
 
     def step(self, critic_only=True):
         """One critic update (the *critic step* button), or with ``critic_only=False`` one generator
-        iteration (the *generator iteration* button); pauses the lab first, then redraws."""
+        iteration (the *generator iteration* button); pauses the lab first, then redraws (once shown)."""
         if not isinstance(critic_only, bool):
             raise TypeError(f"critic_only must be True or False, got {critic_only!r}")
         self.pause()
@@ -417,6 +421,9 @@ class WGANLab:
     def _ipython_display_(self):
         from IPython.display import display
 
+        if not self._shown:
+            self._shown = True
+            self._refresh()
         display(self.widget)
 
 
