@@ -86,7 +86,8 @@ def train_critics(critics, optimizers, real, *, steps, seeds, method=None, batch
         if not optimizer.built:
             optimizer.build(critic.trainable_variables)
 
-    stack, stacked_optimizer = batched.StackedMLP(critics), batched.StackedOptimizer(optimizers)
+    stack = batched.StackedMLP(critics, per_run=isinstance(method, GradientPenalty))
+    stacked_optimizer = batched.StackedOptimizer(optimizers)
     start = int(keras.ops.convert_to_numpy(optimizers[0].iterations))
     if any(int(keras.ops.convert_to_numpy(o.iterations)) != start for o in optimizers):
         raise ValueError("optimizers must all have made the same number of updates")

@@ -280,6 +280,7 @@ def test_fit_seeds_equals_fit_in_the_notebooks_clipping_regimes(regime):
     assert len({id(wgan) for _, wgan, _ in yielded}) == 2  # stacked: each yielded WGAN is the one build returned
     batched = {seed: (wgan.critic.get_weights(), wgan.generator.get_weights()) for seed, wgan, _ in yielded}
     for seed in (3, 4):
+        keras.utils.set_random_seed(0)  # fit from the global state fit_seeds started from, not the one it left
         fresh = build(seed)
         start = fresh.critic.get_weights()
         fresh.fit(X, batch_size=N_CRITIC * M, epochs=5, verbose=0)  # 50 generator iterations, WGAN's own step
@@ -373,3 +374,18 @@ def test_restart_takes_runs_alike_the_engines_only():
             change["critic_optimizers"][0].build(wgans[0].critic.trainable_variables)
         with pytest.raises(ValueError, match=match):
             engine.restart(**{**runs, **change})
+
+
+def test_a_stack_applies_each_runs_network_the_same_both_ways_and_the_penalty_runs_run_by_run():
+    networks = [mlp(2, 1, depth=2, width=16, seed=seed) for seed in range(3)]
+    x = tf.constant(np.random.default_rng(0).standard_normal((3, 7, 2)).astype("float32"))
+    together, by_run = clipedu.batched.StackedMLP(networks), clipedu.batched.StackedMLP(networks, per_run=True)
+    out = together(x, together.views()).numpy()
+    np.testing.assert_array_equal(out, by_run(x, by_run.views()).numpy())  # element by element: the same numbers
+    for run, network in enumerate(networks):
+        np.testing.assert_allclose(out[run], keras.ops.convert_to_numpy(network(x[run])), rtol=1e-6, atol=1e-7)
+    with pytest.raises(TypeError, match="per_run must"):
+        clipedu.batched.StackedMLP(networks, per_run=1)
+    for kind, per_run in [("penalty", True), ("clipping", False), ("none", False)]:
+        engine = _engine([_wgan(seed, method) for seed, method in zip((3, 4, 5), METHODS[kind])])
+        assert engine.critic.per_run is per_run and engine.generator.per_run is per_run
