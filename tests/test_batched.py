@@ -263,6 +263,14 @@ REGIMES = {  # c, the critic's optimizer, the generator's, biases or not, the ra
 @pytest.mark.parametrize("regime", REGIMES)
 def test_fit_seeds_equals_fit_in_the_notebooks_clipping_regimes(regime):
     c, critic_optimizer, generator_optimizer, use_bias, (low, high) = REGIMES[regime]
+    # The critic's weights within a ten-thousandth of c of fit's, the generator's within float rounding; at
+    # ε = 1e-30 in both RMSprops, the critic's within a tenth of c and the generator's within ten steps of the
+    # learning rate: there WGAN.fit's own weights differ from one run of it to the next (up to 3.5 % of c in 28
+    # fits, seven processes of four, and 6.7 % once in the whole file under xdist) with TensorFlow's two
+    # inter-op threads, not with one. A last-bit difference flips a step of the learning rate's size. The
+    # batched run's own move is then checked to be in the regime too.
+    loose = regime == "06, bias-free, c = 0.01, RMSprop eps = 1e-30"
+    critic_atol, generator_atol = (0.1 * c, 10 * 5e-5) if loose else (1e-4 * c, 1e-6)
     # fit's batch order is drawn by tf.data, whose op seeds combine with the global seed: fixed here, so that the
     # runs do not depend on the tests before. Under some orders, at ε = 1e-20 a gradient element near 0 takes the
     # other sign in the batched run (a last-bit difference) and the weight moves by 2 · lr the other way.
@@ -280,17 +288,17 @@ def test_fit_seeds_equals_fit_in_the_notebooks_clipping_regimes(regime):
     assert len({id(wgan) for _, wgan, _ in yielded}) == 2  # stacked: each yielded WGAN is the one build returned
     batched = {seed: (wgan.critic.get_weights(), wgan.generator.get_weights()) for seed, wgan, _ in yielded}
     for seed in (3, 4):
-        keras.utils.set_random_seed(0)  # fit from the global state fit_seeds started from, not the one it left
         fresh = build(seed)
         start = fresh.critic.get_weights()
         fresh.fit(X, batch_size=N_CRITIC * M, epochs=5, verbose=0)  # 50 generator iterations, WGAN's own step
         critic, generator = batched[seed]
         for a, b in zip(critic, fresh.critic.get_weights()):
-            np.testing.assert_allclose(a, b, rtol=0, atol=1e-4 * c)  # within a ten-thousandth of c
+            np.testing.assert_allclose(a, b, rtol=0, atol=critic_atol)
         for a, b in zip(generator, fresh.generator.get_weights()):
-            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
-        moved = max(np.max(np.abs(a - b)) for a, b in zip(fresh.critic.get_weights(), start)) / c
-        assert low < moved < high  # the regime named: steps of about the learning rate, or shortened
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=generator_atol)
+        for weights in (fresh.critic.get_weights(), critic):  # the regime named: steps of about lr, or shortened
+            moved = max(np.max(np.abs(a - b)) for a, b in zip(weights, start)) / c
+            assert low < moved < high
 
 
 @pytest.mark.parametrize("method", [WeightClipping(0.05), GradientPenalty(1.0)])  # RMSprop, and Adam
