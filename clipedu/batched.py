@@ -3,7 +3,8 @@
 Runs whose networks are alike (Sequential stacks of Dense layers of the same sizes) and whose
 optimizers are alike (Keras' RMSprop or Adam with the same settings) train together: layer l of run r
 is row r of a kernel of shape (runs, in, out) and a bias of shape (runs, 1, out), and each run keeps
-its own initial weights, real batches, noise, clip bound c or penalty weight λ, learning rate and ε.
+its own initial weights, real batches, noise, clip bound c or penalty weight λ, learning rate, ε and
+RMSprop's ρ or Adam's β₁ and β₂.
 One traced TensorFlow function runs many generator iterations of every run per call.
 ``ConcurrentWGANs`` trains several of them, each a share of the runs, at the same time, one thread each.
 
@@ -15,8 +16,8 @@ Nothing mixes the runs, which is why a batched run computes what the separate ru
 - the loss that is differentiated is the sum of the runs' losses, and run r's weights reach only its
   own term, so their gradient is the gradient of run r's loss alone;
 - the penalty takes the gradient norm per sample and its mean per run;
-- weight clipping and the RMSprop and Adam updates act element by element, with c, λ, the learning
-  rate and ε read per run;
+- weight clipping and the RMSprop and Adam updates act element by element, with c (inf: no bound), λ,
+  the learning rate, ε, ρ and the β's read per run;
 - a run whose losses or weights stop being finite is stopped: its later updates are masked, and the
   other runs train on.
 
@@ -80,10 +81,16 @@ def why_not_stackable_optimizer(optimizer):
     return None
 
 
+# What each run of a stacked optimizer may set for itself, besides the learning rate and ε: element by element.
+PER_RUN = {"RMSprop": ("rho",), "Adam": ("beta_1", "beta_2")}
+
+
 def optimizer_settings(optimizer):
-    """What optimizers must share to be stacked: type and settings, but neither learning rate nor ε."""
-    config = optimizer.get_config()
-    return type(optimizer).__name__, {k: v for k, v in config.items() if k not in ("name", "learning_rate", "epsilon")}
+    """What optimizers must share to be stacked: type and settings, but neither the learning rate, ε nor
+    RMSprop's ρ or Adam's β₁ and β₂, which a stack holds per run."""
+    config, kind = optimizer.get_config(), type(optimizer).__name__
+    per_run = ("name", "learning_rate", "epsilon") + PER_RUN.get(kind, ())
+    return kind, {k: v for k, v in config.items() if k not in per_run}
 
 
 class StackedMLP:
@@ -169,7 +176,8 @@ class StackedMLP:
 
 class StackedOptimizer:
     """Keras' RMSprop or Adam update (without momentum, centering or AMSGrad), element by element,
-    with a learning rate and an ε per run; the runs' other settings are shared.
+    with a learning rate, an ε and RMSprop's ρ or Adam's β₁ and β₂ per run; the runs' other settings
+    are shared.
 
     Its steps are those of ``keras.optimizers.RMSprop.update_step`` and ``Adam.update_step``, operation
     by operation, on all of a network's weights at once. A run whose entry of ``active`` is False
@@ -187,6 +195,10 @@ class StackedOptimizer:
         self.runs = len(optimizers)
         self.learning_rate = tf.constant([[keras.ops.convert_to_numpy(o.learning_rate)] for o in optimizers], "float32")
         self.epsilon = tf.constant([[o.epsilon] for o in optimizers], "float32")
+        # Each per-run setting b as Keras' update uses it: b and 1 - b (taken in Python's doubles), as float32.
+        self.decay = {name: (tf.constant([[getattr(o, name)] for o in optimizers], "float32"),
+                             tf.constant([[1 - getattr(o, name)] for o in optimizers], "float32"))
+                      for name in PER_RUN[self.kind]}
         self.iterations = tf.Variable(int(keras.ops.convert_to_numpy(first.iterations)), dtype="int64")
         # optimizer.variables: iterations, learning rate, then each weight's slots, in this order.
         self.names = ["velocity"] if self.kind == "RMSprop" else ["momentum", "velocity"]
@@ -195,13 +207,16 @@ class StackedOptimizer:
 
     def load(self, optimizers):
         """Sets the count of updates and the slots to these optimizers' (one per run, alike those it was built
-        from, with the same learning rates and ε; the count is the first one's)."""
+        from, with the same learning rates, ε, ρ or β's; the count is the first one's)."""
         for run, optimizer in enumerate(optimizers):
             if (optimizer_settings(optimizer) != self.settings
                     or keras.ops.convert_to_numpy(optimizer.learning_rate) != self.learning_rate.numpy()[run, 0]
-                    or np.float32(optimizer.epsilon) != self.epsilon.numpy()[run, 0]):
+                    or np.float32(optimizer.epsilon) != self.epsilon.numpy()[run, 0]
+                    or any(np.float32(getattr(optimizer, name)) != value.numpy()[run, 0]
+                           for name, (value, _) in self.decay.items())):
                 raise ValueError(f"optimizers must be alike those the stack was built from, with the same learning "
-                                 f"rates and ε, got {optimizer.name} for run {run}: {optimizer.get_config()}")
+                                 f"rates, ε and {' and '.join(self.decay)}, got {optimizer.name} for run {run}: "
+                                 f"{optimizer.get_config()}")
         self.iterations.assign(int(keras.ops.convert_to_numpy(optimizers[0].iterations)))
         for i, name in enumerate(self.names):
             self.slots[name].assign(np.stack([self._flat_slots(o, i) for o in optimizers]))
@@ -217,17 +232,17 @@ class StackedOptimizer:
 
         def update(select):  # select(new, old): each run's new values, or its old ones if it is stopped
             if self.kind == "RMSprop":
-                rho, velocity = self.config["rho"], self.slots["velocity"]
-                velocity.assign(select(rho * velocity + (1 - rho) * tf.square(gradient), velocity))
+                (rho, one_minus_rho), velocity = self.decay["rho"], self.slots["velocity"]
+                velocity.assign(select(rho * velocity + one_minus_rho * tf.square(gradient), velocity))
                 increment = self.learning_rate * gradient / tf.sqrt(velocity + self.epsilon)
             else:
                 local_step = tf.cast(self.iterations + 1, "float32")
-                beta_1_power = tf.pow(tf.cast(self.config["beta_1"], "float32"), local_step)
-                beta_2_power = tf.pow(tf.cast(self.config["beta_2"], "float32"), local_step)
+                one_minus_beta_1, one_minus_beta_2 = self.decay["beta_1"][1], self.decay["beta_2"][1]
+                beta_1_power, beta_2_power = self._power("beta_1", local_step), self._power("beta_2", local_step)
                 alpha = self.learning_rate * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
                 m, v = self.slots["momentum"], self.slots["velocity"]
-                m.assign(select(m + (gradient - m) * (1 - self.config["beta_1"]), m))
-                v.assign(select(v + (tf.square(gradient) - v) * (1 - self.config["beta_2"]), v))
+                m.assign(select(m + (gradient - m) * one_minus_beta_1, m))
+                v.assign(select(v + (tf.square(gradient) - v) * one_minus_beta_2, v))
                 increment = m * alpha / (tf.sqrt(v) + self.epsilon)
             params.assign(select(params - increment, params))
             return tf.constant(True)  # tf.cond needs an output from each branch
@@ -245,6 +260,16 @@ class StackedOptimizer:
         else:
             tf.cond(tf.reduce_all(active), lambda: update(every_run), lambda: update(active_runs))
         self.iterations.assign_add(1)
+
+    def _power(self, name, exponent):
+        """Each run's setting ``name`` to the power ``exponent``, (runs, 1): one scalar power per distinct
+        value, as Keras' optimizer takes it (a power of many values at once may round otherwise)."""
+        import tensorflow as tf
+
+        values = self.decay[name][0].numpy()[:, 0]
+        distinct, index = np.unique(values, return_inverse=True)
+        powers = tf.stack([tf.pow(tf.constant(value, "float32"), exponent) for value in distinct])
+        return tf.gather(powers, index.reshape(-1, 1))
 
     def write_to(self, optimizer, run, iterations):
         """Copies run ``run``'s slots, and ``iterations`` as its count of updates, into the Keras
@@ -300,10 +325,10 @@ def _checked_runs(critics, generators, critic_optimizers, generator_optimizers, 
                 raise TypeError(f"{name} must be alike Keras RMSprop or Adam optimizers: {reason}")
     for name, values in [("clip", clip), ("penalty", penalty)]:
         for value in values if values is not None else []:
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or \
-                    not np.isfinite(value) or value < 0 or (name == "clip" and value == 0):
-                raise ValueError(f"{name} must hold {'positive' if name == 'clip' else 'non-negative'} finite "
-                                 f"numbers, got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or np.isnan(value) or \
+                    (name == "clip" and value <= 0) or (name == "penalty" and (value < 0 or np.isinf(value))):
+                wanted = "positive numbers (inf: no bound)" if name == "clip" else "non-negative finite numbers"
+                raise ValueError(f"{name} must hold {wanted}, got {value!r}")
     return critics, generators, critic_optimizers, generator_optimizers
 
 
@@ -314,10 +339,11 @@ class BatchedWGAN:
         critics, generators: one alike ``keras.Sequential`` of Dense layers per run (see
             ``why_not_stackable_network``); their weights are the runs' start.
         critic_optimizers, generator_optimizers: one Keras RMSprop or Adam per run, alike but for the
-            learning rate and ε, built for the networks' trainable variables.
+            learning rate, ε, RMSprop's ρ and Adam's β₁ and β₂, built for the networks' trainable variables.
         n_critic: critic updates per generator iteration.
         clip: None, or one c per run: every critic parameter of run r is clipped into [-c_r, c_r]
-            after each critic update.
+            after each critic update; c_r = inf leaves run r unconstrained (clipping into
+            [-inf, inf] changes no number), so that unconstrained runs train beside clipped ones.
         penalty: None, or one λ per run: run r's critic loss adds λ_r · E[(‖∇D(x̂)‖₂ - 1)²].
         batch_size: the rows of real samples each generator iteration takes, n_critic · m.
         seeds: each run's noise seed state, shape (runs, 2), as a ``keras.random.SeedGenerator``
@@ -361,7 +387,7 @@ class BatchedWGAN:
         """Starts again from these runs, as a new ``BatchedWGAN`` of them (with this one's ``n_critic``,
         ``batch_size`` and ``jit_compile``) would start, in this one's traced step: their weights, optimizer
         states and seeds; every run training, no iteration run. The runs must be as many as this one's and
-        alike them, with the same c or λ, learning rates and ε: the step holds these as constants.
+        alike them, with the same c or λ, learning rates, ε, ρ or β's: the step holds these as constants.
         """
         import tensorflow as tf
 
@@ -514,8 +540,10 @@ class BatchedWGAN:
 
 # How many shares of its runs fit_seeds trains at the same time: the cores of a laptop or a free cloud CPU.
 # Fixed, not the count of this machine's CPUs: how the runs are shared can change the last bits of their
-# numbers (six runs in shares of 2, 2, 1 and 1 rounded a few weights otherwise than in one share of six),
-# and every machine must compute the same numbers.
+# numbers (six runs in shares of 2, 2, 1 and 1 rounded a few weights otherwise than in one share of six: an
+# operation on all of a share's weights takes its last few elements, the last run's, on a scalar path, and
+# with RMSprop, whose division by a root TensorFlow turns into a multiplication by rsqrt, that path rounds
+# otherwise), and every machine must compute the same numbers.
 SHARES = 2
 
 

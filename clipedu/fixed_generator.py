@@ -34,7 +34,8 @@ def train_critics(critics, optimizers, real, *, steps, seeds, method=None, batch
 
     Args:
         critics: alike ``keras.Sequential`` stacks of Dense layers (as ``clipedu.mlp`` builds).
-        optimizers: one Keras RMSprop or Adam per critic, alike but for the learning rate and ε.
+        optimizers: one Keras RMSprop or Adam per critic, alike but for the learning rate, ε, RMSprop's ρ
+            and Adam's β₁ and β₂.
         real: the real samples, an array (n, d) shared by all runs or (runs, n, d), one per run.
         steps: critic updates, a positive integer.
         seeds: one non-negative integer per critic, for its batches, noise and interpolates.

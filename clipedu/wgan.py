@@ -398,14 +398,15 @@ def fit_seeds(build, x, seeds, *, settings=None, callbacks=None, **fit_kwargs):
 
     The difference is speed. Runs whose networks are alike Sequential stacks of Dense layers (as
     ``clipedu.mlp`` builds them) and whose WGANs share ``n_critic``, ``latent_dim``, the kind of method
-    (clipping, the penalty or neither), ``steps_per_execution`` and the optimizers' type and settings
-    (Keras' RMSprop or Adam, without momentum, centering, AMSGrad, weight decay, EMA or clip
-    arguments; the learning rate and ε may differ) train together, in two shares
+    (the penalty, or else clipping or no constraint: an unconstrained run trains beside clipped ones,
+    with no bound), ``steps_per_execution`` and the optimizers' type and settings (Keras' RMSprop or
+    Adam, without momentum, centering, AMSGrad, weight decay, EMA or clip arguments; the learning
+    rate, ε, RMSprop's ρ and Adam's β₁ and β₂ may differ) train together, in two shares
     (``clipedu.batched.SHARES``), each one model, ``clipedu.batched.BatchedWGAN``, whose weights have a
     leading run axis: one traced step and one call into TensorFlow serve all the runs of a share, and
     the shares train at the same time on a machine of two CPUs or more
     (``clipedu.batched.ConcurrentWGANs``). The traced steps are kept for later calls: a later group of
-    the same kind, as many runs, batch size, c or λ, learning rates and ε (as in a schedule of calls)
+    the same kind, as many runs, batch size, c or λ, learning rates, ε, ρ or β's (as in a schedule of calls)
     trains in them, restarted from its own runs' weights, optimizer states and seeds. Each yielded
     ``wgan`` is the one ``build`` returned, its weights, optimizer state and noise seed copied out of
     the batch; during training, before every callback event, its networks hold the run's current
@@ -525,7 +526,8 @@ def _step_kind(wgan):
     if type(wgan) is not WGAN or any(batched.why_not_stackable_network(n) for n in (wgan.critic, wgan.generator)) \
             or any(batched.why_not_stackable_optimizer(o) for o in (wgan.critic_optimizer, wgan.generator_optimizer)):
         return None
-    return (wgan.n_critic, wgan.latent_dim, type(wgan.method), wgan.steps_per_execution, bool(wgan.jit_compile),
+    constraint = "penalty" if isinstance(wgan.method, GradientPenalty) else "clipping or none"  # see _engine
+    return (wgan.n_critic, wgan.latent_dim, constraint, wgan.steps_per_execution, bool(wgan.jit_compile),
             repr(batched.optimizer_settings(wgan.critic_optimizer)),
             repr(batched.optimizer_settings(wgan.generator_optimizer)),
             repr(_structure(wgan.critic.get_config())), repr(_structure(wgan.generator.get_config())),
@@ -546,10 +548,13 @@ def _engine(wgans, batch_size, share):
     runs = {"critics": [w.critic for w in wgans], "generators": [w.generator for w in wgans],
             "critic_optimizers": [w.critic_optimizer for w in wgans],
             "generator_optimizers": [w.generator_optimizer for w in wgans],
-            "clip": [w.method.c for w in wgans] if isinstance(method, WeightClipping) else None,
+            # Unconstrained runs train beside clipped ones, with c = inf; a batch of them alone clips nothing.
+            "clip": [w.method.c if isinstance(w.method, WeightClipping) else float("inf") for w in wgans]
+            if any(isinstance(w.method, WeightClipping) for w in wgans) else None,
             "penalty": [w.method.weight for w in wgans] if isinstance(method, GradientPenalty) else None,
             "seeds": [keras.ops.convert_to_numpy(w.seed_generator.state) for w in wgans]}
-    constants = [(float(keras.ops.convert_to_numpy(o.learning_rate)), float(np.float32(o.epsilon)))
+    constants = [(float(keras.ops.convert_to_numpy(o.learning_rate)), float(np.float32(o.epsilon)),
+                  *(getattr(o, name) for name in batched.PER_RUN[type(o).__name__]))
                  for w in wgans for o in (w.critic_optimizer, w.generator_optimizer)]
     key = (share, _step_kind(first), batch_size, len(wgans), repr(runs["clip"]), repr(runs["penalty"]), repr(constants))
     engine = _ENGINES.pop(key, None)
