@@ -542,7 +542,7 @@ _ENGINES_KEPT = 4 * batched.SHARES  # four groups' shares
 def _engine(wgans, batch_size, share):
     """A ``BatchedWGAN`` starting from the alike ``wgans``: one traced for an earlier group's share
     number ``share`` that its step can serve (the same kind of run, runs, batch size, c or λ, learning
-    rates and ε), restarted from these runs, or else a new one, kept for later groups. (The share's
+    rates, ε, ρ or β's), restarted from these runs, or else a new one, kept for later groups. (The share's
     number is part of the key: two shares of one group, alike, must not get the same engine.)"""
     first, method = wgans[0], wgans[0].method
     runs = {"critics": [w.critic for w in wgans], "generators": [w.generator for w in wgans],
