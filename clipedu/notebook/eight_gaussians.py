@@ -1,5 +1,5 @@
-"""WGANs on the eight Gaussians, one setting per row and five or more seeds: the runs notebooks 07, 13 and 14
-compare.
+"""WGANs on the eight Gaussians, one setting per row and five or more seeds: the runs notebook 07 compares,
+built and trained alike wherever a notebook trains one of its rows again.
 
 Every run: critic and generator of 3 hidden layers of 64 ReLU units, drawn by Glorot from the seed (the
 generator from seed + 100); ``n_critic`` = 5, m = 64; Adam for both networks with the row's learning rate and
@@ -7,8 +7,9 @@ generator from seed + 100); ``n_critic`` = 5, m = 64; Adam for both networks wit
 (``WeightClipping``, ``GradientPenalty`` or None), the critic's start ("Glorot", or "scaled": its kernels scaled
 into [-c, c] by ``clipedu.scale_into``), Adam's learning rate and β₁. Every run trains on ``data()``, one fixed
 set of 32 000 points, ten passes of 100 iterations; its seed sets its weights, its noise and the order of its
-batches. All rows use Adam, whose update rounds alike whichever runs ``fit_seeds`` batches together: a row
-trained in one notebook computes, bit for bit, what it computes beside other rows in another.
+batches. All rows use Adam, whose update rounds alike whichever runs ``fit_seeds`` batches together (RMSprop's
+does not: see ``clipedu.batched.SHARES``), so a row trained beside other rows computes, bit for bit, what it
+computes beside others (``tests/test_batched.py`` checks it for clipped and unconstrained runs).
 """
 
 import dataclasses
@@ -56,7 +57,7 @@ def data():
 
 
 def build(row, seed):
-    """A compiled ``WGAN`` of ``row`` (a ``Row``) for ``seed``, as every notebook of these runs builds it."""
+    """A compiled ``WGAN`` of ``row`` (a ``Row``) for ``seed``."""
     import keras
 
     if not isinstance(row, Row):
