@@ -1,4 +1,4 @@
-"""The eight-Gaussians runs that notebook 07 compares (clipedu.notebook.eight_gaussians)."""
+"""The eight-Gaussians runs that notebooks 07, 13 and 14 compare (clipedu.notebook.eight_gaussians)."""
 
 import keras
 import numpy as np

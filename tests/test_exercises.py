@@ -155,11 +155,17 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("06.wgan_r1", "come to rest away from the data", "vanish"),
     ("07.control_first", "c = 0.01", "control for every"),  # changing c tests c, not clipping
     ("07.control_first", "five more seeds", "control for every"),
-    # 4 of 15 read as a drop
-    ("07.report_setting", "these runs show that its success rate is lower than 8 of 15", "fall by chance"),
-    ("07.report_setting", "seeds 20-34 were unlucky", "compared with what"),  # one of two unchosen sets blamed
     ("07.estimate_reading", "it measures the samples inversely", "inverse measure would"),  # one run's sign
     ("07.estimate_reading", "the samples got worse", "which way did it move"),  # the distance fell
+    # 4 of 15 read as a drop
+    ("13.report_setting", "these runs show that its success rate is lower than 8 of 15", "fall by chance"),
+    ("13.report_setting", "seeds 20-34 were unlucky", "compared with what"),  # one of two unchosen sets blamed
+    ("13.separate_settings", "A, which won on seeds 0-4", "seeds that chose it"),  # the choosing seeds trusted
+    ("13.separate_settings", "B, which did better on the fresh seeds", "fall by chance"),  # 8 against 6 read as real
+    ("14.lambda_budget", "lambda = 10 is too strong for the eight Gaussians", "paper's learning rate"),  # scope
+    ("14.lambda_budget", "lambda makes no difference", "section 2's medians"),
+    ("14.critic_momentum", "beta_1 = 0 for the generator alone", "whose optimizer"),
+    ("14.critic_momentum", "five more seeds of both rows", "same two things"),  # precision for a confounded change
     ("08.outlier_step", "about the same", "e-folding time"),  # the bounded step at the outlier carried over
     ("08.outlier_step", "longer", "which of the two dominates"),  # the few longer steps right after the outlier
     ("08.adam_always_on", "unchanged", "much larger than"),  # τ cancels only far above ε
@@ -476,7 +482,7 @@ def test_the_outlier_step_premise_holds():
 
 
 def test_the_fresh_seed_counts_premise_holds():
-    """07.report_setting: two sets of fifteen at a success rate of 0.4 differ by 4 or more about one time in five;
+    """13.report_setting: two sets of fifteen at a success rate of 0.4 differ by 4 or more about one time in five;
     Fisher's exact test on 8 of 15 against 4 of 15 (two-sided, the tables no likelier than it) gives 0.26."""
     from math import comb
 
@@ -485,6 +491,15 @@ def test_the_fresh_seed_counts_premise_holds():
     assert 0.18 < apart < 0.22
     tables = [comb(12, k) * comb(18, 15 - k) / comb(30, 15) for k in range(13)]  # k of the 12 successes in set one
     assert round(sum(p for p in tables if p <= tables[8] * (1 + 1e-9)), 2) == 0.26
+
+
+def test_the_separate_settings_premise_holds():
+    """13.separate_settings: Fisher's exact test on 6 of 15 against 8 of 15 (two-sided, the tables no likelier than
+    it) gives 0.72: the fresh seeds do not separate the two settings."""
+    from math import comb
+
+    tables = [comb(14, k) * comb(16, 15 - k) / comb(30, 15) for k in range(15)]  # k of the 14 successes in set A
+    assert round(sum(p for p in tables if p <= tables[6] * (1 + 1e-9)), 2) == 0.72
 
 
 def test_the_clipped_estimate_premise_holds():

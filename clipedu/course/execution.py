@@ -23,8 +23,8 @@ from traitlets import DottedObjectName, Type
 
 from clipedu import checks
 
-# Seconds: a guard against a hang, not a speed limit. The course's slowest cell, notebook 07's 35 training runs, took
-# about 100 s on one core of a 2-core cloud CPU, and takes longer on a slower machine.
+# Seconds: a guard against a hang, not a speed limit. The course's slowest cells train tens of runs and take tens of
+# seconds on one core of a 2-core cloud CPU, longer on a slower machine.
 CELL_TIMEOUT = 600
 TIMEOUT_ERROR = "CellTimeoutError"
 

@@ -577,47 +577,95 @@ _multiple_choice(
                   "constraint, and what did it cover?"))
 
 _multiple_choice(
-    "07.report_setting",
-    "a clipped WGAN setting (not section 6's) chosen on its seeds 0-4 covered 7 or 8 modes on eight of fifteen "
+    "07.estimate_reading",
+    "a WGAN with a critic clipped at c = 0.1 and started as notebook 07's row 'clip 0.1', trained for 5 000 "
+    "iterations: over its fifty records its estimate rises while the set distance falls (rank correlation -0.8): "
+    "what does that say about the estimate: 'it measures the samples inversely', 'the samples got worse' or 'it "
+    "does not follow these samples' (a string)",
+    "it does not follow these samples",
+    "The set distance fell, so the samples got closer to the data, while the estimate rose: over this run it moved "
+    "against the samples. The same setting over section 4's 1 000 iterations had a median rank correlation above "
+    "0.5 on its five seeds: there its estimate fell with the distance on most seeds. An inverse measure would move "
+    "against the samples on every run, and for a reason; this estimate's relation to the samples changed from run "
+    "to run, so it has no fixed relation to them. A rank correlation over time shows only that two quantities "
+    "trended together (section 4: the unconstrained critic's growing gap ran against its distance whatever its "
+    "samples did). Arjovsky et al. name high learning rates and momentum, both in this run, as what stops the "
+    "critic's loss from tracking.",
+    {"it measures the samples inversely": "Hint: in section 4, how did the row 'clip 0.1' correlate with the "
+                                          "samples over 1 000 iterations: against them, or with them on most "
+                                          "seeds? An inverse measure would move against the samples on every run.",
+     "the samples got worse": "Hint: which of the two quantities measures the samples here (section 2), and "
+                              "which way did it move?"})
+
+_multiple_choice(
+    "13.report_setting",
+    "a clipped WGAN setting (not section 2's) chosen on its seeds 0-4 covered 7 or 8 modes on eight of fifteen "
     "fresh seeds; trained on fifteen further seeds (20-34), on four of them. What do these thirty fresh runs show: "
     "'these runs show that its success rate is lower than 8 of 15', 'seed noise could give this' or 'seeds 20-34 "
     "were unlucky' (a string)",
     "seed noise could give this",
     "Nothing chose either set of seeds, so both estimate the same success rate, and fifteen seeds estimate it "
     "coarsely: at a rate of 0.4, two sets of fifteen differ by four successes or more about one time in five "
-    "(a Fisher exact test on 8 of 15 against 4 of 15 gives p = 0.26). In section 6 the three sets of five fresh "
-    "seeds, which nothing chose either, differed between themselves too (section 6's table of the fresh seeds). "
+    "(a Fisher exact test on 8 of 15 against 4 of 15 gives p = 0.26). In section 2 the three sets of five fresh "
+    "seeds, which nothing chose either, differed between themselves too (section 2's table of the fresh seeds). "
     "Report the thirty together, 12 of 30, with its spread.",
     {"these runs show that its success rate is lower than 8 of 15":
-         "Hint: in section 6, did the three sets of five fresh seeds of one setting give the same count (the table "
+         "Hint: in section 2, did the three sets of five fresh seeds of one setting give the same count (the table "
          "of the fresh seeds)? How far apart can two sets of fifteen seeds of one setting fall by chance?",
      "seeds 20-34 were unlucky": "Hint: unlucky compared with what? Nothing chose either set of fifteen, so "
                                  "neither set is more likely than the other to be off the setting's true share. "
                                  "Could chance alone give eight and four?"})
 
 _multiple_choice(
-    "07.estimate_reading",
-    "a WGAN with a critic clipped at c = 0.3 and Adam at lr 1e-3 as in notebook 07, trained for 5 000 iterations: "
-    "over its fifty records its estimate rises while the set distance falls (rank correlation -0.8): what does that "
-    "say about the estimate: 'it measures the samples inversely', 'the samples got worse' or 'it does not follow "
-    "these samples' (a string)",
-    "it does not follow these samples",
-    "The set distance fell, so the samples got closer to the data, while the estimate rose: over this run it moved "
-    "against the samples. The same clipped setting in section 5 ('clip 0.3, lr 1e-3', five seeds, 1 000 "
-    "iterations) had a median rank correlation below 0.5, with no consistent sign: in the table of every seed "
-    "(on the authors' machine) it was 0.7 on one seed and between -0.2 and 0.3 on the others, with the samples on "
-    "some seeds, against them on others, mostly neither. An inverse measure would move against the samples on "
-    "every run, and for a reason: a rank correlation over time shows only that two quantities trended together "
-    "(section 5: on the authors' machine the unconstrained critic's growing gap ran against its distance on every "
-    "seed). So over this run the estimate moved against the samples, and over section 5's shorter runs its sign "
-    "changed from seed to seed: it has no fixed relation to these samples. Arjovsky et al. "
-    "name high learning rates and momentum, both in this run, as what stops the critic's loss from tracking.",
-    {"it measures the samples inversely": "Hint: in section 5's table of every seed, how did the row 'clip 0.3, "
-                                          "lr 1e-3' correlate with the samples: against them on every seed, or "
-                                          "with them on some, against them on others, mostly near zero? An "
-                                          "inverse measure would move against the samples on every run.",
-     "the samples got worse": "Hint: which of the two quantities measures the samples here (section 2), and "
-                              "which way did it move?"})
+    "13.separate_settings",
+    "two clipped settings tried on seeds 0-4: A covered 7 or 8 modes on three, B on two, so A was chosen; on fifteen "
+    "fresh seeds each, A covered 7 or 8 modes on six, B on eight. Which do you report: 'A, which won on seeds 0-4', "
+    "'B, which did better on the fresh seeds' or 'these runs do not separate them' (a string)",
+    "these runs do not separate them",
+    "The seeds 0-4 chose A, so they favour it: the best of several settings looks lucky on the seeds that chose it "
+    "(section 3). The fresh seeds chose nothing, and there 6 of 15 against 8 of 15 is a difference chance gives "
+    "often: Fisher's exact test gives p = 0.72 (two-sided). Neither set of runs separates the two; more fresh "
+    "seeds of both might.",
+    {"A, which won on seeds 0-4": "Hint: which seeds chose A? Section 3: how good does the best of several equally "
+                                  "good settings look on the seeds that chose it? What do the fresh seeds, which "
+                                  "chose nothing, say?",
+     "B, which did better on the fresh seeds": "Hint: how far apart can two sets of fifteen seeds of one setting "
+                                               "fall by chance (exercise 1)? Is six against eight beyond that?"})
+
+_multiple_choice(
+    "14.lambda_budget",
+    "after section 2 (lambda = 10 against lambda = 1, nothing else changed), a classmate writes that lambda = 10, "
+    "the paper's setting, is wrong for the eight Gaussians. Which sentence do these runs support: 'lambda = 1 did "
+    "better at this learning rate, width and length', 'lambda = 10 is too strong for the eight Gaussians' or "
+    "'lambda makes no difference' (a string)",
+    "lambda = 1 did better at this learning rate, width and length",
+    "Changing only lambda from 1 to 10 took the median seed from seven or eight modes to four or fewer: at this "
+    "budget lambda = 1 did better. But every run here differs from the paper's and gan_toy.py's in the learning "
+    "rate (five times the paper's), the width (64 against 512), the length (1 000 iterations against 100 000) and "
+    "more (section 1's table); gan_toy.py itself says a small lambda is not needed with enough critic iterations. "
+    "These runs say nothing about lambda = 10 in those settings.",
+    {"lambda = 10 is too strong for the eight gaussians":
+         "Hint: did any run here use the paper's learning rate, width or length (section 1's table)? A finding "
+         "about the eight Gaussians would have to hold at those too.",
+     "lambda makes no difference": "Hint: section 2's medians: how many modes did the median seed cover with "
+                                   "lambda = 1, and with lambda = 10?"})
+
+_multiple_choice(
+    "14.critic_momentum",
+    "section 3's row changed Adam's beta_1 from 0.5 to 0 for both networks at once, and the median seed did not "
+    "change. To test Arjovsky et al.'s sentence about momentum on the critic, which row do you add first: "
+    "'beta_1 = 0 for the critic alone', 'beta_1 = 0 for the generator alone' or 'five more seeds of both rows' "
+    "(a string)",
+    "beta_1 = 0 for the critic alone",
+    "The sentence is about a momentum based optimizer on the critic. Section 3's row removed the momentum from the "
+    "critic and the generator together, so a change in one could hide or mimic a change in the other. Removing it "
+    "from the critic alone, against 'clip 0.1', is the one change the sentence names. More seeds of the same two "
+    "rows would measure the same confounded change more precisely; and the learning rate, its other cause, is "
+    "still ten times the paper's.",
+    {"beta_1 = 0 for the generator alone": "Hint: whose optimizer does the quoted sentence name, the critic's or the "
+                                           "generator's?",
+     "five more seeds of both rows": "Hint: in both rows, which networks' beta_1 differ? More seeds of the same "
+                                     "two rows change the same two things at once."})
 
 _multiple_choice(
     "08.outlier_step",

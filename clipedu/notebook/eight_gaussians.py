@@ -1,5 +1,5 @@
-"""WGANs on the eight Gaussians, one setting per row and five or more seeds: the runs notebook 07 compares,
-built and trained alike wherever a notebook trains one of its rows again.
+"""WGANs on the eight Gaussians, one setting per row and five or more seeds: the runs notebooks 07, 13 and 14
+compare, built and trained alike in each, so that a row of one is the same run in another.
 
 Every run: critic and generator of 3 hidden layers of 64 ReLU units, drawn by Glorot from the seed (the
 generator from seed + 100); ``n_critic`` = 5, m = 64; Adam for both networks with the row's learning rate and
