@@ -25,6 +25,14 @@ def test_a_row_builds_the_wgan_it_names():
     assert wgan.method == WeightClipping(0.3) and wgan.n_critic == 5 and wgan.steps_per_execution == 100
 
 
+def test_an_unconstrained_row_can_start_where_a_clipped_one_does():
+    """The control for a clipped row: the same start, scaled into [-0.3, 0.3], and no constraint in training."""
+    control, clipped = build(Row(None, "scaled", scale=0.3), seed=1), build(Row(WeightClipping(0.3), "scaled"), seed=1)
+    for a, b in zip(control.critic.get_weights(), clipped.critic.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert control.method is None and clipped.method == WeightClipping(0.3)
+
+
 def test_a_glorot_row_keeps_the_critic_as_drawn():
     wgan = build(Row(GradientPenalty(1.0)), seed=2)
     for a, b in zip(wgan.critic.get_weights(), mlp(2, 1, depth=3, width=64, seed=2).get_weights()):
@@ -44,7 +52,9 @@ def test_the_data_is_one_fixed_set_of_ten_passes_of_100_iterations():
 @pytest.mark.parametrize("arguments, error, match", [
     ({"method": "clip"}, TypeError, "method must be a WeightClipping, a GradientPenalty or None, got 'clip'"),
     ({"method": None, "start": "He"}, ValueError, r"start must be one of \('Glorot', 'scaled'\), got 'He'"),
-    ({"method": None, "start": "scaled"}, ValueError, "start 'scaled' needs a WeightClipping method"),
+    ({"method": None, "start": "scaled"}, ValueError, "start 'scaled' needs a WeightClipping method .its c. or a"),
+    ({"method": None, "start": "scaled", "scale": -0.3}, ValueError, "scale must be a positive finite number, got -0"),
+    ({"method": None, "scale": 0.3}, ValueError, "scale is the bound of a 'scaled' start, got start 'Glorot'"),
     ({"method": None, "learning_rate": 0.0}, ValueError, "learning_rate must be a positive finite number, got 0.0"),
     ({"method": None, "beta_1": 1.0}, ValueError, r"beta_1 must be a number in \[0, 1\), got 1.0"),
 ])

@@ -162,10 +162,10 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("13.report_setting", "seeds 20-34 were unlucky", "compared with what"),  # one of two unchosen sets blamed
     ("13.separate_settings", "A, which won on seeds 0-4", "seeds that chose it"),  # the choosing seeds trusted
     ("13.separate_settings", "B, which did better on the fresh seeds", "fall by chance"),  # 8 against 6 read as real
-    ("14.lambda_budget", "lambda = 10 is too strong for the eight Gaussians", "paper's learning rate"),  # scope
-    ("14.lambda_budget", "lambda makes no difference", "section 2's medians"),
-    ("14.critic_momentum", "beta_1 = 0 for the generator alone", "whose optimizer"),
-    ("14.critic_momentum", "five more seeds of both rows", "same two things"),  # precision for a confounded change
+    ("14.lambda_budget", "lambda = 3 at this budget", "another budget"),  # λ mapped where the sentence is not
+    ("14.lambda_budget", "lambda = 10 on five more seeds", "doing or the budget's"),  # precision for generality
+    ("14.relative_step", "larger", "divide each learning rate by its c"),  # twenty times the paper's rate
+    ("14.relative_step", "the same", "which wins"),
     ("08.outlier_step", "about the same", "e-folding time"),  # the bounded step at the outlier carried over
     ("08.outlier_step", "longer", "which of the two dominates"),  # the few longer steps right after the outlier
     ("08.adam_always_on", "unchanged", "much larger than"),  # τ cancels only far above ε

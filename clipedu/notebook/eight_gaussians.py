@@ -5,11 +5,12 @@ Every run: critic and generator of 3 hidden layers of 64 ReLU units, drawn by Gl
 generator from seed + 100); ``n_critic`` = 5, m = 64; Adam for both networks with the row's learning rate and
 β₁, β₂ = 0.9; 100 generator iterations per call into TensorFlow. A row is a ``Row``: the method
 (``WeightClipping``, ``GradientPenalty`` or None), the critic's start ("Glorot", or "scaled": its kernels scaled
-into [-c, c] by ``clipedu.scale_into``), Adam's learning rate and β₁. Every run trains on ``data()``, one fixed
-set of 32 000 points, ten passes of 100 iterations; its seed sets its weights, its noise and the order of its
-batches. All rows use Adam, whose update rounds alike whichever runs ``fit_seeds`` batches together (RMSprop's
-does not: see ``clipedu.batched.SHARES``), so a row trained beside other rows computes, bit for bit, what it
-computes beside others (``tests/test_batched.py`` checks it for clipped and unconstrained runs).
+into [-c, c] by ``clipedu.scale_into``, or into a ``scale`` of its own), Adam's learning rate and β₁. Every run
+trains on ``data()``, one fixed set of 32 000 points, ten passes of 100 iterations; its seed sets its weights,
+its noise and the order of its batches. All rows use Adam, whose update rounds alike whichever runs ``fit_seeds``
+batches together (RMSprop's does not: see ``clipedu.batched.SHARES``), so a row trained beside other rows
+computes, bit for bit, what it computes beside others (``tests/test_batched.py`` checks it for clipped and
+unconstrained runs).
 """
 
 import dataclasses
@@ -32,20 +33,26 @@ SCHEDULE = [(100, 25, 1), (5, 75, 1), (5, 100, 4), (100, 1, 1), (5, 99, 1), (5, 
 
 @dataclasses.dataclass(frozen=True)
 class Row:
-    """One setting: the method, the critic's start, Adam's learning rate and β₁ (for both networks)."""
+    """One setting: the method, the critic's start, Adam's learning rate and β₁ (for both networks), and for a
+    "scaled" start the bound its kernels are scaled into (by default the method's c; needed without a clip)."""
 
     method: object
     start: str = "Glorot"
     learning_rate: float = 5e-4
     beta_1: float = 0.5
+    scale: float = None
 
     def __post_init__(self):
         if self.method is not None and not isinstance(self.method, (WeightClipping, GradientPenalty)):
             raise TypeError(f"method must be a WeightClipping, a GradientPenalty or None, got {self.method!r}")
         if self.start not in STARTS:
             raise ValueError(f"start must be one of {STARTS}, got {self.start!r}")
-        if self.start == "scaled" and not isinstance(self.method, WeightClipping):
-            raise ValueError(f"start 'scaled' needs a WeightClipping method (its c), got {self.method!r}")
+        if self.scale is not None:
+            checks.positive_finite("scale", self.scale)
+            if self.start != "scaled":
+                raise ValueError(f"scale is the bound of a 'scaled' start, got start {self.start!r}")
+        elif self.start == "scaled" and not isinstance(self.method, WeightClipping):
+            raise ValueError(f"start 'scaled' needs a WeightClipping method (its c) or a scale, got {self.method!r}")
         checks.positive_finite("learning_rate", self.learning_rate)
         if isinstance(self.beta_1, bool) or not isinstance(self.beta_1, (int, float)) or not 0 <= self.beta_1 < 1:
             raise ValueError(f"beta_1 must be a number in [0, 1), got {self.beta_1!r}")
@@ -65,7 +72,7 @@ def build(row, seed):
     seed = checks.seed(seed)
     critic = mlp(2, 1, depth=3, width=64, seed=seed)
     if row.start == "scaled":
-        scale_into(critic, row.method.c)
+        scale_into(critic, row.method.c if row.scale is None else row.scale)
     wgan = WGAN(critic, mlp(2, 2, depth=3, width=64, seed=seed + 100), latent_dim=2, method=row.method, seed=seed)
     wgan.compile(*(keras.optimizers.Adam(row.learning_rate, beta_1=row.beta_1, beta_2=0.9) for _ in range(2)),
                  steps_per_execution=100)  # 100 iterations per call into TensorFlow
