@@ -591,8 +591,8 @@ _multiple_choice(
     "the samples changed from section 4's shorter runs to this longer one, so it has no fixed relation to them. A "
     "rank correlation over time shows only that two quantities trended together (section 4: the unconstrained "
     "critic's growing gap ran against its distance whatever its "
-    "samples did). Arjovsky et al. name high learning rates and momentum, both in this run, as what stops the "
-    "critic's loss from tracking.",
+    "samples did). The reference code's README names high learning rates and momentum as known "
+    "causes of a critic's loss that stops tracking; this run has momentum.",
     {"it measures the samples inversely": "Hint: in section 4, how did the row 'clip 0.1' correlate with the "
                                           "samples over 1 000 iterations: against them, or with them on most "
                                           "seeds? An inverse measure would move against the samples on every run.",
@@ -643,9 +643,10 @@ _multiple_choice(
     "lambda = 10 at the paper's learning rate and beta_1",
     "The sentence is about lambda = 10 on the eight Gaussians, not at this budget. Section 2 ran lambda = 10 only "
     "at five times the paper's learning rate and with beta_1 = 0.5 where the paper has 0, and the paper reports "
-    "lambda = 10 working on tasks 'ranging from toy tasks'. Only a row that moves the budget towards the paper's, "
-    "lambda = 10 kept, can tell whether the failure here is lambda's or the budget's. More seeds at this budget make "
-    "the failure here surer, not more general; lambda = 3 maps lambda at this budget.",
+    "lambda = 10 working on tasks 'ranging from toy tasks'. A row that moves the budget towards the paper's, lambda = "
+    "10 kept, is the one of the three that bears on whether the failure here is lambda's or the budget's (beside a "
+    "lambda = 1 row at the same settings, and over more than 1 000 iterations, it would be a comparison). More "
+    "seeds at this budget make the failure here surer, not more general; lambda = 3 maps lambda at this budget.",
     {"lambda = 3 at this budget": "Hint: the sentence is about lambda = 10. What would a row at lambda = 3, at the "
                                   "same budget, say about lambda = 10 at another budget?",
      "lambda = 10 on five more seeds": "Hint: section 2's lambda = 10 already left the median seed at four modes or "
