@@ -40,7 +40,7 @@ class Row:
     start: str = "Glorot"
     learning_rate: float = 5e-4
     beta_1: float = 0.5
-    scale: float = None
+    scale: float | None = None
 
     def __post_init__(self):
         if self.method is not None and not isinstance(self.method, (WeightClipping, GradientPenalty)):
