@@ -143,7 +143,7 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("12.ceiling_width", "the 256-wide", "which one is below 1"),  # the wider layer taken to shrink more
     ("12.ceiling_width", "both", "256 · 0.005"),  # a ceiling above 1 read as a decay
     ("12.ceiling_width", "neither", "128 · 0.005"),
-    ("12.barely_trained", "how far the kernels moved, layer by layer", "whether the clip is what holds"),  # both still
+    ("12.barely_trained", "the share of kernel entries on ±c, layer by layer", "What bounds the length"),  # same share
     ("12.barely_trained", "g after 400 iterations", "200 more iterations"),  # more of a run that does not move
     ("06.deep_penalty", "pushed them up", "without the penalty"),  # training's rise read as the penalty's doing
     ("06.deep_penalty", "held them below the control's", "read the pairs"),  # 29 of 55 pairs read as a hold-down

@@ -486,23 +486,23 @@ _multiple_choice(
 
 _multiple_choice(
     "12.barely_trained",
-    "which run or measurement tells 'the clip holds the critic in place' from 'its gradients are too small to move "
-    "it, clip or no clip', for a 12-layer critic 64 units wide clipped at c = 0.005 whose g stayed at 0.03 for 200 "
-    "generator iterations and whose kernels did not move at all: 'how far the kernels moved, layer by layer', "
-    "'the same training from the clipped start without the clip' or 'g after 400 iterations' (a string)",
-    "the same training from the clipped start without the clip",
-    "Both explanations leave the kernels where they are: weights that training pushes outwards and the clip puts back "
-    "on ±c do not move, and neither do weights whose gradients are too small for RMSprop's steps against its ε. "
-    "Taking the clip away, one change, from the same clipped start, tells them apart: if the unclipped critic moves "
-    "and its g changes, the clip was holding it; if it stays put too, the gradients were too small, clip or no clip "
-    "(notebook 04, section 4, rules the clip out this way at c = 0.001). How far the kernels moved, layer by layer, "
-    "says where a critic moved; here nothing moved, so it cannot say whether the clip or the gradients' size held it, "
-    "and 200 more iterations of the same run would show the same standstill.",
-    {"how far the kernels moved, layer by layer": "Hint: a weight held on ±c by the clip and a weight whose gradient "
-                                                  "is too small both stay put, and here no kernel entry moved at all. "
-                                                  "Which run would show whether the clip is what holds them?",
-     "g after 400 iterations": "Hint: if the critic is held in place, by either cause, what would 200 more iterations "
-                               "of the same run show?"})
+    "which measurement tests 'the clip holds the kernels in place' for a critic of 3 hidden layers 256 units wide, "
+    "clipped at c = 0.01 and trained with RMSprop as notebook 12 trains its clipped critics, 95 % of whose kernel "
+    "entries sit on ±c after 200 generator iterations and whose kernels moved by less than 1 % of their size: "
+    "'the share of kernel entries on ±c, layer by layer', 'the largest kernel-gradient entry against √ε' or "
+    "'g after 400 iterations' (a string)",
+    "the largest kernel-gradient entry against √ε",
+    "Keras' RMSprop moves a weight by at most lr · |g| / √ε in an update. If that bound, from the largest "
+    "kernel-gradient entry, is a sizable share of c, the updates did push entries beyond ±c and the clip put them "
+    "back, as your classmate says (training the same start without the clip, one change, would confirm it). If it "
+    "is a vanishing share, as in notebook 12's 12-layer critics at c = 0.01 (below 1e-10 c an update), no update "
+    "could have moved an entry, clip or no clip: the clip had nothing to put back. The share on ±c is the same under "
+    "both explanations, and 200 more iterations of a run that does not move show the same standstill.",
+    {"the share of kernel entries on ±c, layer by layer": "Hint: would the share on ±c differ if the clip put entries "
+                                                          "back at every update, or if no update moved them at all? "
+                                                          "What bounds the length of an RMSprop step?",
+     "g after 400 iterations": "Hint: if the kernels are held in place, by either cause, what would 200 more "
+                               "iterations of the same run show?"})
 
 _multiple_choice(
     "06.deep_penalty",
