@@ -143,8 +143,8 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("12.ceiling_width", "the 256-wide", "which one is below 1"),  # the wider layer taken to shrink more
     ("12.ceiling_width", "both", "256 · 0.005"),  # a ceiling above 1 read as a decay
     ("12.ceiling_width", "neither", "128 · 0.005"),
-    ("12.barely_trained", "the share of kernel entries on ±c, layer by layer", "What bounds the length"),  # same share
-    ("12.barely_trained", "g after 400 iterations", "200 more iterations"),  # more of a run that does not move
+    ("12.barely_trained", "the share of kernel entries on ±c, layer by layer", "changes the clip alone"),  # same share
+    ("12.barely_trained", "the largest kernel-gradient entry against √ε", "what the clip itself"),  # can only refute
     ("06.deep_penalty", "pushed them up", "without the penalty"),  # training's rise read as the penalty's doing
     ("06.deep_penalty", "held them below the control's", "read the pairs"),  # 29 of 55 pairs read as a hold-down
     ("06.simultaneous_r1_rate", 2.0, "reach 1 again"),  # the step's eigenvalue 0 taken for the limit

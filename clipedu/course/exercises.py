@@ -486,23 +486,26 @@ _multiple_choice(
 
 _multiple_choice(
     "12.barely_trained",
-    "which measurement tests 'the clip holds the kernels in place' for a critic of 3 hidden layers 256 units wide, "
-    "clipped at c = 0.01 and trained with RMSprop as notebook 12 trains its clipped critics, 95 % of whose kernel "
-    "entries sit on ±c after 200 generator iterations and whose kernels moved by less than 1 % of their size: "
-    "'the share of kernel entries on ±c, layer by layer', 'the largest kernel-gradient entry against √ε' or "
-    "'g after 400 iterations' (a string)",
-    "the largest kernel-gradient entry against √ε",
-    "Keras' RMSprop moves a weight by at most lr · |g| / √ε in an update. If that bound, from the largest "
-    "kernel-gradient entry, is a sizable share of c, the updates did push entries beyond ±c and the clip put them "
-    "back, as your classmate says (training the same start without the clip, one change, would confirm it). If it "
-    "is a vanishing share, as in notebook 12's 12-layer critics at c = 0.01 (below 1e-10 c an update), no update "
-    "could have moved an entry, clip or no clip: the clip had nothing to put back. The share on ±c is the same under "
-    "both explanations, and 200 more iterations of a run that does not move show the same standstill.",
-    {"the share of kernel entries on ±c, layer by layer": "Hint: would the share on ±c differ if the clip put entries "
-                                                          "back at every update, or if no update moved them at all? "
-                                                          "What bounds the length of an RMSprop step?",
-     "g after 400 iterations": "Hint: if the kernels are held in place, by either cause, what would 200 more "
-                               "iterations of the same run show?"})
+    "which run or measurement settles, whichever way its result comes out, 'the clip holds the kernels in place' for "
+    "a critic of 3 hidden layers 256 units wide, clipped at c = 0.01 and trained with RMSprop as notebook 12 trains "
+    "its clipped critics, 93 % of whose kernel entries sit on ±c right after its first clip and after 200 generator "
+    "iterations, and whose kernels moved by less than 1 % of their size from that start: 'the share of kernel "
+    "entries on ±c, layer by layer', 'the largest kernel-gradient entry against √ε' or 'the same start trained "
+    "without the clip' (a string)",
+    "the same start trained without the clip",
+    "Taking the clip away, one change, from the same start settles it either way: if the kernels then move, the clip "
+    "was holding them in place; if they stay put, it was not. The largest kernel-gradient entry against √ε can only "
+    "rule the claim out: Keras' RMSprop moves a weight by at most lr · |g| / √ε in an update, so if that bound is a "
+    "vanishing share of c at every update, no update could have moved an entry, clip or no clip (notebook 12 measures "
+    "it at the two ends of its runs at c = 0.01 and 0.001); a large bound says that a step could have been long, not "
+    "that any step pushed an entry beyond ±c. The share on ±c did not change, which both explanations allow.",
+    {"the share of kernel entries on ±c, layer by layer": "Hint: the share stayed at 93 %. Would it differ if the "
+                                                          "clip put entries back at every update, or if no update "
+                                                          "moved them at all? Which run changes the clip alone?",
+     "the largest kernel-gradient entry against √ε": "Hint: a large bound lr · |g| / √ε says that a step could have "
+                                                     "been long, not that any step pushed an entry beyond ±c: it can "
+                                                     "rule the claim out, not confirm it. Which run shows what the "
+                                                     "clip itself does?"})
 
 _multiple_choice(
     "06.deep_penalty",
