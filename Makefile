@@ -31,20 +31,22 @@ test-slow: $(INSTALLED)
 
 # Every notebook re-executed and compared (nbval) as another machine would compute it: once with
 # TensorFlow's oneDNN kernels switched on (the notebooks switch them off) and limited to AVX2, numpy's
-# OpenBLAS on another kernel, and two threads splitting each operation (the notebooks use one); once on
-# one CPU with one TensorFlow thread. Either way a cell may take twice as long as alone (two notebooks share
-# the cores, or one core does all); nbval's cell timeout (pyproject.toml, 600 s, as for `make test`) guards
-# against a hang, not a slow machine: `make bench` measures speed. README: "Reproducible".
+# OpenBLAS on another kernel, and two threads splitting each operation (the notebooks use one); once as a
+# one-CPU machine computes it, one thread for every TensorFlow and numpy operation (the thread counts, not
+# the cores they run on, decide the rounding: two notebooks run side by side). A cell may take twice as long
+# as alone; nbval's cell timeout (pyproject.toml, 600 s, as for `make test`) guards against a hang, not a
+# slow machine: `make bench` measures speed. README: "Reproducible".
 test-perturbed: $(INSTALLED)
 	TF_ENABLE_ONEDNN_OPTS=1 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Sandybridge TF_NUM_INTRAOP_THREADS=2 \
 		$(PY) -m pytest -n 2 --dist loadscope notebooks
-	taskset -c 0 env TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 \
-		$(PY) -m pytest -p no:xdist notebooks
+	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+		$(PY) -m pytest -n 2 --dist loadscope notebooks
 
-# The notebooks in a real JupyterLab and headless Chromium (Debian's: apt-get install chromium).
+# The notebooks in a real JupyterLab and headless Chromium (Debian's: apt-get install chromium), two
+# notebooks at a time, each in its own JupyterLab and Chromium, one per core.
 # Screenshots of every figure before and after its sliders move go to artifacts/browser/.
 test-browser: $(VENV)/.installed-browser
-	$(PY) -m pytest tests/browser -v -p no:xdist
+	$(PY) -m pytest tests/browser -v -n 2 --dist load
 
 $(VENV)/.installed-browser: $(INSTALLED)
 	$(PY) -m pip install --quiet -e '.[notebook,course,lab,dev,browser]'
