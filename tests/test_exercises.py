@@ -145,6 +145,9 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("12.ceiling_width", "neither", "128 · 0.005"),
     ("12.barely_trained", "the share of kernel entries on ±c, layer by layer", "changes the clip alone"),  # same share
     ("12.barely_trained", "the largest kernel-gradient entry against √ε", "what the clip itself"),  # can only refute
+    ("12.between_the_ends", "c = 0.1", "what fixes it at iteration 100"),  # the two ends read as a steady rise
+    ("12.between_the_ends", "both", "which is below 1"),
+    ("12.between_the_ends", "neither", "measured or not"),  # the ceiling taken to need a measurement
     ("06.deep_penalty", "pushed them up", "without the penalty"),  # training's rise read as the penalty's doing
     ("06.deep_penalty", "held them below the control's", "read the pairs"),  # 29 of 55 pairs read as a hold-down
     ("06.simultaneous_r1_rate", 2.0, "reach 1 again"),  # the step's eigenvalue 0 taken for the limit
@@ -153,19 +156,21 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("06.simultaneous_r1_rate", 1.0, "For which h"),
     ("06.wgan_r1", "circle", "purely imaginary"),
     ("06.wgan_r1", "come to rest away from the data", "vanish"),
-    ("07.control_first", "c = 0.01", "control for every"),  # changing c tests c, not clipping
-    ("07.control_first", "five more seeds", "control for every"),
+    ("07.control_first", "no constraint from a Glorot start", "besides the clip"),  # two changes: clip and start
+    ("07.control_first", "five more seeds", "the clip alone"),
     ("07.estimate_reading", "it measures the samples inversely", "inverse measure would"),  # one run's sign
     ("07.estimate_reading", "the samples got worse", "which way did it move"),  # the distance fell
     # 4 of 15 read as a drop
-    ("13.report_setting", "these runs show that its success rate is lower than 8 of 15", "fall by chance"),
-    ("13.report_setting", "seeds 20-34 were unlucky", "compared with what"),  # one of two unchosen sets blamed
+    ("13.report_setting", "8 of 15, the first fresh set", "choose the setting"),  # an unchosen set trusted over another
+    ("13.report_setting", "4 of 15, the latest", "later set"),  # the latest set trusted
     ("13.separate_settings", "A, which won on seeds 0-4", "seeds that chose it"),  # the choosing seeds trusted
-    ("13.separate_settings", "B, which did better on the fresh seeds", "fall by chance"),  # 8 against 6 read as real
-    ("14.lambda_budget", "lambda = 3 at this budget", "another budget"),  # λ mapped where the sentence is not
+    ("13.separate_settings", "A, which won on seeds 0–4", "seeds that chose it"),  # the same, with the en dash
+    ("13.separate_settings", "these runs do not separate them", "nine apart"),  # 2 against 11 read as chance
+    # a test that can only refute, at this budget's other settings
+    ("14.lambda_budget", "lambda = 10 with n_critic = 100 at this budget", "still be in place"),
     ("14.lambda_budget", "lambda = 10 on five more seeds", "doing or the budget's"),  # precision for generality
-    ("14.relative_step", "larger", "divide each learning rate by its c"),  # twenty times the paper's rate
-    ("14.relative_step", "the same", "which wins"),
+    ("14.step_evidence", "the learning rate over c", "pushes it outwards"),  # the step taken to be the learning rate
+    ("14.step_evidence", "the share of weights on the bound", "where they ended"),  # where weights sit, not how far
     ("08.outlier_step", "about the same", "e-folding time"),  # the bounded step at the outlier carried over
     ("08.outlier_step", "longer", "which of the two dominates"),  # the few longer steps right after the outlier
     ("08.adam_always_on", "unchanged", "much larger than"),  # τ cancels only far above ε
@@ -387,6 +392,36 @@ def test_the_reach_one_premise_holds():
     assert check("03.reach_one", "1024 wide").correct is True
 
 
+def test_the_between_the_ends_premise_holds():
+    """Notebook 12's 12 × 64 critics, with every weight inside [-c, c]: at c = 0.01 even the critic that reaches the
+    ceiling (every weight +c) has g = 64c = 0.64, below 0.9, and random weights in the box stay below it; at c = 0.1
+    the box holds critics of every verdict: every weight +c (g = 6.4, grows), every weight 1/64 (g = 1, level), the
+    He start clipped (decays, as section 1's clipped start)."""
+    from clipedu import datasets, mlp
+    from clipedu.measures import activation_gradient_norms, growth_per_layer
+
+    real = datasets.swiss_roll(256, seed=1)
+    fake = np.random.default_rng(2).standard_normal((256, 2)).astype("float32")
+    critic = mlp(2, 1, depth=12, width=64, initializer="he_uniform", seed=0)
+    he_start = critic.get_weights()
+
+    def g(weights):
+        critic.set_weights([np.asarray(w, "float32") for w in weights])
+        return growth_per_layer(activation_gradient_norms(critic, real, fake))
+
+    def every_weight(value):
+        return [np.full(w.shape, value) for w in he_start]
+
+    rng = np.random.default_rng(0)
+    assert g(every_weight(0.01)) == pytest.approx(0.64, rel=1e-5)
+    for _ in range(3):
+        assert g([rng.uniform(-0.01, 0.01, w.shape) for w in he_start]) < 0.64
+    assert g(every_weight(0.1)) == pytest.approx(6.4, rel=1e-5)
+    assert g(every_weight(1 / 64)) == pytest.approx(1.0, rel=1e-5)
+    assert g([np.clip(w, -0.1, 0.1) for w in he_start]) < 0.9
+    assert check("12.between_the_ends", "c = 0.01").correct is True
+
+
 def test_the_output_range_premise_holds():
     """The bound section 7 prints and exercise 03.reach_one starts from: 2 inputs of size 1, layers of 2, 32
     and 32 inputs, c = 0.01."""
@@ -483,7 +518,8 @@ def test_the_outlier_step_premise_holds():
 
 def test_the_fresh_seed_counts_premise_holds():
     """13.report_setting: two sets of fifteen at a success rate of 0.4 differ by 4 or more about one time in five;
-    Fisher's exact test on 8 of 15 against 4 of 15 (two-sided, the tables no likelier than it) gives 0.26."""
+    Fisher's exact test on 8 of 15 against 4 of 15 (two-sided, the tables no likelier than it) gives 0.26; the pooled
+    12 of 30 has the 95 % interval 0.23 to 0.59."""
     from math import comb
 
     share = [comb(15, k) * 0.4**k * 0.6 ** (15 - k) for k in range(16)]
@@ -491,15 +527,23 @@ def test_the_fresh_seed_counts_premise_holds():
     assert 0.18 < apart < 0.22
     tables = [comb(12, k) * comb(18, 15 - k) / comb(30, 15) for k in range(13)]  # k of the 12 successes in set one
     assert round(sum(p for p in tables if p <= tables[8] * (1 + 1e-9)), 2) == 0.26
+    # The feedback's 95 % interval from 12 of 30, 0.23 to 0.59 (Clopper-Pearson): 12 or more of 30 is a 2.5 % tail
+    # between p = 0.225 and 0.235, and 12 or fewer between 0.585 and 0.595.
+    def at_most_12(p):
+        return sum(comb(30, j) * p**j * (1 - p) ** (30 - j) for j in range(13))
+
+    assert 1 - at_most_12(0.225) + comb(30, 12) * 0.225**12 * 0.775**18 < 0.025
+    assert 1 - at_most_12(0.235) + comb(30, 12) * 0.235**12 * 0.765**18 > 0.025
+    assert at_most_12(0.585) > 0.025 > at_most_12(0.595)
 
 
 def test_the_separate_settings_premise_holds():
-    """13.separate_settings: Fisher's exact test on 6 of 15 against 8 of 15 (two-sided, the tables no likelier than
-    it) gives 0.72: the fresh seeds do not separate the two settings."""
+    """13.separate_settings: Fisher's exact test on 2 of 15 against 11 of 15 (two-sided, the tables no likelier than
+    it) gives 0.0025: the fresh seeds separate the two settings."""
     from math import comb
 
-    tables = [comb(14, k) * comb(16, 15 - k) / comb(30, 15) for k in range(15)]  # k of the 14 successes in set A
-    assert round(sum(p for p in tables if p <= tables[6] * (1 + 1e-9)), 2) == 0.72
+    tables = [comb(13, k) * comb(17, 15 - k) / comb(30, 15) for k in range(14)]  # k of the 13 successes in set A
+    assert round(sum(p for p in tables if p <= tables[2] * (1 + 1e-9)), 4) == 0.0025
 
 
 def test_the_clipped_estimate_premise_holds():
@@ -517,6 +561,35 @@ def test_the_clipped_estimate_premise_holds():
     bound = 0.01**4 * np.sqrt(2 * 64) * 64 * 64 * np.sqrt(64)  # notebook 06's product of the layers' norm bounds
     assert round(bound, 4) == 0.0037
     assert 0.5 * bound * 4 * np.sqrt(2) < high - low <= bound * 4 * np.sqrt(2) < 0.022
+
+
+def test_the_step_evidence_premise_holds():
+    """14.step_evidence: Keras' Adam as notebook 14's rows set it (5e-4, β₁ = 0.5, β₂ = 0.9) moves a weight by the
+    learning rate when the gradient is the same at every step, by a median of about 0.41 learning rates when its
+    sign is random at each step (notebook 14, section 3), and not at all when the weight sits on +c and its gradient
+    pushes it outwards."""
+    import keras
+
+    from clipedu import WeightClip
+
+    noise = np.random.default_rng(0).standard_normal((200, 2000)).astype("float32")
+    medians = {}
+    for name, gradients in (("steady", np.ones_like(noise)), ("random sign", noise)):
+        weights, adam = keras.Variable(np.zeros(2000, "float32")), keras.optimizers.Adam(5e-4, 0.5, 0.9)
+        moves = []
+        for gradient in gradients:
+            before = weights.numpy().copy()
+            adam.apply([gradient], [weights])
+            moves.append(np.abs(weights.numpy() - before))
+        medians[name] = np.median(moves[100:]) / 5e-4
+    assert medians["steady"] == pytest.approx(1.0, rel=1e-3)
+    assert 0.36 < medians["random sign"] < 0.46
+    on_bound, adam = keras.Variable(np.full(2, 0.1, "float32")), keras.optimizers.Adam(5e-4, 0.5, 0.9)
+    on_bound.constraint = WeightClip(0.1)  # as a clipped layer's kernel carries it
+    for _ in range(5):
+        adam.apply([np.array([-1.0, 1.0], "float32")], [on_bound])  # the first pushed outwards, the second inwards
+    assert on_bound.numpy()[0] == np.float32(0.1) and on_bound.numpy()[1] < 0.1
+    assert check("14.step_evidence", "the median measured step over c").correct is True
 
 
 def test_01_sparse_repeats_answer_is_what_keras_applies():

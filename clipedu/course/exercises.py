@@ -47,9 +47,10 @@ def _vector(answer, size):
 
 
 def _option(answer, options):
-    if not isinstance(answer, str) or answer.strip().lower() not in options:
+    # An en dash typed for a hyphen ("seeds 0–4", as the notebooks print it) is the same option.
+    if not isinstance(answer, str) or answer.strip().lower().replace("–", "-") not in options:
         raise TypeError(f"the answer must be one of {sorted(options)}, got {answer!r}")
-    return answer.strip().lower()
+    return answer.strip().lower().replace("–", "-")
 
 
 def check(name, answer):
@@ -508,6 +509,29 @@ _multiple_choice(
                                                      "clip itself does?"})
 
 _multiple_choice(
+    "12.between_the_ends",
+    "for which of section 1's verdicts after 200 generator iterations, 'decays' at c = 0.01 and 'grows' at c = 0.1 "
+    "(g measured at each run's start and after 200 iterations only), you can state the same verdict at generator "
+    "iteration 100, which no cell measured, without any further run: 'c = 0.01', 'c = 0.1', 'both' or 'neither' "
+    "(a string)",
+    "c = 0.01",
+    "The clip puts every weight back into [-c, c] after every critic update, so at iteration 100, as at every "
+    "iteration, measured or not, each 64 × 64 hidden kernel multiplies the gradient's norm by at most 64c. At "
+    "c = 0.01 that is 0.64: g is at most 0.64, below 0.9, on every seed whatever training did, and the verdict is "
+    "'decays' at every iteration. The bound gives the verdict, not the range section 1 printed (g between 0.04 "
+    "and 0.07): that was measured at the two ends, and at iteration 100 the bound says only g ≤ 0.64. At c = 0.1 "
+    "the ceiling is 6.4, which allows every verdict: g was 0.4 to 0.6 at the clipped start and above 1 on at least "
+    "4 of 5 seeds after 200 iterations, and nothing in between was measured. Nothing says g rose steadily: at "
+    "iteration 100 it may have been below 1.1 on most seeds. Only a run that records g at iteration 100 would tell.",
+    {"c = 0.1": "Hint: at c = 0.1 the ceiling 64c is 6.4, above 1: it allows growth and decay alike. g was measured "
+                "at the clipped start (0.4 to 0.6) and after 200 iterations only; what fixes it at iteration 100?",
+     "both": "Hint: of the two ceilings, 0.64 and 6.4, which is below 1? The one above 1 fixes no verdict, and that "
+             "run's g was measured at its clipped start (0.4 to 0.6) and after 200 iterations only: nothing says "
+             "it rose steadily in between.",
+     "neither": "Hint: the clip puts every weight back into [-c, c] after every critic update, at iteration 100 too. "
+                "What does the ceiling 64c say about g of any critic whose weights lie there, measured or not?"})
+
+_multiple_choice(
     "06.deep_penalty",
     "what the gradient penalty did to the eleven 64 × 64 layers of a critic of 12 hidden layers of 64 ReLU units "
     "(He-uniform start), five seeds, whose largest singular values lie between 2.6 and 3.0 before training, between "
@@ -569,15 +593,22 @@ _multiple_choice(
 
 _multiple_choice(
     "07.control_first",
-    "a WGAN whose critic is clipped at c = 0.05 covers 2 of 8 modes after 1 000 iterations (the median of five "
-    "seeds), and its author concludes that clipping held the generator back: the comparison to ask for first: "
-    "'without clipping', 'c = 0.01' or 'five more seeds' (a string)",
-    "without clipping", "A claim about what clipping does needs the same run without it. In section 3 the "
-                        "unconstrained critic, trained the same way, also left the median seed at four modes or "
-                        "fewer: without that row, nothing says clipping was the cause.",
-    dict.fromkeys(["c = 0.01", "five more seeds"],
-                  "Hint: the claim compares clipping with what? Which row of section 3 is the control for every "
-                  "constraint, and what did it cover?"))
+    "a WGAN whose critic is clipped at c = 0.05, its kernels scaled into [-c, c] before the first step, covers 2 of "
+    "8 modes after 1 000 iterations (the median of five seeds), and its author concludes that clipping held the "
+    "generator back: the control to ask for first: 'no constraint from a Glorot start', 'no constraint from the "
+    "same scaled start' or 'five more seeds' (a string)",
+    "no constraint from the same scaled start",
+    "A claim about what clipping does needs the same run without the clip, and nothing else changed: the critic "
+    "scaled into [-0.05, 0.05] as before, trained without a constraint (in clipedu.notebook.eight_gaussians, "
+    "Row(None, 'scaled', scale=0.05); notebook 13 runs such a control). Against section 1's unconstrained row, "
+    "whose critic starts as Glorot drew it, two things change, the clip and the start, and scaling the kernels "
+    "changes the scale of the function the critic starts as (notebook 06, section 2). In section 3 that "
+    "unconstrained row also left the median seed below seven modes: without the control, nothing says clipping was "
+    "the cause.",
+    {"no constraint from a Glorot start": "Hint: against that run, what changes besides the clip? Section 1's "
+                                          "table changes one thing per row: which start does the clipped run have?",
+     "five more seeds": "Hint: more seeds of the clipped run say how often it covers two modes, not what the clip "
+                        "changed. Which run differs from it in the clip alone?"})
 
 _multiple_choice(
     "07.estimate_reading",
@@ -594,8 +625,10 @@ _multiple_choice(
     "the samples changed from section 4's shorter runs to this longer one, so it has no fixed relation to them. A "
     "rank correlation over time shows only that two quantities trended together (section 4: the unconstrained "
     "critic's growing gap ran against its distance whatever its "
-    "samples did). The reference code's README names high learning rates and momentum as known "
-    "causes of a critic's loss that stops tracking; this run has momentum.",
+    "samples did). The WGAN reference code's README (martinarjovsky/WassersteinGAN) names high "
+    "learning rates and momentum as known causes of a critic's loss that stops tracking; this run has momentum, "
+    "though in notebook 14 removing it (beta_1 = 0 for both networks, 1 000 iterations, five seeds) made no "
+    "difference to the modes covered or to the rank correlation.",
     {"it measures the samples inversely": "Hint: in section 4, how did the row 'clip 0.1' correlate with the "
                                           "samples over 1 000 iterations: against them, or with them on most "
                                           "seeds? An inverse measure would move against the samples on every run.",
@@ -605,70 +638,87 @@ _multiple_choice(
 _multiple_choice(
     "13.report_setting",
     "a clipped WGAN setting (not section 2's) chosen on its seeds 0-4 covered 7 or 8 modes on eight of fifteen "
-    "fresh seeds; trained on fifteen further seeds (20-34), on four of them. What do these thirty fresh runs show: "
-    "'these runs show that its success rate is lower than 8 of 15', 'seed noise could give this' or 'seeds 20-34 "
-    "were unlucky' (a string)",
-    "seed noise could give this",
-    "Nothing chose either set of seeds, so both estimate the same success rate, and fifteen seeds estimate it "
-    "coarsely: at a rate of 0.4, two sets of fifteen differ by four successes or more about one time in five "
-    "(a Fisher exact test on 8 of 15 against 4 of 15 gives p = 0.26). In section 2 the three sets of five fresh "
-    "seeds, which nothing chose either, differed between themselves too (on the authors' machine one, two and four "
-    "of five: section 2's table of the fresh seeds). "
-    "Report the thirty together, 12 of 30, with its spread.",
-    {"these runs show that its success rate is lower than 8 of 15":
-         "Hint: in section 2, did the three sets of five fresh seeds of one setting give the same count (the table "
-         "of the fresh seeds)? How far apart can two sets of fifteen seeds of one setting fall by chance?",
-     "seeds 20-34 were unlucky": "Hint: unlucky compared with what? Nothing chose either set of fifteen, so "
-                                 "neither set is more likely than the other to be off the setting's true share. "
-                                 "Could chance alone give eight and four?"})
+    "fresh seeds; trained on fifteen further seeds (20-34), on four of them. Which do you report for this setting: "
+    "'8 of 15, the first fresh set', '4 of 15, the latest' or '12 of 30, with its 95 % interval' (a string)",
+    "12 of 30, with its 95 % interval",
+    "Nothing chose either set of fifteen seeds, so both estimate the same success rate, and neither is the better "
+    "estimate: at a rate of 0.4, two sets of fifteen lie four or more apart about one time in five (section 3; a "
+    "Fisher exact test on 8 of 15 against 4 of 15 gives p = 0.26). Pooled, thirty seeds estimate it more closely "
+    "than either set, and the interval says how closely: section 3's interval(12, 30) is 0.23 to 0.59.",
+    {"8 of 15, the first fresh set": "Hint: did the seeds 5-19 choose the setting? If not, what makes the first "
+                                     "fresh set a better estimate than the second? Section 3: how far apart do two "
+                                     "sets of fifteen seeds of one setting fall by chance?",
+     "4 of 15, the latest": "Hint: is a later set of seeds a better estimate than an earlier one when nothing chose "
+                            "either? Section 3: how far apart do two sets of fifteen seeds of one setting fall by "
+                            "chance, and what do thirty seeds say that fifteen do not?"})
 
 _multiple_choice(
     "13.separate_settings",
     "two clipped settings tried on seeds 0-4: A covered 7 or 8 modes on three, B on two, so A was chosen; on fifteen "
-    "fresh seeds each, A covered 7 or 8 modes on six, B on eight. Which do you report: 'A, which won on seeds 0-4', "
-    "'B, which did better on the fresh seeds' or 'these runs do not separate them' (a string)",
-    "these runs do not separate them",
+    "fresh seeds each (other seeds for each), A covered 7 or 8 modes on two, B on eleven. Which do you report: 'A, "
+    "which won on seeds 0-4', 'B, which did better on the fresh seeds' or 'these runs do not separate them' (a string)",
+    "B, which did better on the fresh seeds",
     "The seeds 0-4 chose A, so they favour it: the best of several settings looks lucky on the seeds that chose it "
-    "(section 3). The fresh seeds chose nothing, and there 6 of 15 against 8 of 15 is a difference chance gives "
-    "often: Fisher's exact test gives p = 0.72 (two-sided). Neither set of runs separates the two; more fresh "
-    "seeds of both might.",
+    "(section 3), and three against two of five is a difference chance gives often. The fresh seeds chose nothing, "
+    "and two against eleven of fifteen is a difference chance rarely gives: Fisher's exact test gives p = 0.0025 "
+    "(two-sided; cell 10's fisher(2, 11, 15)). Report B as the better setting. Its 11 of 15 has now chosen it, so "
+    "the share to report, with its interval, comes from further seeds that choose nothing (with two candidates this "
+    "far apart the bias is small, but the rule is the same).",
     {"A, which won on seeds 0-4": "Hint: which seeds chose A? Section 3: how good does the best of several equally "
                                   "good settings look on the seeds that chose it? What do the fresh seeds, which "
                                   "chose nothing, say?",
-     "B, which did better on the fresh seeds": "Hint: how far apart can two sets of fifteen seeds of one setting "
-                                               "fall by chance (exercise 1)? Is six against eight beyond that?"})
+     "these runs do not separate them": "Hint: two sets of fifteen seeds of one setting lie four or more successes "
+                                        "apart about one time in five (section 3). How often would they lie nine "
+                                        "apart? Cell 10's fisher(2, 11, 15) says."})
 
 _multiple_choice(
     "14.lambda_budget",
-    "a classmate writes that lambda = 10 fails on the eight Gaussians, citing section 2. Which one row would best "
-    "test that sentence: 'lambda = 10 at the paper's learning rate and beta_1', 'lambda = 3 at this budget' or "
-    "'lambda = 10 on five more seeds' (a string)",
-    "lambda = 10 at the paper's learning rate and beta_1",
-    "The sentence is about lambda = 10 on the eight Gaussians, not at this budget. Section 2 ran lambda = 10 only "
-    "at five times the paper's learning rate and with beta_1 = 0.5 where the paper has 0, and the paper reports "
-    "lambda = 10 working on tasks 'ranging from toy tasks'. A row that moves the budget towards the paper's, lambda = "
-    "10 kept, is the one of the three that bears on whether the failure here is lambda's or the budget's (beside a "
-    "lambda = 1 row at the same settings, and over more than 1 000 iterations, it would be a comparison). More "
-    "seeds at this budget make the failure here surer, not more general; lambda = 3 maps lambda at this budget.",
-    {"lambda = 3 at this budget": "Hint: the sentence is about lambda = 10. What would a row at lambda = 3, at the "
-                                  "same budget, say about lambda = 10 at another budget?",
+    "a classmate writes that lambda = 10 fails on the eight Gaussians, citing section 2. Which one experiment would "
+    "best test that sentence: 'lambda = 10 and lambda = 1 at the paper's Adam, run until lambda = 1 covers the modes' "
+    "(Adam at 1e-4, beta_1 = 0, beta_2 = 0.9), 'lambda = 10 with n_critic = 100 at this budget' or 'lambda = 10 on "
+    "five more seeds' (a string)",
+    "lambda = 10 and lambda = 1 at the paper's Adam, run until lambda = 1 covers the modes",
+    "The sentence is about lambda = 10 on the eight Gaussians, not at this budget. Section 2 ran lambda = 10 only at "
+    "five times the paper's learning rate, with beta_1 = 0.5 where the paper has 0, for 1 000 iterations. The "
+    "paper's Adam changes two settings and takes steps five times shorter, so lambda = 10 alone at it, in the same "
+    "1 000 iterations, could fail for want of iterations: a failure would be ambiguous. lambda = 1 beside it, at the "
+    "same settings and run until lambda = 1 covers the modes, says the run was long enough; lambda = 10's result at "
+    "that length is then lambda's, for these networks and this data (on several seeds, as here). "
+    "n_critic = 100 at this budget is gan_toy.py's remedy: if lambda = 10 then covered the modes it would refute "
+    "the sentence, but if it still failed, the learning rate, beta_1 and the 1 000 iterations would still be this "
+    "budget's. More seeds at this budget make the failure here surer, not more general.",
+    {"lambda = 10 with n_critic = 100 at this budget":
+         "Hint: it could refute the sentence, if lambda = 10 then covered the modes. If it still failed, which of "
+         "section 2's departures from the paper would still be in place, and what would say that the run was long "
+         "enough?",
      "lambda = 10 on five more seeds": "Hint: section 2's lambda = 10 already left the median seed at four modes or "
                                        "fewer. Would more seeds at the same budget say whether that is lambda's "
                                        "doing or the budget's?"})
 
 _multiple_choice(
-    "14.relative_step",
-    "notebook 13's tuned row clips its critic at c = 0.3 and trains it with Adam at 1e-3. Relative to its c, is a "
-    "step of that critic's weights 'larger', 'smaller' or 'the same' as the paper's RMSProp step at 5e-5 with "
-    "c = 0.01 (a string)",
-    "smaller",
-    "Adam's and RMSProp's steps move each weight by about the learning rate, whatever the gradient's scale. "
-    "Relative to c that is 1e-3 / 0.3 = 0.0033 here against 5e-5 / 0.01 = 0.005 in the paper: two thirds of the "
-    "paper's. Its learning rate is twenty times the paper's, yet relative to the box its weights live in, its steps "
-    "are smaller. Which learning rate is 'high' depends on the scale of the weights it moves.",
-    {"larger": "Hint: divide each learning rate by its c: 1e-3 / 0.3 and 5e-5 / 0.01. Which is larger?",
-     "the same": "Hint: section 3's row, 5e-4 at c = 0.1, steps as the paper's does. This row doubles the learning "
-                 "rate and triples c: which wins?"})
+    "14.step_evidence",
+    "a classmate says notebook 13's tuned row (critic clipped at c = 0.3, Adam at 1e-3, beta_1 = 0.5) runs at a "
+    "'high learning rate' in Arjovsky et al.'s sense, its learning rate being twenty times the paper's. Which "
+    "evidence, gathered on that row and on a run at the paper's settings, would settle whether its critic's weights "
+    "move further per update, relative to c, than the paper's: 'the learning rate over c', 'the median measured step "
+    "over c' (the median of |dw| / c over the critic's weights and updates) or 'the share of weights on the bound' "
+    "(on +-c at the end) (a string)",
+    "the median measured step over c",
+    "Only a measured step settles how far weights move. The learning rate over c (1e-3 / 0.3 against the paper's "
+    "5e-5 / 0.01) is a weight's step relative to c only if each update moves it by about the learning rate: in "
+    "section 3's computation Adam's step was the learning rate for a gradient that is the same at every step, but "
+    "a median of 0.41 learning rates with beta_1 = 0.5 for one whose sign is random at each step, and a weight on "
+    "+-c that its gradient pushes outwards does not move at all. How steady that critic's gradients are, its "
+    "settings do not say. The share on the bound says where weights ended, not how far they moved per update: in "
+    "section 3, on the authors' machine, it was lower with beta_1 = 0 on every seed at the same learning rate over "
+    "c. Record each update's |dw| / c on both runs and compare the medians.",
+    {"the learning rate over c": "Hint: that is a weight's step relative to c only if each update moves the weight "
+                                 "by about the learning rate. In section 3's computation, how long was Adam's median "
+                                 "step with beta_1 = 0.5 for a gradient whose sign is random at each step, and how "
+                                 "far does a weight on +-c move when its gradient pushes it outwards?",
+     "the share of weights on the bound": "Hint: does that share say how far weights moved per update, or where they "
+                                          "ended? In section 3 it moved with beta_1 at the same learning rate over c, "
+                                          "and a weight held on the bound does not move at all."})
 
 _multiple_choice(
     "08.outlier_step",
