@@ -145,9 +145,8 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("12.ceiling_width", "neither", "128 · 0.005"),
     ("12.barely_trained", "the share of kernel entries on ±c, layer by layer", "changes the clip alone"),  # same share
     ("12.barely_trained", "the largest kernel-gradient entry against √ε", "what the clip itself"),  # can only refute
-    ("12.between_the_ends", "c = 0.1", "what fixes it at iteration 100"),  # the two ends read as a steady rise
-    ("12.between_the_ends", "both", "which is below 1"),
-    ("12.between_the_ends", "neither", "measured or not"),  # the ceiling taken to need a measurement
+    ("12.between_the_ends", "grows and level", "force g below 0.9"),  # a ceiling below 1 read as 'decays'
+    ("12.between_the_ends", "none", "measured or not"),  # the ceiling taken to need a measurement
     ("06.deep_penalty", "pushed them up", "without the penalty"),  # training's rise read as the penalty's doing
     ("06.deep_penalty", "held them below the control's", "read the pairs"),  # 29 of 55 pairs read as a hold-down
     ("06.simultaneous_r1_rate", 2.0, "reach 1 again"),  # the step's eigenvalue 0 taken for the limit
@@ -156,13 +155,13 @@ def test_every_check_cell_follows_its_question_numbered_in_order(notebook):
     ("06.simultaneous_r1_rate", 1.0, "For which h"),
     ("06.wgan_r1", "circle", "purely imaginary"),
     ("06.wgan_r1", "come to rest away from the data", "vanish"),
-    ("07.control_first", "no constraint from a Glorot start", "besides the clip"),  # two changes: clip and start
-    ("07.control_first", "five more seeds", "the clip alone"),
-    ("07.estimate_reading", "it measures the samples inversely", "inverse measure would"),  # one run's sign
-    ("07.estimate_reading", "the samples got worse", "which way did it move"),  # the distance fell
+    ("07.control_first", "an unconstrained critic from a Glorot start", "besides the clip"),  # clip and start change
+    ("07.control_first", "the clipped run at c = 0.1 from a start scaled to 0.1", "or how tightly"),  # tests c
+    ("07.estimate_reading", "the set distance misjudges these samples", "do the two measures disagree"),  # modes rose
+    ("07.estimate_reading", "clipping makes the estimate an inverse measure", "with no clip at all"),  # one run's sign
     # 4 of 15 read as a drop
-    ("13.report_setting", "8 of 15, the first fresh set", "choose the setting"),  # an unchosen set trusted over another
-    ("13.report_setting", "4 of 15, the latest", "later set"),  # the latest set trusted
+    ("13.report_setting", "8 of 15 (0.27 to 0.79)", "choose the setting"),  # an unchosen set trusted over another
+    ("13.report_setting", "4 of 15 (0.08 to 0.55)", "later set"),  # the latest set trusted
     ("13.separate_settings", "A, which won on seeds 0-4", "seeds that chose it"),  # the choosing seeds trusted
     ("13.separate_settings", "A, which won on seeds 0–4", "seeds that chose it"),  # the same, with the en dash
     ("13.separate_settings", "these runs do not separate them", "nine apart"),  # 2 against 11 read as chance
@@ -393,13 +392,15 @@ def test_the_reach_one_premise_holds():
 
 
 def test_the_between_the_ends_premise_holds():
-    """Notebook 12's 12 × 64 critics, with every weight inside [-c, c]: at c = 0.01 even the critic that reaches the
-    ceiling (every weight +c) has g = 64c = 0.64, below 0.9, and random weights in the box stay below it; at c = 0.1
-    the box holds critics of every verdict: every weight +c (g = 6.4, grows), every weight 1/64 (g = 1, level), the
-    He start clipped (decays, as section 1's clipped start)."""
+    """Notebook 12's 12 × 64 critics (its build(): mlp, He start) clipped at c = 0.015, exercise 3's case: every
+    weight at +c gives g = 64c = 0.96, which section 1's lines (grows above 1.1, decays below 0.9, level between)
+    call level, not decays; every weight at 0.95c gives 0.912, level too; other weights inside [-c, c] (random
+    draws of either sign or positive only, the He start clipped, which decays) give g ≤ 0.96. So the ceiling rules
+    out 'grows' and nothing else: the box holds level and decaying critics."""
     from clipedu import datasets, mlp
     from clipedu.measures import activation_gradient_norms, growth_per_layer
 
+    c = 0.015
     real = datasets.swiss_roll(256, seed=1)
     fake = np.random.default_rng(2).standard_normal((256, 2)).astype("float32")
     critic = mlp(2, 1, depth=12, width=64, initializer="he_uniform", seed=0)
@@ -409,17 +410,19 @@ def test_the_between_the_ends_premise_holds():
         critic.set_weights([np.asarray(w, "float32") for w in weights])
         return growth_per_layer(activation_gradient_norms(critic, real, fake))
 
-    def every_weight(value):
-        return [np.full(w.shape, value) for w in he_start]
+    def verdict(value):  # notebook 12's verdict(), section 1
+        return "grows" if value > 1.1 else "decays" if value < 0.9 else "level"
 
+    at_ceiling = g([np.full(w.shape, c) for w in he_start])
+    assert at_ceiling == pytest.approx(64 * c, rel=1e-5) and verdict(at_ceiling) == "level"
+    below_it = g([np.full(w.shape, 0.95 * c) for w in he_start])
+    assert below_it == pytest.approx(0.912, rel=1e-5) and verdict(below_it) == "level"
     rng = np.random.default_rng(0)
-    assert g(every_weight(0.01)) == pytest.approx(0.64, rel=1e-5)
-    for _ in range(3):
-        assert g([rng.uniform(-0.01, 0.01, w.shape) for w in he_start]) < 0.64
-    assert g(every_weight(0.1)) == pytest.approx(6.4, rel=1e-5)
-    assert g(every_weight(1 / 64)) == pytest.approx(1.0, rel=1e-5)
-    assert g([np.clip(w, -0.1, 0.1) for w in he_start]) < 0.9
-    assert check("12.between_the_ends", "c = 0.01").correct is True
+    inside = [g([rng.uniform(low, c, w.shape) for w in he_start]) for low in (-c, -c, -c, 0.0, 0.0, 0.0)]
+    clipped_start = g([np.clip(w, -c, c) for w in he_start])  # as section 1's clipped start
+    assert all(value <= 64 * c * (1 + 1e-5) for value in [*inside, clipped_start])
+    assert verdict(clipped_start) == "decays"
+    assert check("12.between_the_ends", "grows").correct is True
 
 
 def test_the_output_range_premise_holds():
@@ -535,6 +538,14 @@ def test_the_fresh_seed_counts_premise_holds():
     assert 1 - at_most_12(0.225) + comb(30, 12) * 0.225**12 * 0.775**18 < 0.025
     assert 1 - at_most_12(0.235) + comb(30, 12) * 0.235**12 * 0.765**18 > 0.025
     assert at_most_12(0.585) > 0.025 > at_most_12(0.595)
+    # The other options' intervals: 8 of 15, 0.27 to 0.79; 4 of 15, 0.08 to 0.55 (the same tails, 2.5 % each).
+    def tail(k, n, p, upper):  # P(X >= k) if upper else P(X <= k)
+        ks = range(k, n + 1) if upper else range(k + 1)
+        return sum(comb(n, j) * p**j * (1 - p) ** (n - j) for j in ks)
+
+    for k, low, high in ((8, 0.27, 0.79), (4, 0.08, 0.55)):
+        assert tail(k, 15, low - 0.005, True) < 0.025 < tail(k, 15, low + 0.005, True)
+        assert tail(k, 15, high - 0.005, False) > 0.025 > tail(k, 15, high + 0.005, False)
 
 
 def test_the_separate_settings_premise_holds():

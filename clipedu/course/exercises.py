@@ -510,26 +510,25 @@ _multiple_choice(
 
 _multiple_choice(
     "12.between_the_ends",
-    "for which of section 1's verdicts after 200 generator iterations, 'decays' at c = 0.01 and 'grows' at c = 0.1 "
-    "(g measured at each run's start and after 200 iterations only), you can state the same verdict at generator "
-    "iteration 100, which no cell measured, without any further run: 'c = 0.01', 'c = 0.1', 'both' or 'neither' "
-    "(a string)",
-    "c = 0.01",
+    "which of section 1's verdicts (grows: g > 1.1; decays: g < 0.9; level between) you can rule out without any "
+    "further run at generator iteration 100, which no cell measured, for a critic of 12 hidden layers of 64 ReLU "
+    "units clipped at c = 0.015 and trained as section 1 trains its clipped critics, whose g was measured at its "
+    "start and after 200 generator iterations only: 'grows', 'grows and level' or 'none' (a string)",
+    "grows",
     "The clip puts every weight back into [-c, c] after every critic update, so at iteration 100, as at every "
-    "iteration, measured or not, each 64 × 64 hidden kernel multiplies the gradient's norm by at most 64c. At "
-    "c = 0.01 that is 0.64: g is at most 0.64, below 0.9, on every seed whatever training did, and the verdict is "
-    "'decays' at every iteration. The bound gives the verdict, not the range section 1 printed (g between 0.04 "
-    "and 0.07): that was measured at the two ends, and at iteration 100 the bound says only g ≤ 0.64. At c = 0.1 "
-    "the ceiling is 6.4, which allows every verdict: g was 0.4 to 0.6 at the clipped start and above 1 on at least "
-    "4 of 5 seeds after 200 iterations, and nothing in between was measured. Nothing says g rose steadily: at "
-    "iteration 100 it may have been below 1.1 on most seeds. Only a run that records g at iteration 100 would tell.",
-    {"c = 0.1": "Hint: at c = 0.1 the ceiling 64c is 6.4, above 1: it allows growth and decay alike. g was measured "
-                "at the clipped start (0.4 to 0.6) and after 200 iterations only; what fixes it at iteration 100?",
-     "both": "Hint: of the two ceilings, 0.64 and 6.4, which is below 1? The one above 1 fixes no verdict, and that "
-             "run's g was measured at its clipped start (0.4 to 0.6) and after 200 iterations only: nothing says "
-             "it rose steadily in between.",
-     "neither": "Hint: the clip puts every weight back into [-c, c] after every critic update, at iteration 100 too. "
-                "What does the ceiling 64c say about g of any critic whose weights lie there, measured or not?"})
+    "iteration, measured or not, each 64 × 64 hidden kernel multiplies the gradient's norm by at most 64c = 0.96, "
+    "and g, the geometric mean of those factors, is at most 0.96: never above 1.1, so never 'grows'. But 0.96 is "
+    "not below 0.9, the line under which section 1 calls a gradient 'decays': the box [-c, c] holds critics whose "
+    "g lies between 0.9 and 0.96, which section 1 calls 'level'. The critic with every weight at +c reaches "
+    "g = 0.96 exactly (after the first layer every ReLU is active, and each layer multiplies the gradient by 64c), "
+    "and with every weight at 0.95c, g = 0.912. A ceiling below 1 rules out growth; only a ceiling below 0.9 "
+    "forces 'decays', as 0.64 does at c = 0.01. Section 1's runs at c = 0.01 kept g near where the first clip put "
+    "it, which suggests 'decays' here too; but that is another c, measured at two ends, not a bound: only a run "
+    "that records g at iteration 100 would rule 'level' out.",
+    {"grows and level": "Hint: 64c = 0.96 is below 1, so no hidden layer can make the gradient grow; but does the "
+                        "ceiling force g below 0.9, where section 1's verdict 'decays' begins?",
+     "none": "Hint: the clip puts every weight back into [-c, c] after every critic update, at iteration 100 too. "
+             "What does the ceiling 64c say about g of any critic whose weights lie there, measured or not?"})
 
 _multiple_choice(
     "06.deep_penalty",
@@ -595,62 +594,75 @@ _multiple_choice(
     "07.control_first",
     "a WGAN whose critic is clipped at c = 0.05, its kernels scaled into [-c, c] before the first step, covers 2 of "
     "8 modes after 1 000 iterations (the median of five seeds), and its author concludes that clipping held the "
-    "generator back: the control to ask for first: 'no constraint from a Glorot start', 'no constraint from the "
-    "same scaled start' or 'five more seeds' (a string)",
-    "no constraint from the same scaled start",
+    "generator back: the run to ask for first, on the same five seeds: 'an unconstrained critic from a Glorot "
+    "start', 'an unconstrained critic with its kernels scaled into [-0.05, 0.05]' or 'the clipped run at c = 0.1 "
+    "from a start scaled to 0.1' (a string)",
+    "an unconstrained critic with its kernels scaled into [-0.05, 0.05]",
     "A claim about what clipping does needs the same run without the clip, and nothing else changed: the critic "
     "scaled into [-0.05, 0.05] as before, trained without a constraint (in clipedu.notebook.eight_gaussians, "
     "Row(None, 'scaled', scale=0.05); notebook 13 runs such a control). Against section 1's unconstrained row, "
     "whose critic starts as Glorot drew it, two things change, the clip and the start, and scaling the kernels "
-    "changes the scale of the function the critic starts as (notebook 06, section 2). In section 3 that "
-    "unconstrained row also left the median seed below seven modes: without the control, nothing says clipping was "
-    "the cause.",
-    {"no constraint from a Glorot start": "Hint: against that run, what changes besides the clip? Section 1's "
-                                          "table changes one thing per row: which start does the clipped run have?",
-     "five more seeds": "Hint: more seeds of the clipped run say how often it covers two modes, not what the clip "
-                        "changed. Which run differs from it in the clip alone?"})
+    "changes the scale of the function the critic starts as (notebook 06, section 2). The run at c = 0.1 is "
+    "clipped too: it changes how tightly the critic is clipped, and its start, not whether it is clipped. In "
+    "section 3 the unconstrained row also left the median seed below seven modes: without the control, nothing "
+    "says clipping was the cause.",
+    {"an unconstrained critic from a Glorot start": "Hint: against that run, what changes besides the clip? "
+                                                    "Which start does the clipped run have, and which does this "
+                                                    "one?",
+     "the clipped run at c = 0.1 from a start scaled to 0.1": "Hint: that run is clipped as well. What does it "
+                                                              "change: whether the critic is clipped, or how "
+                                                              "tightly? Which run differs from the author's in the "
+                                                              "clip alone?"})
 
 _multiple_choice(
     "07.estimate_reading",
     "a WGAN with a critic clipped at c = 0.1 and started as notebook 07's row 'clip 0.1', trained for 5 000 "
     "iterations: over its fifty records its estimate rises while the set distance falls and its mode count rises "
-    "from two to eight (rank correlation -0.8 between estimate and distance): "
-    "what does that say about the estimate: 'it measures the samples inversely', 'the samples got worse' or 'it "
-    "does not follow these samples' (a string)",
-    "it does not follow these samples",
-    "The set distance fell and the mode count rose, so the samples got closer to the data, while the estimate rose: "
-    "over this run it moved against the samples. The same setting over section 4's 1 000 iterations had a median "
-    "rank correlation above 0.5 on its five seeds: there its estimate fell with the distance on most seeds. An "
-    "inverse measure would move against the samples on every run, and for a reason; this estimate's relation to "
-    "the samples changed from section 4's shorter runs to this longer one, so it has no fixed relation to them. A "
-    "rank correlation over time shows only that two quantities trended together (section 4: the unconstrained "
-    "critic's growing gap ran against its distance whatever its "
-    "samples did). The WGAN reference code's README (martinarjovsky/WassersteinGAN) names high "
-    "learning rates and momentum as known causes of a critic's loss that stops tracking; this run has momentum, "
-    "though in notebook 14 removing it (beta_1 = 0 for both networks, 1 000 iterations, five seeds) made no "
-    "difference to the modes covered or to the rank correlation.",
-    {"it measures the samples inversely": "Hint: in section 4, how did the row 'clip 0.1' correlate with the "
-                                          "samples over 1 000 iterations: against them, or with them on most "
-                                          "seeds? An inverse measure would move against the samples on every run.",
-     "the samples got worse": "Hint: which of the two quantities measures the samples here (section 2), and "
-                              "which way did it move?"})
+    "from two to eight (rank correlation -0.8 between estimate and distance): the reading to test first: 'the set "
+    "distance misjudges these samples', 'clipping makes the estimate an inverse measure' or 'the critic may be far "
+    "from its optimum: train a copy of it to convergence at a few records and read its gap again' (a string)",
+    "the critic may be far from its optimum: train a copy of it to convergence at a few records and read its gap "
+    "again",
+    "This is the curve of issue #2 of the WGAN reference code (martinarjovsky/WassersteinGAN): a user's loss rose "
+    "while the images improved, and Arjovsky answered that such a curve \"is a strong sign that the discriminator "
+    "isn't trained till optimality (and therefore it's error doesn't correspond to the performance of the "
+    "generator)\". The estimate is the score gap of a critic trained five updates per generator iteration; it "
+    "estimates the distance, up to the constant the clip sets, only if that critic is near the best one the clip "
+    "allows. A copy trained on, with the generator held at a record, until its gap stops rising, gives that gap at "
+    "that record: if those gaps fall over the records while the estimate rises, the training critic was far from its "
+    "optimum; if they rise too, the rise is not that critic's distance from its optimum. Notebook 07 did not run "
+    "this test. The other two readings are ruled out by what you have: the mode count rose from two to eight as the "
+    "set distance fell, so both measures say the samples improved; and the same setting over section 4's 1 000 "
+    "iterations had a median rank correlation above 0.5, its estimate falling with the distance on most seeds, while "
+    "the one row whose estimate ran against its samples had no clip at all. This run has momentum, a cause the "
+    "reference code's README names; in notebook 14 removing it (beta_1 = 0 for both networks, 1 000 iterations, five "
+    "seeds) left the median seed at four modes or fewer and the median rank correlation above 0.5, as with it.",
+    {"the set distance misjudges these samples": "Hint: section 2 showed that the set distance can rank a ring "
+                                                 "with no mode above a generator of half of the modes. What did "
+                                                 "the mode count do on this run: do the two measures disagree "
+                                                 "here?",
+     "clipping makes the estimate an inverse measure": "Hint: in section 4, did the row 'clip 0.1' run against "
+                                                       "its samples over 1 000 iterations, or fall with them on "
+                                                       "most seeds? And which row's estimate ran against its "
+                                                       "samples there, with no clip at all?"})
 
 _multiple_choice(
     "13.report_setting",
     "a clipped WGAN setting (not section 2's) chosen on its seeds 0-4 covered 7 or 8 modes on eight of fifteen "
-    "fresh seeds; trained on fifteen further seeds (20-34), on four of them. Which do you report for this setting: "
-    "'8 of 15, the first fresh set', '4 of 15, the latest' or '12 of 30, with its 95 % interval' (a string)",
-    "12 of 30, with its 95 % interval",
+    "fresh seeds; trained on fifteen further seeds (20-34), on four of them. Which do you report for this setting, "
+    "each with its 95 % interval: '8 of 15 (0.27 to 0.79)', '4 of 15 (0.08 to 0.55)' or '12 of 30 (0.23 to 0.59)' "
+    "(a string)",
+    "12 of 30 (0.23 to 0.59)",
     "Nothing chose either set of fifteen seeds, so both estimate the same success rate, and neither is the better "
     "estimate: at a rate of 0.4, two sets of fifteen lie four or more apart about one time in five (section 3; a "
     "Fisher exact test on 8 of 15 against 4 of 15 gives p = 0.26). Pooled, thirty seeds estimate it more closely "
-    "than either set, and the interval says how closely: section 3's interval(12, 30) is 0.23 to 0.59.",
-    {"8 of 15, the first fresh set": "Hint: did the seeds 5-19 choose the setting? If not, what makes the first "
-                                     "fresh set a better estimate than the second? Section 3: how far apart do two "
-                                     "sets of fifteen seeds of one setting fall by chance?",
-     "4 of 15, the latest": "Hint: is a later set of seeds a better estimate than an earlier one when nothing chose "
-                            "either? Section 3: how far apart do two sets of fifteen seeds of one setting fall by "
-                            "chance, and what do thirty seeds say that fifteen do not?"})
+    "than either set: the narrower interval.",
+    {"8 of 15 (0.27 to 0.79)": "Hint: did the seeds 5-19 choose the setting? If not, what makes the first fresh set "
+                               "a better estimate than the second? Section 3: how far apart do two sets of fifteen "
+                               "seeds of one setting fall by chance?",
+     "4 of 15 (0.08 to 0.55)": "Hint: is a later set of seeds a better estimate than an earlier one when nothing "
+                               "chose either? Section 3: how far apart do two sets of fifteen seeds of one setting "
+                               "fall by chance, and what do thirty seeds say that fifteen do not?"})
 
 _multiple_choice(
     "13.separate_settings",
