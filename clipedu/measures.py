@@ -258,8 +258,8 @@ def modes_covered(samples, centres, radius=0.1):
 
     A mode is covered when at least a quarter of its fair share of the samples (a fraction
     1 / (4k) of them, for k modes) lies within ``radius`` of its centre. The default 0.1 is about
-    seven standard deviations of ``datasets.eight_gaussians``' modes and about a tenth of the distance
-    between neighbouring ones (see ``datasets.mode_centres``).
+    seven standard deviations of ``datasets.eight_gaussians``' modes, and far below half the distance
+    between neighbouring ones (see ``datasets.mode_centres``), so that no sample counts for two modes.
 
     Args:
         samples: an array of shape (n, d), finite.
