@@ -2,12 +2,16 @@
 
 ANSWERS = {
     # The sentence is about lambda = 10 in general; section 2 ran it only at this budget (five times the paper's
-    # learning rate, beta_1 = 0.5, 1 000 iterations). At the paper's Adam a lone lambda = 10 row could fail for want
-    # of iterations; lambda = 1 beside it, run until it covers the modes, rules that out. n_critic = 100 here can only
-    # refute; more seeds here make the failure surer, not more general.
-    "14.lambda_budget": "lambda = 10 and lambda = 1 at the paper's Adam, run until lambda = 1 covers the modes",
-    # The learning rate over c is the step relative to c only for a steady gradient (section 3's computation: Adam's
-    # median step is 0.41 learning rates with beta_1 = 0.5 when the gradient's sign is random); the share on +-c says
-    # where weights ended, not how far they moved. Only the measured |dw| / c per update settles it.
-    "14.step_evidence": "the median measured step over c",
+    # learning rate, beta_1 = 0.5, 1 000 iterations). At the paper's Adam a run stopped at a set length could fail for
+    # want of iterations. Run both until each has levelled off (gan_toy.py runs 100 000 iterations): gan_toy.py says a
+    # smaller lambda is faster, so stopping where lambda = 1 succeeds could still count a slower lambda = 10 as
+    # failing; lambda = 1 beside it shows the setting can cover the modes at all. n_critic = 100 here can only refute;
+    # more seeds here make the failure surer, not more general.
+    "14.lambda_budget": "lambda = 10 and lambda = 1 at the paper's Adam, each run until its set distance and mode "
+                        "count stop changing",
+    # Compare like with like: the paper's critic as main.py runs it (PyTorch's RMSprop, eps = 1e-8 outside the root;
+    # Keras' eps = 1e-7 inside the root shortens small gradients' steps, notebook 04, section 4), and only the weights
+    # the clip does not hold (a weight held on +-c moves zero; with 60 % held, the paper run's median over all weights
+    # is 0). Off the bound: 0.0027 of c per update for the tuned row against 0.0029 for the paper's critic.
+    "14.step_evidence": "about as far as the paper's",
 }
