@@ -627,7 +627,8 @@ _multiple_choice(
     "generator)\". The estimate is the score gap of a critic trained five updates per generator iteration; it "
     "can track the distance only if that critic is near the best one the clip allows, and even then it is at most "
     "K·W, K the Lipschitz constant the clip sets (the WGAN paper calls it W up to a multiplicative constant only if "
-    "the clipped family attains the supremum, 'a pretty strong assumption'). A copy trained on, with the generator held at a record, until its gap stops rising, gives that gap at "
+    "the clipped family attains the supremum, 'a pretty strong assumption'). A copy trained on, with the generator "
+    "held at a record, until its gap stops rising, gives that gap at "
     "that record: if those gaps fall over the records while the estimate rises, the training critic was far from its "
     "optimum; if they rise too, the rise is not that critic's distance from its optimum. Notebook 07 did not run "
     "this test. The mode count and the set distance agree that the samples improved, and over 1 000 iterations the "
@@ -673,7 +674,8 @@ _multiple_choice(
     "The seeds 0-4 chose A, so they favour it: the best of several settings looks lucky on the seeds that chose it "
     "(section 3), and three against two of five is a difference chance gives often. The fresh seeds chose nothing, "
     "and two against eleven of fifteen is a difference chance rarely gives: Fisher's exact test gives p = 0.0025 "
-    "(two-sided; cell 10's fisher(2, 11, 15)). Report B as the better setting. Its 11 of 15 has now chosen it, so "
+    "(two-sided; clipedu.chance.fisher_exact(2, 11, 15)). Report B as the better setting. Its 11 of 15 has now "
+    "chosen it, so "
     "the share to report, with its interval, comes from further seeds that choose nothing (with two candidates this "
     "far apart the bias is small, but the rule is the same).",
     {"A, which won on seeds 0-4": "Hint: which seeds chose A? Section 3: how good does the best of several equally "
@@ -681,7 +683,7 @@ _multiple_choice(
                                   "chose nothing, say?",
      "these runs do not separate them": "Hint: two sets of fifteen seeds of one setting lie four or more successes "
                                         "apart about one time in five (section 3). How often would they lie nine "
-                                        "apart? Cell 10's fisher(2, 11, 15) says."})
+                                        "apart? clipedu.chance.fisher_exact(2, 11, 15) says."})
 
 _multiple_choice(
     "14.lambda_budget",
